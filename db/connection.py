@@ -1,0 +1,55 @@
+"""Connections: one per thread, WAL, foreign keys, a busy timeout and durable commits."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open the warehouse file, creating and migrating it if needed.
+
+    The driver is put in autocommit mode (`isolation_level=None`) so that transactions are
+    only the ones this project opens, with `write()`; sqlite-utils' own `atomic()` nests
+    inside them as savepoints.
+    """
+    conn = sqlite3.connect(
+        str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=True
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # An acknowledged scan must survive a power cut, not only a crash.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = sqlite_utils.Database(conn)
+    if migrate:
+        from db.migrations import migrate as apply_migrations
+
+        apply_migrations(db)
+    return db
+
+
+@contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A read-then-write transaction that takes the write lock up front.
+
+    A deferred transaction that reads first fails at once with SQLITE_BUSY_SNAPSHOT when
+    another process wrote in between, and the busy timeout cannot help it. `BEGIN IMMEDIATE`
+    waits for the lock instead.
+    """
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

@@ -1,0 +1,158 @@
+"""The schema, as numbered migrations. Never edit an applied migration: add the next one."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from db.connection import write
+
+MIGRATIONS = Migrations("picker")
+
+
+def _run(db: sqlite_utils.Database, statements: str) -> None:
+    # executescript() would COMMIT the migration's transaction first; run one by one.
+    for statement in statements.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@MIGRATIONS(name="0001_warehouse")
+def m0001_warehouse(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE subdistricts (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE committees (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            subdistrict TEXT NOT NULL REFERENCES subdistricts(code),
+            contact_name TEXT NOT NULL DEFAULT '',
+            contact_phone TEXT NOT NULL DEFAULT '',
+            address TEXT NOT NULL DEFAULT '',
+            route TEXT NOT NULL DEFAULT '',
+            stop_order INTEGER NOT NULL DEFAULT 0,
+            households INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE committee_aliases (
+            alias TEXT PRIMARY KEY,
+            committee TEXT NOT NULL REFERENCES committees(code)
+        );
+        CREATE TABLE payment_codes (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE payment_code_committees (
+            payment_code TEXT NOT NULL REFERENCES payment_codes(code),
+            committee TEXT NOT NULL REFERENCES committees(code),
+            PRIMARY KEY (payment_code, committee)
+        );
+        CREATE TABLE locations (
+            code TEXT PRIMARY KEY,
+            zone TEXT NOT NULL,
+            aisle INTEGER NOT NULL,
+            bay INTEGER NOT NULL,
+            level INTEGER NOT NULL,
+            walk_seq INTEGER NOT NULL UNIQUE
+        );
+        CREATE TABLE products (
+            sku TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            unit TEXT NOT NULL,
+            price_fen INTEGER NOT NULL CHECK (price_fen >= 0),
+            location TEXT NOT NULL REFERENCES locations(code),
+            category TEXT NOT NULL DEFAULT '',
+            weighed INTEGER NOT NULL DEFAULT 0,
+            unit_grams INTEGER NOT NULL DEFAULT 0,
+            plu TEXT UNIQUE,
+            tolerance_grams INTEGER NOT NULL DEFAULT 0,
+            is_bundle INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE barcodes (
+            code TEXT PRIMARY KEY,
+            sku TEXT NOT NULL REFERENCES products(sku),
+            pack_qty INTEGER NOT NULL DEFAULT 1 CHECK (pack_qty >= 1)
+        );
+        CREATE INDEX barcodes_sku ON barcodes(sku);
+        CREATE TABLE operators (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('picker', 'lead', 'driver')),
+            badge TEXT NOT NULL UNIQUE,
+            pin_hash TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            orders_added INTEGER NOT NULL,
+            orders_duplicate INTEGER NOT NULL,
+            orders_rejected INTEGER NOT NULL
+        );
+        CREATE TABLE orders (
+            order_no TEXT PRIMARY KEY,
+            paid_at TEXT NOT NULL,
+            amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),
+            payment_code TEXT NOT NULL REFERENCES payment_codes(code),
+            committee TEXT NOT NULL REFERENCES committees(code),
+            community TEXT NOT NULL DEFAULT '',
+            building TEXT NOT NULL,
+            unit TEXT NOT NULL DEFAULT '',
+            room TEXT NOT NULL,
+            name TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL CHECK (status IN ('paid', 'refunded', 'cancelled')),
+            fingerprint TEXT NOT NULL,
+            import_id INTEGER REFERENCES imports(id)
+        );
+        CREATE INDEX orders_committee_status ON orders(committee, status);
+        CREATE INDEX orders_paid_at ON orders(paid_at);
+        CREATE TABLE order_lines (
+            order_no TEXT NOT NULL REFERENCES orders(order_no),
+            line_no INTEGER NOT NULL,
+            sku TEXT NOT NULL REFERENCES products(sku),
+            qty INTEGER NOT NULL CHECK (qty > 0),
+            unit_price_fen INTEGER NOT NULL CHECK (unit_price_fen >= 0),
+            ordered_grams INTEGER,
+            PRIMARY KEY (order_no, line_no)
+        ) WITHOUT ROWID;
+        CREATE INDEX order_lines_sku ON order_lines(sku);
+        CREATE TABLE import_rejects (
+            id INTEGER PRIMARY KEY,
+            import_id INTEGER REFERENCES imports(id),
+            source TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            order_no TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL,
+            params TEXT NOT NULL DEFAULT '{}',
+            raw TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'resolved')),
+            committee TEXT
+        );
+        CREATE INDEX import_rejects_status ON import_rejects(status)
+        """,
+    )
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations under the write lock; returns the names applied.
+
+    Two processes opening a new file at once would otherwise race to create the same tables.
+    """
+    if not MIGRATIONS.pending(db):
+        return []
+    with write(db):
+        pending = [m.name for m in MIGRATIONS.pending(db)]
+        MIGRATIONS.apply(db)
+    return pending

@@ -1,0 +1,345 @@
+"""Rows <-> domain values for the catalog, orders and import rejects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from picker.model import (
+    Barcode,
+    Catalog,
+    Committee,
+    Location,
+    Operator,
+    Order,
+    PaymentCode,
+    Product,
+    Reject,
+    Role,
+    Subdistrict,
+)
+
+_CHUNK = 500
+
+
+def save_catalog(
+    db: sqlite_utils.Database,
+    *,
+    subdistricts: Iterable[Subdistrict] = (),
+    committees: Iterable[Committee] = (),
+    payment_codes: Iterable[PaymentCode] = (),
+    locations: Iterable[Location] = (),
+    products: Iterable[Product] = (),
+    operators: Iterable[Operator] = (),
+) -> None:
+    """Insert or replace catalog rows. Call inside `db.write()`."""
+    ex = db.conn.executemany
+    ex(
+        "INSERT OR REPLACE INTO subdistricts (code, name) VALUES (?, ?)",
+        [(s.code, s.name) for s in subdistricts],
+    )
+    committees = list(committees)
+    ex(
+        "INSERT OR REPLACE INTO committees (code, name, subdistrict, contact_name, contact_phone,"
+        " address, route, stop_order, households) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                c.code,
+                c.name,
+                c.subdistrict,
+                c.contact_name,
+                c.contact_phone,
+                c.address,
+                c.route,
+                c.stop_order,
+                c.households,
+            )
+            for c in committees
+        ],
+    )
+    ex(
+        "INSERT OR REPLACE INTO committee_aliases (alias, committee) VALUES (?, ?)",
+        [(a, c.code) for c in committees for a in c.aliases],
+    )
+    payment_codes = list(payment_codes)
+    ex(
+        "INSERT OR REPLACE INTO payment_codes (code, name) VALUES (?, ?)",
+        [(p.code, p.name) for p in payment_codes],
+    )
+    ex(
+        "INSERT OR REPLACE INTO payment_code_committees (payment_code, committee) VALUES (?, ?)",
+        [(p.code, c) for p in payment_codes for c in p.committees],
+    )
+    ex(
+        "INSERT OR REPLACE INTO locations (code, zone, aisle, bay, level, walk_seq)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(loc.code, loc.zone, loc.aisle, loc.bay, loc.level, loc.walk_seq) for loc in locations],
+    )
+    products = list(products)
+    ex(
+        "INSERT OR REPLACE INTO products (sku, name, unit, price_fen, location, category, weighed,"
+        " unit_grams, plu, tolerance_grams, is_bundle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                p.sku,
+                p.name,
+                p.unit,
+                p.price_fen,
+                p.location,
+                p.category,
+                int(p.weighed),
+                p.unit_grams,
+                p.plu,
+                p.tolerance_grams,
+                int(p.is_bundle),
+            )
+            for p in products
+        ],
+    )
+    ex(
+        "INSERT OR REPLACE INTO barcodes (code, sku, pack_qty) VALUES (?, ?, ?)",
+        [(b.code, p.sku, b.pack_qty) for p in products for b in p.barcodes],
+    )
+    ex(
+        "INSERT OR REPLACE INTO operators (code, name, role, badge, pin_hash)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(o.code, o.name, o.role.value, o.badge, o.pin_hash) for o in operators],
+    )
+
+
+def load_catalog(db: sqlite_utils.Database) -> Catalog:
+    q = db.conn.execute
+    aliases: dict[str, list[str]] = {}
+    for alias, committee in q("SELECT alias, committee FROM committee_aliases"):
+        aliases.setdefault(committee, []).append(alias)
+    committees = {
+        r[0]: Committee(*r[:8], households=r[8], aliases=tuple(aliases.get(r[0], ())))
+        for r in q(
+            "SELECT code, name, subdistrict, contact_name, contact_phone, address, route,"
+            " stop_order, households FROM committees"
+        )
+    }
+    placed: dict[str, list[str]] = {}
+    for code, committee in q("SELECT payment_code, committee FROM payment_code_committees"):
+        placed.setdefault(code, []).append(committee)
+    payment_codes = {
+        code: PaymentCode(code, name, tuple(placed.get(code, ())))
+        for code, name in q("SELECT code, name FROM payment_codes")
+    }
+    barcodes: dict[str, list[Barcode]] = {}
+    for code, sku, pack in q("SELECT code, sku, pack_qty FROM barcodes ORDER BY pack_qty, code"):
+        barcodes.setdefault(sku, []).append(Barcode(code, sku, pack))
+    products = {
+        r[0]: Product(
+            sku=r[0],
+            name=r[1],
+            unit=r[2],
+            price_fen=r[3],
+            location=r[4],
+            category=r[5],
+            weighed=bool(r[6]),
+            unit_grams=r[7],
+            plu=r[8],
+            tolerance_grams=r[9],
+            is_bundle=bool(r[10]),
+            barcodes=tuple(barcodes.get(r[0], ())),
+        )
+        for r in q(
+            "SELECT sku, name, unit, price_fen, location, category, weighed, unit_grams, plu,"
+            " tolerance_grams, is_bundle FROM products"
+        )
+    }
+    return Catalog(committees=committees, products=products, payment_codes=payment_codes)
+
+
+def load_operators(db: sqlite_utils.Database) -> list[Operator]:
+    return [
+        Operator(code, name, Role(role), badge, pin_hash)
+        for code, name, role, badge, pin_hash in db.conn.execute(
+            "SELECT code, name, role, badge, pin_hash FROM operators WHERE active ORDER BY code"
+        )
+    ]
+
+
+def count(db: sqlite_utils.Database, table: str) -> int:
+    return int(db.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
+
+
+def fingerprints(db: sqlite_utils.Database, order_nos: Sequence[str]) -> dict[str, str]:
+    """Stored fingerprint of each of these orders that is already in the warehouse."""
+    found: dict[str, str] = {}
+    for i in range(0, len(order_nos), _CHUNK):
+        chunk = order_nos[i : i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            db.conn.execute(
+                f"SELECT order_no, fingerprint FROM orders WHERE order_no IN ({marks})", chunk
+            ).fetchall()
+        )
+    return found
+
+
+def record_import(
+    db: sqlite_utils.Database,
+    *,
+    source: str,
+    sha256: str,
+    at: datetime,
+    rows: int,
+    added: int,
+    duplicate: int,
+    rejected: int,
+) -> int:
+    cur = db.conn.execute(
+        "INSERT INTO imports (source, sha256, imported_at, rows, orders_added, orders_duplicate,"
+        " orders_rejected) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (source, sha256, at.isoformat(), rows, added, duplicate, rejected),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def previous_import(db: sqlite_utils.Database, sha256: str) -> dict[str, Any] | None:
+    row = db.conn.execute(
+        "SELECT source, imported_at FROM imports WHERE sha256 = ? ORDER BY id LIMIT 1", (sha256,)
+    ).fetchone()
+    return {"source": row[0], "imported_at": row[1]} if row else None
+
+
+def insert_orders(
+    db: sqlite_utils.Database, orders: Sequence[Order], fingerprints: Sequence[str], import_id: int
+) -> None:
+    """Insert new orders and their lines; pending rejects of these orders become resolved."""
+    db.conn.executemany(
+        "INSERT INTO orders (order_no, paid_at, amount_fen, payment_code, committee, community,"
+        " building, unit, room, name, phone, note, status, fingerprint, import_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                o.order_no,
+                o.paid_at.isoformat(),
+                o.amount_fen,
+                o.payment_code,
+                o.committee,
+                o.address.community,
+                o.address.building,
+                o.address.unit,
+                o.address.room,
+                o.name,
+                o.phone,
+                o.note,
+                o.status.value,
+                fp,
+                import_id,
+            )
+            for o, fp in zip(orders, fingerprints, strict=True)
+        ],
+    )
+    db.conn.executemany(
+        "INSERT INTO order_lines (order_no, line_no, sku, qty, unit_price_fen, ordered_grams)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (o.order_no, n, ln.sku, ln.qty, ln.unit_price_fen, ln.ordered_grams)
+            for o in orders
+            for n, ln in enumerate(o.lines, start=1)
+        ],
+    )
+    order_nos = [o.order_no for o in orders]
+    for i in range(0, len(order_nos), _CHUNK):
+        chunk = order_nos[i : i + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        db.conn.execute(
+            "UPDATE import_rejects SET status = 'resolved'"
+            f" WHERE status = 'pending' AND order_no IN ({marks})",
+            chunk,
+        )
+
+
+def insert_rejects(db: sqlite_utils.Database, rejects: Sequence[Reject], import_id: int) -> int:
+    """Keep rejects for the shift lead; an identical pending one is not stored twice."""
+    pending = {
+        (source, line, reason, raw)
+        for source, line, reason, raw in db.conn.execute(
+            "SELECT source, line, reason, raw FROM import_rejects WHERE status = 'pending'"
+        )
+    }
+    new = [r for r in rejects if (r.source, r.line, r.reason, r.raw) not in pending]
+    db.conn.executemany(
+        "INSERT INTO import_rejects (import_id, source, line, order_no, reason, params, raw,"
+        " committee) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                import_id,
+                r.source,
+                r.line,
+                r.order_no,
+                r.reason,
+                json.dumps(dict(r.params), ensure_ascii=False),
+                r.raw,
+                r.committee,
+            )
+            for r in new
+        ],
+    )
+    return len(new)
+
+
+def pending_rejects(db: sqlite_utils.Database, limit: int = 1000) -> list[Reject]:
+    return [
+        Reject(source, line, reason, tuple(json.loads(params).items()), order_no, raw, committee)
+        for source, line, reason, params, order_no, raw, committee in db.conn.execute(
+            "SELECT source, line, reason, params, order_no, raw, committee FROM import_rejects"
+            " WHERE status = 'pending' ORDER BY id LIMIT ?",
+            (limit,),
+        )
+    ]
+
+
+def committee_summary(db: sqlite_utils.Database, committee: str | None = None) -> list[dict]:
+    """Per committee and order status: orders, lines and amount; committees with no orders too."""
+    where = "WHERE c.code = ?" if committee else ""
+    params: tuple = (committee,) if committee else ()
+    sql = f"""
+        WITH lines AS (
+            SELECT o.committee, o.status, count(*) AS orders, sum(o.amount_fen) AS amount_fen,
+                   sum((SELECT count(*) FROM order_lines l WHERE l.order_no = o.order_no))
+                       AS lines
+            FROM orders o GROUP BY o.committee, o.status
+        ),
+        rej AS (
+            SELECT committee, count(*) AS rejects FROM import_rejects
+            WHERE status = 'pending' AND committee IS NOT NULL GROUP BY committee
+        )
+        SELECT c.code, c.name, s.name AS subdistrict, lines.status,
+               coalesce(lines.orders, 0), coalesce(lines.lines, 0),
+               coalesce(lines.amount_fen, 0), coalesce(rej.rejects, 0)
+        FROM committees c
+        JOIN subdistricts s ON s.code = c.subdistrict
+        LEFT JOIN lines ON lines.committee = c.code
+        LEFT JOIN rej ON rej.committee = c.code
+        {where}
+        ORDER BY s.code, c.code, lines.status
+    """
+    keys = ("code", "name", "subdistrict", "status", "orders", "lines", "amount_fen", "rejects")
+    return [dict(zip(keys, row, strict=True)) for row in db.conn.execute(sql, params)]
+
+
+def data_version(db: sqlite_utils.Database) -> int:
+    """Changes when another connection commits: a cheap test for 'anything new?'."""
+    return int(db.conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def get_setting(db: sqlite_utils.Database, key: str) -> str | None:
+    row = db.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
+    db.conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -1,0 +1,1 @@
+"""Everything that ends on paper: documents, renderers, transports and the print queue."""
