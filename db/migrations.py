@@ -113,7 +113,6 @@ def m0001_warehouse(db: sqlite_utils.Database) -> None:
             phone TEXT NOT NULL,
             note TEXT NOT NULL DEFAULT '',
             status TEXT NOT NULL CHECK (status IN ('paid', 'refunded', 'cancelled')),
-            fingerprint TEXT NOT NULL,
             import_id INTEGER REFERENCES imports(id)
         );
         CREATE INDEX orders_committee_status ON orders(committee, status);
@@ -140,7 +139,8 @@ def m0001_warehouse(db: sqlite_utils.Database) -> None:
             status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'resolved')),
             committee TEXT
         );
-        CREATE INDEX import_rejects_status ON import_rejects(status)
+        CREATE INDEX import_rejects_status ON import_rejects(status);
+        CREATE INDEX import_rejects_order_no ON import_rejects(order_no)
         """,
     )
 

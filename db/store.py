@@ -10,12 +10,15 @@ from typing import Any
 import sqlite_utils
 
 from picker.model import (
+    Address,
     Barcode,
     Catalog,
     Committee,
     Location,
     Operator,
     Order,
+    OrderLine,
+    OrderStatus,
     PaymentCode,
     Product,
     Reject,
@@ -169,18 +172,44 @@ def count(db: sqlite_utils.Database, table: str) -> int:
     return int(db.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 
 
-def fingerprints(db: sqlite_utils.Database, order_nos: Sequence[str]) -> dict[str, str]:
-    """Stored fingerprint of each of these orders that is already in the warehouse."""
-    found: dict[str, str] = {}
+def load_orders(db: sqlite_utils.Database, order_nos: Sequence[str]) -> dict[str, Order]:
+    """Those of these orders that are already in the warehouse, with their lines."""
+    found: dict[str, Order] = {}
+    lines: dict[str, list[OrderLine]] = {}
     for i in range(0, len(order_nos), _CHUNK):
         chunk = order_nos[i : i + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        found.update(
-            db.conn.execute(
-                f"SELECT order_no, fingerprint FROM orders WHERE order_no IN ({marks})", chunk
-            ).fetchall()
-        )
+        for row in db.conn.execute(
+            "SELECT order_no, sku, qty, unit_price_fen, ordered_grams FROM order_lines"
+            f" WHERE order_no IN ({marks}) ORDER BY order_no, line_no",
+            chunk,
+        ):
+            lines.setdefault(row[0], []).append(OrderLine(*row[1:]))
+        for row in db.conn.execute(
+            "SELECT order_no, paid_at, amount_fen, payment_code, committee, community, building,"
+            " unit, room, name, phone, note, status FROM orders"
+            f" WHERE order_no IN ({marks})",
+            chunk,
+        ):
+            found[row[0]] = _order(row, lines.get(row[0], []))
     return found
+
+
+def _order(row: Sequence[Any], lines: Sequence[OrderLine]) -> Order:
+    no, paid, amount, code, committee, community, building, unit, room, name, phone, note, st = row
+    return Order(
+        order_no=no,
+        paid_at=datetime.fromisoformat(paid),
+        amount_fen=amount,
+        payment_code=code,
+        committee=committee,
+        address=Address(building, unit, room, community),
+        name=name,
+        phone=phone,
+        lines=tuple(lines),
+        note=note,
+        status=OrderStatus(st),
+    )
 
 
 def record_import(
@@ -210,13 +239,13 @@ def previous_import(db: sqlite_utils.Database, sha256: str) -> dict[str, Any] | 
 
 
 def insert_orders(
-    db: sqlite_utils.Database, orders: Sequence[Order], fingerprints: Sequence[str], import_id: int
+    db: sqlite_utils.Database, orders: Sequence[Order], import_id: int | None
 ) -> None:
     """Insert new orders and their lines; pending rejects of these orders become resolved."""
     db.conn.executemany(
         "INSERT INTO orders (order_no, paid_at, amount_fen, payment_code, committee, community,"
-        " building, unit, room, name, phone, note, status, fingerprint, import_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " building, unit, room, name, phone, note, status, import_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 o.order_no,
@@ -232,10 +261,9 @@ def insert_orders(
                 o.phone,
                 o.note,
                 o.status.value,
-                fp,
                 import_id,
             )
-            for o, fp in zip(orders, fingerprints, strict=True)
+            for o in orders
         ],
     )
     db.conn.executemany(
@@ -247,6 +275,8 @@ def insert_orders(
             for n, ln in enumerate(o.lines, start=1)
         ],
     )
+    if not db.conn.execute("SELECT 1 FROM import_rejects WHERE status = 'pending'").fetchone():
+        return
     order_nos = [o.order_no for o in orders]
     for i in range(0, len(order_nos), _CHUNK):
         chunk = order_nos[i : i + _CHUNK]

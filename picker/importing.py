@@ -8,12 +8,15 @@ database; `picker.warehouse` decides what is new, a duplicate or a conflict.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 
 from picker.errors import InputError
 from picker.i18n import N_, _
@@ -26,7 +29,7 @@ from picker.model import (
     OrderStatus,
     Reject,
 )
-from picker.money import parse_fen
+from picker.money import format_fen, parse_fen
 
 # Field -> header names recognised out of the box (Chinese as the bank writes them, English).
 DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
@@ -186,6 +189,33 @@ def parse(
     progress: Progress | None = None,
 ) -> ParsedFile:
     """Parse a whole export. The format is chosen by the file name, else by its first byte."""
+    with paused_gc():
+        return _parse(data, source, catalog, headers, progress)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold the cyclic garbage collector while building many small acyclic objects.
+
+    A 100k-order file makes millions of rows, tuples and values; the collector's repeated
+    passes over them doubled the parse time. Reference counting still frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse(
+    data: bytes,
+    source: str,
+    catalog: Catalog,
+    headers: Mapping[str, Sequence[str]] | None,
+    progress: Progress | None,
+) -> ParsedFile:
     text = decode(data, source)
     lower = source.lower()
     stripped = text.lstrip()
@@ -218,7 +248,6 @@ class _Validator:
     """Turns raw field values into domain values against the catalog, collecting rejects."""
 
     PHONE = re.compile(r"1[3-9]\d{9}")
-    WHOLE = re.compile(r"\d+")
 
     def __init__(self, source: str, catalog: Catalog) -> None:
         self.source = source
@@ -228,12 +257,13 @@ class _Validator:
         self.product_names = catalog.product_by_name()
         self.payment_codes = catalog.payment_codes
         self.time_cache: dict[str, datetime | None] = {}
+        self.fen_cache: dict[str, int | None] = {}
 
     def reject(
         self,
         line: int,
         reason: str,
-        raw: str,
+        raw: Raw,
         order_no: str = "",
         committee: str | None = None,
         /,
@@ -245,7 +275,7 @@ class _Validator:
             reason=reason,
             params=tuple((k, str(v)) for k, v in params.items()),
             order_no=order_no,
-            raw=raw,
+            raw=raw if isinstance(raw, str) else _csv_raw(raw),
             committee=committee,
         )
 
@@ -259,7 +289,7 @@ class _Validator:
 
     def qty(self, value: str) -> int | None:
         value = value.strip()
-        if self.WHOLE.fullmatch(value):
+        if value.isascii() and value.isdigit():
             n = int(value)
             return n if n > 0 else None
         try:
@@ -267,6 +297,21 @@ class _Validator:
         except ValueError:
             return None
         return int(number) if number.is_integer() and number > 0 else None
+
+    def fen(self, value: str) -> int | None:
+        """An amount in yuan as fen, None if unreadable or negative. Prices repeat: cache."""
+        try:
+            return self.fen_cache[value]
+        except KeyError:
+            pass
+        try:
+            fen: int | None = parse_fen(value)
+        except ValueError:
+            fen = None
+        if fen is not None and fen < 0:
+            fen = None
+        self.fen_cache[value] = fen
+        return fen
 
     def phone(self, value: str) -> str | None:
         digits = value.replace(" ", "").replace("-", "")
@@ -312,6 +357,12 @@ def _csv_raw(row: Sequence[str]) -> str:
     return buf.getvalue()
 
 
+# Where a value came from: a JSON line's text, or a CSV row rendered only if it is rejected.
+Raw = str | list[str]
+# (line, sku, product name, qty, unit price, raw) of one order line before validation.
+RawLine = tuple[int, str, str, str, str, Raw]
+
+
 def parse_csv(
     text: str,
     source: str,
@@ -331,9 +382,7 @@ def parse_csv(
         missing.append("sku")
     if missing:
         return ParsedFile(
-            source,
-            0,
-            rejects=[v.reject(1, "missing_column", _csv_raw(header), field=f) for f in missing],
+            source, 0, rejects=[v.reject(1, "missing_column", header, field=f) for f in missing]
         )
     width = len(header)
     total_lines = text.count("\n") + 1 if progress else 0
@@ -346,50 +395,53 @@ def parse_csv(
     for row in reader:
         line = start
         start = reader.line_num + 1
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        rows += 1
-        if progress and rows % 5000 == 0:
-            progress(reader.line_num, total_lines)
         if len(row) != width:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
             # Trailing empty cells are a common export artefact; anything else is broken.
             if len(row) > width and not any(c.strip() for c in row[width:]):
                 row = row[:width]
             else:
-                rejects.append(
-                    v.reject(line, "malformed_row", _csv_raw(row), found=len(row), expected=width)
-                )
+                rows += 1
+                rejects.append(v.reject(line, "malformed_row", row, found=len(row), expected=width))
                 continue
+        rows += 1
+        if progress and rows % 5000 == 0:
+            progress(reader.line_num, total_lines)
         order_no = row[i_order].strip()
         if not order_no:
-            rejects.append(v.reject(line, "missing_field", _csv_raw(row), field="order_no"))
+            rejects.append(v.reject(line, "missing_field", row, field="order_no"))
             continue
-        groups.setdefault(order_no, []).append((line, row))
+        group = groups.get(order_no)
+        if group is None:
+            groups[order_no] = [(line, row)]
+        else:
+            group.append((line, row))
     if progress:
         progress(total_lines, total_lines)
 
     orders: list[Order] = []
-    get = {f: index.get(f) for f in (*ORDER_FIELDS, "sku", "product", "qty", "unit_price")}
-
-    def cell(row: list[str], fld: str) -> str:
-        i = get[fld]
-        return row[i].strip() if i is not None else ""
-
-    order_cols = [index[f] for f in ORDER_FIELDS if f in index]
+    order_fields = [(f, index[f]) for f in ORDER_FIELDS if f in index]
+    order_key = itemgetter(*(i for _, i in order_fields))
+    present = [f for f, _ in order_fields]
+    absent = dict.fromkeys(ORDER_FIELDS, "")
+    i_sku, i_product = index.get("sku"), index.get("product")
+    i_qty, i_price = index["qty"], index["unit_price"]
     for order_no, members in groups.items():
         first_line, first = members[0]
-        order_key = [first[i] for i in order_cols]
-        record = {f: cell(first, f) for f in ORDER_FIELDS}
-        lines: list[tuple[int, dict[str, str], str]] = []
+        record = dict(absent)
+        record.update(zip(present, map(str.strip, order_key(first)), strict=True))
+        lines: list[RawLine] = []
         row_rejects: list[Reject] = []
+        key = order_key(first)
         for line, row in members:
-            if line != first_line and [row[i] for i in order_cols] != order_key:
-                differing = [f for f in ORDER_FIELDS if f in index and cell(row, f) != record[f]]
+            if line != first_line and order_key(row) != key:
+                differing = [f for f, i in order_fields if row[i].strip() != record[f]]
                 row_rejects.append(
                     v.reject(
                         line,
                         "inconsistent_order",
-                        _csv_raw(row),
+                        row,
                         order_no,
                         fields=", ".join(differing),
                         first=first_line,
@@ -399,19 +451,17 @@ def parse_csv(
             lines.append(
                 (
                     line,
-                    {
-                        "sku": cell(row, "sku"),
-                        "product": cell(row, "product"),
-                        "qty": cell(row, "qty"),
-                        "unit_price": cell(row, "unit_price"),
-                    },
-                    _csv_raw(row),
+                    row[i_sku].strip() if i_sku is not None else "",
+                    row[i_product].strip() if i_product is not None else "",
+                    row[i_qty],
+                    row[i_price],
+                    row,
                 )
             )
         order = None
         if not row_rejects:
             # With a disagreeing row left out, the amount could not add up: report that row only.
-            order, more = _build_order(v, order_no, first_line, record, lines, _csv_raw(first))
+            order, more = _build_order(v, order_no, first_line, record, lines, first)
             row_rejects.extend(more)
         if row_rejects:
             rejects.extend(_whole_order(v, order_no, row_rejects, members))
@@ -442,7 +492,7 @@ def _whole_order(
                 v.reject(
                     line,
                     "order_rejected",
-                    _csv_raw(row),
+                    row,
                     order_no,
                     committee,
                     order_no=order_no,
@@ -452,42 +502,35 @@ def _whole_order(
     return out
 
 
+_ORDER_REQUIRED = ("paid_at", "amount", "payment_code", "committee", "building", "room", "name",
+                   "phone")  # fmt: skip
+
+
 def _build_order(
     v: _Validator,
     order_no: str,
     line: int,
     record: Mapping[str, str],
-    lines: Sequence[tuple[int, Mapping[str, str], str]],
-    raw: str,
+    lines: Sequence[RawLine],
+    raw: Raw,
 ) -> tuple[Order | None, list[Reject]]:
     """Validate one order's fields and lines. Returns the order, or None and the reasons."""
     rejects: list[Reject] = []
     committee = v.committees.get(record["committee"])
 
-    def bad(reason: str, at: int = line, row: str = raw, **params: object) -> None:
+    def bad(reason: str, at: int = line, row: Raw = raw, **params: object) -> None:
         rejects.append(v.reject(at, reason, row, order_no, committee, **params))
 
-    for fld in (
-        "paid_at",
-        "amount",
-        "payment_code",
-        "committee",
-        "building",
-        "room",
-        "name",
-        "phone",
-    ):
-        if not record.get(fld):
+    for fld in _ORDER_REQUIRED:
+        if not record[fld]:
             bad("missing_field", field=fld)
     if rejects:
         return None, rejects
     paid_at = v.paid_at(record["paid_at"])
     if paid_at is None:
         bad("bad_time", value=record["paid_at"])
-    try:
-        amount = parse_fen(record["amount"])
-    except ValueError:
-        amount = -1
+    amount = v.fen(record["amount"])
+    if amount is None:
         bad("bad_amount", value=record["amount"])
     if committee is None:
         bad("unknown_committee", value=record["committee"])
@@ -496,58 +539,50 @@ def _build_order(
     phone = v.phone(record["phone"])
     if phone is None:
         bad("bad_phone", value=record["phone"])
-    status = STATUS_WORDS.get(record.get("status", "").lower())
+    status = STATUS_WORDS.get(record["status"].lower())
     if status is None:
         bad("bad_status", value=record["status"])
 
     order_lines: list[OrderLine] = []
-    for at, ln, row in lines:
-        sku_text, name = ln["sku"], ln["product"]
+    total = 0
+    for at, sku_text, name, qty_text, price_text, row in lines:
         if not sku_text and not name:
             bad("missing_field", at, row, field="sku")
             continue
         sku = v.product(sku_text, name)
         if sku is None:
             bad("unknown_product", at, row, value=sku_text or name)
-        qty = v.qty(ln["qty"]) if ln["qty"] else None
+        qty = v.qty(qty_text)
         if qty is None:
-            bad("bad_qty", at, row, value=ln["qty"])
-        try:
-            price = parse_fen(ln["unit_price"])
-            if price < 0:
-                raise ValueError
-        except ValueError:
-            price = -1
-            bad("bad_price", at, row, value=ln["unit_price"])
-        if sku is None or qty is None or price < 0:
+            bad("bad_qty", at, row, value=qty_text)
+        price = v.fen(price_text)
+        if price is None:
+            bad("bad_price", at, row, value=price_text)
+        if sku is None or qty is None or price is None:
             continue
         product = v.products[sku]
         grams = qty * product.unit_grams if product.weighed else None
         order_lines.append(OrderLine(sku, qty, price, grams))
+        total += qty * price
     if rejects:
         return None, rejects
-    total = sum(ln.amount_fen for ln in order_lines)
     if total != amount:
-        from picker.money import format_fen
-
-        bad("amount_mismatch", amount=format_fen(amount), total=format_fen(total))
+        bad("amount_mismatch", amount=format_fen(amount or 0), total=format_fen(total))
         return None, rejects
     assert paid_at is not None and committee is not None and phone is not None
-    assert status is not None
+    assert status is not None and amount is not None
     order = Order(
-        order_no=order_no,
-        paid_at=paid_at,
-        amount_fen=amount,
-        payment_code=record["payment_code"],
-        committee=committee,
-        address=Address(
-            record["building"], record.get("unit", ""), record["room"], record.get("community", "")
-        ),
-        name=record["name"],
-        phone=phone,
-        lines=tuple(order_lines),
-        note=record.get("note", ""),
-        status=status,
+        order_no,
+        paid_at,
+        amount,
+        record["payment_code"],
+        committee,
+        Address(record["building"], record["unit"], record["room"], record["community"]),
+        record["name"],
+        phone,
+        tuple(order_lines),
+        record["note"],
+        status,
     )
     return order, rejects
 
@@ -581,17 +616,21 @@ def _json_order(
     items = obj.get("lines", obj.get("商品"))
     if not isinstance(items, list) or not items:
         return None, [v.reject(line, "missing_field", raw, order_no, field="lines")]
-    lines = []
+    lines: list[RawLine] = []
     for item in items:
         if not isinstance(item, dict):
             return None, [v.reject(line, "bad_record", raw, order_no, error="line")]
         fields = {
-            _JSON_KEYS.get(k, k): ("" if val is None else str(val)) for k, val in item.items()
+            _JSON_KEYS.get(k, k): ("" if val is None else str(val).strip())
+            for k, val in item.items()
         }
         lines.append(
             (
                 line,
-                {k: fields.get(k, "").strip() for k in ("sku", "product", "qty", "unit_price")},
+                fields.get("sku", ""),
+                fields.get("product", ""),
+                fields.get("qty", ""),
+                fields.get("unit_price", ""),
                 raw,
             )
         )

@@ -7,7 +7,6 @@ units of the product's selling unit; weighed goods also carry an ordered weight 
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -147,31 +146,35 @@ class Order:
     note: str = ""
     status: OrderStatus = OrderStatus.PAID
 
-    def fingerprint(self) -> str:
-        """Canonical content, so a re-sent order can be told from a changed one."""
-        lines = ";".join(
-            f"{ln.sku}*{ln.qty}@{ln.unit_price_fen}"
-            for ln in sorted(self.lines, key=lambda ln: (ln.sku, ln.qty, ln.unit_price_fen))
-        )
-        canonical = "|".join(
-            (
-                self.order_no,
-                self.paid_at.astimezone(SHANGHAI).isoformat(),
-                str(self.amount_fen),
-                self.payment_code,
-                self.committee,
-                self.address.community,
-                self.address.building,
-                self.address.unit,
-                self.address.room,
-                self.name,
-                self.phone,
-                self.note,
-                self.status.value,
-                lines,
-            )
-        )
-        return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+    def same_content(self, other: Order) -> bool:
+        """True when `other` is this order re-sent: same fields, same lines in any order."""
+
+        def key(ln: OrderLine) -> tuple[str, int, int]:
+            return (ln.sku, ln.qty, ln.unit_price_fen)
+
+        return (
+            self.order_no,
+            self.paid_at,
+            self.amount_fen,
+            self.payment_code,
+            self.committee,
+            self.address,
+            self.name,
+            self.phone,
+            self.note,
+            self.status,
+        ) == (
+            other.order_no,
+            other.paid_at,
+            other.amount_fen,
+            other.payment_code,
+            other.committee,
+            other.address,
+            other.name,
+            other.phone,
+            other.note,
+            other.status,
+        ) and sorted(self.lines, key=key) == sorted(other.lines, key=key)
 
 
 @dataclass(frozen=True, slots=True)

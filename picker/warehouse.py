@@ -172,9 +172,7 @@ class Warehouse:
                 duplicate=0,
                 rejected=0,
             )
-            store.insert_orders(
-                self.db, demo.orders, [o.fingerprint() for o in demo.orders], import_id
-            )
+            store.insert_orders(self.db, demo.orders, import_id)
 
     def import_file(
         self,
@@ -201,11 +199,11 @@ class Warehouse:
         conn = self.db
         if dry_run:
             seen = store.previous_import(conn, digest)
-            new, prints, duplicates, rejects = self._classify(parsed)
+            new, duplicates, rejects = self._classify(parsed)
         else:
-            with db.write(conn):
+            with importing.paused_gc(), db.write(conn):
                 seen = store.previous_import(conn, digest)
-                new, prints, duplicates, rejects = self._classify(parsed)
+                new, duplicates, rejects = self._classify(parsed)
                 import_id = store.record_import(
                     conn,
                     source=source,
@@ -216,7 +214,7 @@ class Warehouse:
                     duplicate=duplicates,
                     rejected=len({r.order_no or r.line for r in rejects}),
                 )
-                store.insert_orders(conn, new, prints, import_id)
+                store.insert_orders(conn, new, import_id)
                 store.insert_rejects(conn, rejects, import_id)
         return ImportReport(
             source=source,
@@ -229,29 +227,27 @@ class Warehouse:
             seen_before=(seen["source"], seen["imported_at"]) if seen else None,
         )
 
-    def _classify(
-        self, parsed: importing.ParsedFile
-    ) -> tuple[list[Order], list[str], int, list[Reject]]:
-        """Split parsed orders into new ones, duplicates and conflicts with stored ones."""
-        known = store.fingerprints(self.db, [o.order_no for o in parsed.orders])
+    def _classify(self, parsed: importing.ParsedFile) -> tuple[list[Order], int, list[Reject]]:
+        """Split parsed orders into new ones, duplicates and conflicts with stored ones.
+
+        Order numbers are unique within a parsed file, so only stored orders can clash.
+        """
+        stored = store.load_orders(self.db, [o.order_no for o in parsed.orders])
         new: list[Order] = []
-        prints: list[str] = []
         rejects = list(parsed.rejects)
         duplicates = 0
         for order in parsed.orders:
-            fp = order.fingerprint()
-            stored = known.get(order.order_no)
-            if stored is None:
+            before = stored.get(order.order_no)
+            if before is None:
                 new.append(order)
-                prints.append(fp)
-                known[order.order_no] = fp
-            elif stored == fp:
+            elif before.same_content(order):
                 duplicates += 1
             else:
+                line = parsed.first_line.get(order.order_no, 0)
                 rejects.append(
                     Reject(
                         parsed.source,
-                        parsed.first_line.get(order.order_no, 0),
+                        line,
                         "conflict",
                         (("order_no", order.order_no),),
                         order.order_no,
@@ -259,7 +255,7 @@ class Warehouse:
                         order.committee,
                     )
                 )
-        return new, prints, duplicates, rejects
+        return new, duplicates, rejects
 
     def order_summary(self, committee: str | None = None) -> list[CommitteeOrders]:
         """Orders, lines and amount per committee (paid orders), with counts per status."""

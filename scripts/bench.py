@@ -1,0 +1,439 @@
+"""Benchmarks of the warehouse's hot paths. Run through `scripts/bench` (it sets up .venv).
+
+    scripts/bench                         100,000 orders, 3 rounds, a table
+    scripts/bench --orders 20000 --repeat 1
+    scripts/bench --json                  machine-readable
+    scripts/bench --markdown              a table for the README
+    scripts/bench --only import           one figure (repeatable)
+
+Figures (see BENCHES):
+
+import     `Warehouse(db).import_file(csv)`: decode, parse, validate every row against the
+           catalog, classify new / duplicate / conflict, insert, commit. What `picker import`
+           does to a bank export.
+baseline   The bare cost of the same work without the checks: `csv.reader`, group rows by
+           order number, one `executemany` per table in one transaction, on a connection
+           opened with the same settings (`db.connect`: WAL, synchronous=FULL, foreign keys).
+           Minimal conversions: amount to fen, paid time as written.
+
+Every round starts from its own copy of one catalog-only warehouse file, so every run starts
+equal. Rounds alternate between the figures; the best (min) and the median are reported, and
+the ratio import / baseline. After the runs both warehouses must hold the same orders, lines,
+amount and quantities, and the import must have rejected nothing; otherwise exit 1.
+
+To add a figure: write `def bench_x(ctx: Context) -> Run`, timing only the work itself, and
+add `Bench("x", "what it measures", bench_x)` to BENCHES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a file: make the repo's packages importable
+    sys.path.insert(0, str(ROOT))
+
+import db  # noqa: E402
+from picker import demo as demo_module  # noqa: E402
+from picker.importing import DEFAULT_HEADERS, STATUS_WORDS  # noqa: E402
+from picker.warehouse import Warehouse  # noqa: E402
+
+
+@dataclass
+class Context:
+    """What every bench function gets: the prepared inputs and a place for its files."""
+
+    workdir: Path
+    catalog_db: Path  # catalog-only warehouse; copy it, never write to it
+    csv_path: Path
+    orders: int  # orders in the CSV
+    rows: int  # CSV data rows (= order lines)
+    seed: int
+    _runs: int = 0
+
+    def fresh_db(self, name: str) -> Path:
+        """A new copy of the catalog-only warehouse for one run."""
+        self._runs += 1
+        path = self.workdir / f"run-{name}-{self._runs}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(self.catalog_db, path)
+        return path
+
+
+@dataclass
+class Run:
+    """One measurement: seconds of work, and what the work produced (for the checks)."""
+
+    seconds: float
+    orders: int
+    lines: int
+    rejects: int = 0
+    #: Anything to compare between figures after the runs, e.g. stored totals.
+    check: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Bench:
+    name: str
+    title: str
+    fn: Callable[[Context], Run]
+
+
+def _remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _stored(path: Path) -> dict[str, Any]:
+    """What a warehouse file holds, to compare figures that should store the same orders."""
+    conn = sqlite3.connect(path)
+    try:
+        orders, amount = conn.execute("SELECT count(*), sum(amount_fen) FROM orders").fetchone()
+        lines, qty, line_fen = conn.execute(
+            "SELECT count(*), sum(qty), sum(qty * unit_price_fen) FROM order_lines"
+        ).fetchone()
+        grams = conn.execute("SELECT sum(ordered_grams) FROM order_lines").fetchone()[0]
+    finally:
+        conn.close()
+    return {
+        "orders": orders,
+        "lines": lines,
+        "amount_fen": amount,
+        "qty": qty,
+        "line_fen": line_fen,
+        "ordered_grams": grams,
+    }
+
+
+def bench_import(ctx: Context) -> Run:
+    path = ctx.fresh_db("import")
+    gc.collect()
+    t0 = time.perf_counter()
+    wh = Warehouse(path)
+    report = wh.import_file(ctx.csv_path)
+    seconds = time.perf_counter() - t0
+    wh.close()
+    check = _stored(path)
+    _remove_db(path)
+    return Run(seconds, report.added, check["lines"], len(report.rejects), check)
+
+
+_ORDER_SQL = (
+    "INSERT INTO orders (order_no, paid_at, amount_fen, payment_code, committee, community,"
+    " building, unit, room, name, phone, note, status, import_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_LINE_SQL = (
+    "INSERT INTO order_lines (order_no, line_no, sku, qty, unit_price_fen, ordered_grams)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def _fen(text: str) -> int:
+    return round(float(text) * 100)
+
+
+def bench_baseline(ctx: Context) -> Run:
+    path = ctx.fresh_db("baseline")
+    status_of = {word: status.value for word, status in STATUS_WORDS.items()}
+    gc.collect()
+    t0 = time.perf_counter()
+    conn = db.connect(path)
+    q = conn.conn.execute
+    committees = dict(q("SELECT name, code FROM committees").fetchall())
+    grams_of = dict(q("SELECT sku, unit_grams FROM products WHERE weighed").fetchall())
+    with open(ctx.csv_path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        col = {DEFAULT_HEADERS[fld][0]: fld for fld in DEFAULT_HEADERS}
+        at = {col[name]: i for i, name in enumerate(header) if name in col}
+        groups: dict[str, list[list[str]]] = {}
+        i_no = at["order_no"]
+        for row in reader:
+            rows = groups.get(row[i_no])
+            if rows is None:
+                groups[row[i_no]] = [row]
+            else:
+                rows.append(row)
+    (i_paid, i_amount, i_code, i_comm, i_community, i_bldg, i_unit, i_room, i_name, i_phone,
+     i_note, i_status, i_sku, i_qty, i_price) = (
+        at[f] for f in ("paid_at", "amount", "payment_code", "committee", "community",
+                        "building", "unit", "room", "name", "phone", "note", "status", "sku",
+                        "qty", "unit_price")
+    )  # fmt: skip
+    orders = []
+    lines = []
+    for order_no, rows in groups.items():
+        r = rows[0]
+        orders.append(
+            (
+                order_no,
+                r[i_paid],
+                _fen(r[i_amount]),
+                r[i_code],
+                committees[r[i_comm]],
+                r[i_community],
+                r[i_bldg],
+                r[i_unit],
+                r[i_room],
+                r[i_name],
+                r[i_phone],
+                r[i_note],
+                status_of[r[i_status]],
+                None,
+            )
+        )
+        for n, r in enumerate(rows, start=1):
+            sku = r[i_sku]
+            qty = int(r[i_qty])
+            grams = grams_of.get(sku)
+            lines.append((order_no, n, sku, qty, _fen(r[i_price]), qty * grams if grams else None))
+    with db.write(conn):
+        conn.conn.executemany(_ORDER_SQL, orders)
+        conn.conn.executemany(_LINE_SQL, lines)
+    seconds = time.perf_counter() - t0
+    conn.close()
+    check = _stored(path)
+    _remove_db(path)
+    return Run(seconds, len(orders), len(lines), 0, check)
+
+
+BENCHES: list[Bench] = [
+    Bench("import", "picker import (parse, validate, insert)", bench_import),
+    Bench("baseline", "csv.reader + executemany", bench_baseline),
+]
+#: (numerator, denominator): ratios reported when both figures ran.
+RATIOS: list[tuple[str, str]] = [("import", "baseline")]
+
+
+
+
+
+def machine_info() -> dict[str, Any]:
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:
+        affinity = os.cpu_count()
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "sqlite": sqlite3.sqlite_version,
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": affinity,
+        "cpu": _cpu_model(),
+        "platform": platform.platform(),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def prepare(workdir: Path, orders: int, seed: int) -> tuple[Context, dict[str, float]]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    catalog_db = workdir / f"catalog-seed{seed}.db"
+    _remove_db(catalog_db)
+    t0 = time.perf_counter()
+    wh = Warehouse(catalog_db)
+    wh.build_demo(orders=0, seed=seed)
+    # Leave one self-contained file to copy: no -wal beside it.
+    wh.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    wh.close()
+    timings["catalog"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    demo = demo_module.build_demo(orders=orders, seed=seed)
+    timings["generate"] = time.perf_counter() - t0
+    csv_path = workdir / f"orders-{orders}-seed{seed}.csv"
+    t0 = time.perf_counter()
+    rows = demo_module.export_csv(demo, csv_path)
+    timings["export_csv"] = time.perf_counter() - t0
+    ctx = Context(workdir, catalog_db, csv_path, len(demo.orders), rows, seed)
+    return ctx, timings
+
+
+def summarize(bench: Bench, runs: list[Run], ctx: Context) -> dict[str, Any]:
+    times = [r.seconds for r in runs]
+    best, median = min(times), statistics.median(times)
+    return {
+        "title": bench.title,
+        "runs": [round(t, 4) for t in times],
+        "best_s": round(best, 4),
+        "median_s": round(median, 4),
+        "rows_per_s": round(ctx.rows / best) if best else None,
+        "orders_per_s": round(ctx.orders / best) if best else None,
+        "orders": runs[-1].orders,
+        "lines": runs[-1].lines,
+        "rejects": max(r.rejects for r in runs),
+    }
+
+
+def verify(ctx: Context, results: dict[str, list[Run]]) -> list[str]:
+    """Problems found: every figure must have stored every order and line, the same way."""
+    problems = []
+    for name, runs in results.items():
+        for i, run in enumerate(runs, start=1):
+            if run.rejects:
+                problems.append(f"{name} run {i}: {run.rejects} rejects (expected 0)")
+            if (run.orders, run.lines) != (ctx.orders, ctx.rows):
+                problems.append(
+                    f"{name} run {i}: {run.orders} orders / {run.lines} lines, the CSV has"
+                    f" {ctx.orders} / {ctx.rows}"
+                )
+    checks = {name: runs[-1].check for name, runs in results.items() if runs[-1].check}
+    if len(checks) > 1:
+        (first, reference), *others = checks.items()
+        for name, check in others:
+            for key in sorted(set(reference) | set(check)):
+                if reference.get(key) != check.get(key):
+                    problems.append(
+                        f"{name} stored {key}={check.get(key)}, {first} {reference.get(key)}"
+                    )
+    return problems
+
+
+def human(report: dict[str, Any]) -> str:
+    m, p = report["machine"], report["params"]
+    out = [
+        f"python {m['python']} ({m['implementation']}), sqlite {m['sqlite']}, "
+        f"{m['cpu_count']} cpus ({m['cpus_usable']} usable), {m['cpu']}",
+        f"{p['orders']:,} orders, {p['rows']:,} CSV rows ({p['csv_mb']} MB), seed {p['seed']}, "
+        f"{p['repeat']} round(s); setup: "
+        + ", ".join(f"{k} {v:.2f}s" for k, v in report["setup_s"].items()),
+        "",
+        f"{'figure':<10} {'best s':>8} {'median s':>9} {'rows/s':>10} {'orders/s':>10}  "
+        f"{'rejects':>7}  what",
+    ]
+    for name, r in report["benches"].items():
+        out.append(
+            f"{name:<10} {r['best_s']:>8.3f} {r['median_s']:>9.3f} {r['rows_per_s']:>10,} "
+            f"{r['orders_per_s']:>10,}  {r['rejects']:>7}  {r['title']}"
+        )
+    for name, ratio in report["ratios"].items():
+        out.append(f"ratio {name}: {ratio['best']:.2f}x best, {ratio['median']:.2f}x median")
+    out.append(
+        "checks: ok"
+        if not report["problems"]
+        else "checks FAILED:\n  " + "\n  ".join(report["problems"])
+    )
+    return "\n".join(out)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    m, p = report["machine"], report["params"]
+    out = [
+        f"Import of {p['orders']:,} orders ({p['rows']:,} CSV rows), best of {p['repeat']}; "
+        f"Python {m['python']}, SQLite {m['sqlite']}, {m['cpu_count']} CPUs ({m['cpu']}).",
+        "",
+        "| figure | best (s) | median (s) | rows/s | orders/s |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in report["benches"].items():
+        out.append(
+            f"| {name}: {r['title']} | {r['best_s']:.2f} | {r['median_s']:.2f} "
+            f"| {r['rows_per_s']:,} | {r['orders_per_s']:,} |"
+        )
+    for name, ratio in report["ratios"].items():
+        out.append(f"| ratio {name} | {ratio['best']:.2f}x | {ratio['median']:.2f}x | | |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    names = [b.name for b in BENCHES]
+    ap = argparse.ArgumentParser(
+        prog="scripts/bench",
+        description="Import benchmark: picker's import against a bare csv+executemany baseline.",
+        epilog=f"figures: {', '.join(f'{b.name} ({b.title})' for b in BENCHES)}",
+    )
+    ap.add_argument("--orders", type=int, default=100_000, help="orders in the CSV (100,000)")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds per figure (3)")
+    ap.add_argument("--seed", type=int, default=2022, help="demo seed (2022)")
+    ap.add_argument("--only", action="append", choices=names, metavar="NAME",
+                    help=f"run only this figure (repeatable): {', '.join(names)}")  # fmt: skip
+    ap.add_argument("--workdir", type=Path, default=ROOT / "bench-out",
+                    help="where the CSV and the warehouse copies go (bench-out/)")  # fmt: skip
+    ap.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    ap.add_argument("--markdown", action="store_true", help="print a markdown table")
+    args = ap.parse_args(argv)
+    if args.orders < 1 or args.repeat < 1:
+        ap.error("--orders and --repeat must be 1 or more")
+    selected = [b for b in BENCHES if not args.only or b.name in args.only]
+
+    log(f"preparing {args.orders:,} orders (seed {args.seed}) in {args.workdir}")
+    ctx, setup = prepare(args.workdir, args.orders, args.seed)
+    log(f"{ctx.orders:,} orders, {ctx.rows:,} rows; "
+        + ", ".join(f"{k} {v:.2f}s" for k, v in setup.items()))  # fmt: skip
+
+    results: dict[str, list[Run]] = {b.name: [] for b in selected}
+    for round_no in range(1, args.repeat + 1):
+        # Alternate the figures; start each round with a different one.
+        shift = (round_no - 1) % len(selected)
+        for bench in selected[shift:] + selected[:shift]:
+            run = bench.fn(ctx)
+            results[bench.name].append(run)
+            log(f"round {round_no}/{args.repeat} {bench.name}: {run.seconds:.3f}s")
+
+    benches = {b.name: summarize(b, results[b.name], ctx) for b in selected}
+    ratios = {
+        f"{a}/{b}": {
+            "best": round(benches[a]["best_s"] / benches[b]["best_s"], 3),
+            "median": round(benches[a]["median_s"] / benches[b]["median_s"], 3),
+        }
+        for a, b in RATIOS
+        if a in benches and b in benches
+    }
+    report = {
+        "machine": machine_info(),
+        "params": {
+            "orders": ctx.orders,
+            "rows": ctx.rows,
+            "seed": ctx.seed,
+            "repeat": args.repeat,
+            "csv_mb": round(ctx.csv_path.stat().st_size / 1e6, 1),
+        },
+        "setup_s": {k: round(v, 3) for k, v in setup.items()},
+        "benches": benches,
+        "ratios": ratios,
+        "problems": verify(ctx, results),
+    }
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    if args.markdown:
+        print(markdown(report))
+    if not args.json and not args.markdown:
+        print(human(report))
+    if report["problems"]:
+        for problem in report["problems"]:
+            log(f"check failed: {problem}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""The command line as scripts and operators use it: help, exit codes, JSON, the demo loop."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from picker.cli import main
+from tests.conftest import csv_text, order_rows, save_small_catalog
+
+
+def run(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(main, ["--lang", "en", *args], catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def all_commands() -> list[str]:
+    return sorted(main.commands)
+
+
+@pytest.mark.parametrize("name", all_commands())
+def test_every_command_has_help_with_an_example(name: str) -> None:
+    out = run(name, "--help")
+    assert "Example:" in out
+    assert "picker " in out.split("Example:")[1]
+    command = main.commands[name]
+    assert command.help, f"{name} has no docstring"
+    if name != "tui":
+        assert any(isinstance(p, click.Option) and p.name == "db_path" for p in command.params)
+
+
+def test_top_level_help_lists_the_commands_and_exit_codes() -> None:
+    out = run("--help")
+    for name in ("demo", "import", "orders"):
+        assert name in out
+    assert "Exit codes" in out
+
+
+@pytest.fixture
+def small_db(tmp_path: Path) -> Path:
+    from picker.warehouse import Warehouse
+
+    path = tmp_path / "w.db"
+    wh = Warehouse(path)
+    save_small_catalog(wh)
+    wh.close()
+    return path
+
+
+def test_import_exit_codes_and_file_line_reasons(small_db: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(csv_text(order_rows("A001")), encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(csv_text([*order_rows("A002"), *order_rows("A003", phone="1")]))
+    assert "added 1 orders" in run("import", "--db", str(small_db), str(good))
+    out = run("import", "--db", str(small_db), str(bad), code=3)
+    assert f"{bad}:3: phone '1' is not an 11-digit mobile number" in out
+    again = run("import", "--db", str(small_db), str(good))
+    assert "imported before" in again and "added 0 orders" in again
+    assert run("import", "--db", str(small_db), str(tmp_path / "missing.csv"), code=2)
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x81\x00\x81")
+    assert "not UTF-8 or GBK" in run("import", "--db", str(small_db), str(binary), code=2)
+
+
+def test_import_json_output_and_dry_run(small_db: Path, tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text(csv_text([*order_rows("A001"), *order_rows("A002", committee="火星")]))
+    out = run("import", "--db", str(small_db), "--dry-run", "--json", str(f), code=3)
+    report = json.loads(out)
+    assert report["dry_run"] is True
+    (file_report,) = report["files"]
+    assert (file_report["added"], file_report["rejected_orders"]) == (1, 1)
+    assert file_report["rejects"][0]["reason"] == "unknown_committee"
+    listing = json.loads(run("orders", "--db", str(small_db), "--json"))
+    assert sum(r["orders"] for r in listing) == 0
+
+
+def test_orders_table_and_filter(small_db: Path, tmp_path: Path) -> None:
+    f = tmp_path / "a.csv"
+    f.write_text(csv_text([*order_rows("A001"), *order_rows("A002")]))
+    run("import", "--db", str(small_db), str(f))
+    out = run("orders", "--db", str(small_db), "--committee", "青平")
+    assert "青平居委" in out and "航运新村居委" not in out
+    assert "￥77.60" in out
+    run("orders", "--db", str(small_db), "--committee", "nowhere", code=2)
+
+
+def test_chinese_is_the_default_language(small_db: Path) -> None:
+    result = CliRunner().invoke(main, ["orders", "--db", str(small_db)])
+    assert result.exit_code == 0
+    assert "居委" in result.output and "合计" in result.output
+
+
+def test_db_option_before_the_command(small_db: Path) -> None:
+    assert "青平居委" in run("--db", str(small_db), "orders")
+
+
+def test_demo_refuses_a_file_that_holds_a_warehouse(small_db: Path) -> None:
+    out = run("demo", "--db", str(small_db), "--orders", "0", code=2)
+    assert "already holds a warehouse" in out
+
+
+def test_demo_export_imports_back_into_a_catalog_only_warehouse(tmp_path: Path) -> None:
+    """The acceptance loop: demo + export, then import into catalog-only, same per committee."""
+    full, empty, export = tmp_path / "full.db", tmp_path / "empty.db", tmp_path / "x.csv"
+    run("demo", "--db", str(full), "--orders", "12000", "--export-csv", str(export))
+    run("demo", "--db", str(empty), "--orders", "0")
+    report = json.loads(run("import", "--db", str(empty), "--json", str(export)))
+    assert report["files"][0]["added"] == 12000
+    assert report["files"][0]["rejects"] == []
+    before = json.loads(run("orders", "--db", str(full), "--json"))
+    after = json.loads(run("orders", "--db", str(empty), "--json"))
+    assert len(before) == 47
+
+    def key(rows: list[dict]) -> dict[str, tuple]:
+        return {r["code"]: (r["orders"], r["lines"], r["amount_fen"]) for r in rows}
+
+    assert key(after) == key(before)
+    assert sum(r["orders"] for r in after) == 12000
+    again = json.loads(run("import", "--db", str(empty), "--json", str(export)))
+    assert (again["files"][0]["added"], again["files"][0]["duplicates"]) == (0, 12000)
+
+
+def test_demo_is_deterministic_in_the_database(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    run("demo", "--db", str(a), "--orders", "300", "--seed", "5")
+    run("demo", "--db", str(b), "--orders", "300", "--seed", "5")
+    from db import connect
+
+    def dump(path: Path) -> list[tuple]:
+        conn = connect(path).conn
+        return conn.execute(
+            "SELECT o.order_no, o.paid_at, o.amount_fen, o.committee, o.name, l.sku, l.qty"
+            " FROM orders o JOIN order_lines l USING (order_no) ORDER BY 1, l.line_no"
+        ).fetchall()
+
+    assert dump(a) == dump(b)
+    assert len(dump(a)) > 300
