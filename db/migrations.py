@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
@@ -12,9 +14,16 @@ MIGRATIONS = Migrations("picker")
 
 def _run(db: sqlite_utils.Database, statements: str) -> None:
     # executescript() would COMMIT the migration's transaction first; run one by one.
-    for statement in statements.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    pending = ""
+    for piece in statements.split(";"):
+        pending += piece + ";"
+        # A trigger body holds semicolons of its own: wait for the statement to be whole.
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                db.execute(pending)
+            pending = ""
+    if pending.strip(" \n;"):
+        raise ValueError(f"incomplete statement in migration: {pending!r}")
 
 
 @MIGRATIONS(name="0001_warehouse")
@@ -141,6 +150,139 @@ def m0001_warehouse(db: sqlite_utils.Database) -> None:
         );
         CREATE INDEX import_rejects_status ON import_rejects(status);
         CREATE INDEX import_rejects_order_no ON import_rejects(order_no)
+        """,
+    )
+
+
+@MIGRATIONS(name="0002_floor")
+def m0002_floor(db: sqlite_utils.Database) -> None:
+    """Batches, claims, pick and pack quantities, bags, refunds, the scan log, print jobs."""
+    _run(
+        db,
+        """
+        CREATE TABLE batches (
+            id TEXT PRIMARY KEY,
+            committee TEXT NOT NULL REFERENCES committees(code),
+            status TEXT NOT NULL CHECK (status IN
+                ('draft', 'released', 'claimed', 'picking', 'picked', 'packed', 'closed')),
+            created_at TEXT NOT NULL,
+            orders INTEGER NOT NULL,
+            lines INTEGER NOT NULL,
+            grams INTEGER NOT NULL,
+            holder TEXT REFERENCES operators(code),
+            terminal TEXT,
+            claimed_at TEXT
+        );
+        CREATE INDEX batches_status ON batches(status, committee);
+        CREATE TABLE batch_orders (
+            order_no TEXT PRIMARY KEY REFERENCES orders(order_no),
+            batch TEXT NOT NULL REFERENCES batches(id)
+        );
+        CREATE INDEX batch_orders_batch ON batch_orders(batch);
+        CREATE TABLE batch_events (
+            id INTEGER PRIMARY KEY,
+            batch TEXT NOT NULL REFERENCES batches(id),
+            at TEXT NOT NULL,
+            operator TEXT,
+            terminal TEXT,
+            event TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX batch_events_batch ON batch_events(batch);
+        CREATE TABLE pick_lines (
+            batch TEXT NOT NULL REFERENCES batches(id),
+            sku TEXT NOT NULL REFERENCES products(sku),
+            walk_seq INTEGER NOT NULL,
+            needed INTEGER NOT NULL CHECK (needed > 0),
+            picked INTEGER NOT NULL DEFAULT 0 CHECK (picked >= 0),
+            grams_picked INTEGER NOT NULL DEFAULT 0,
+            short INTEGER NOT NULL DEFAULT 0 CHECK (short >= 0),
+            short_reason TEXT,
+            skips INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (batch, sku),
+            CHECK (picked + short <= needed)
+        ) WITHOUT ROWID;
+        CREATE TABLE line_shorts (
+            order_no TEXT NOT NULL,
+            line_no INTEGER NOT NULL,
+            batch TEXT NOT NULL REFERENCES batches(id),
+            short_qty INTEGER NOT NULL CHECK (short_qty > 0),
+            reason TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            PRIMARY KEY (order_no, line_no),
+            FOREIGN KEY (order_no, line_no) REFERENCES order_lines(order_no, line_no)
+        ) WITHOUT ROWID;
+        CREATE TABLE packed_lines (
+            order_no TEXT NOT NULL,
+            line_no INTEGER NOT NULL,
+            qty INTEGER NOT NULL DEFAULT 0 CHECK (qty >= 0),
+            grams INTEGER NOT NULL DEFAULT 0,
+            label_fen INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (order_no, line_no),
+            FOREIGN KEY (order_no, line_no) REFERENCES order_lines(order_no, line_no)
+        ) WITHOUT ROWID;
+        CREATE TABLE bags (
+            id TEXT PRIMARY KEY,
+            order_no TEXT NOT NULL REFERENCES orders(order_no),
+            batch TEXT NOT NULL REFERENCES batches(id),
+            k INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            items INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            closed_at TEXT,
+            UNIQUE (order_no, k)
+        );
+        CREATE INDEX bags_batch ON bags(batch);
+        CREATE TABLE refunds (
+            id INTEGER PRIMARY KEY,
+            order_no TEXT NOT NULL REFERENCES orders(order_no),
+            line_no INTEGER,
+            kind TEXT NOT NULL CHECK (kind IN ('short', 'underweight', 'cancel')),
+            fen INTEGER NOT NULL CHECK (fen >= 0),
+            reason TEXT NOT NULL DEFAULT '',
+            batch TEXT,
+            scan_id INTEGER,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX refunds_order ON refunds(order_no);
+        CREATE TABLE scan_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            terminal TEXT NOT NULL DEFAULT '',
+            batch TEXT,
+            stage TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            kind TEXT,
+            sku TEXT,
+            qty INTEGER,
+            grams INTEGER,
+            order_no TEXT,
+            bag TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'rejected')),
+            reason TEXT NOT NULL DEFAULT '',
+            params TEXT NOT NULL DEFAULT '',
+            undoes INTEGER REFERENCES scan_log(id)
+        );
+        CREATE INDEX scan_log_batch ON scan_log(batch, stage, operator);
+        CREATE UNIQUE INDEX scan_log_undone ON scan_log(undoes) WHERE undoes IS NOT NULL;
+        CREATE TRIGGER scan_log_no_update BEFORE UPDATE ON scan_log
+        BEGIN SELECT RAISE(ABORT, 'the scan log is append-only'); END;
+        CREATE TRIGGER scan_log_no_delete BEFORE DELETE ON scan_log
+        BEGIN SELECT RAISE(ABORT, 'the scan log is append-only'); END;
+        CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            printer TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued', 'sent', 'done', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            reason TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX print_jobs_status ON print_jobs(status)
         """,
     )
 

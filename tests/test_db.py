@@ -38,13 +38,13 @@ def test_migrations_create_the_schema_on_an_empty_file(tmp_path: Path) -> None:
 def test_migrations_rerun_is_a_no_op(tmp_path: Path) -> None:
     path = tmp_path / "w.db"
     first = db.connect(path, migrate=False)
-    assert db.migrate(first) == ["0001_warehouse"]
+    assert db.migrate(first) == [m.name for m in MIGRATIONS._migrations]
     first.execute("INSERT INTO subdistricts (code, name) VALUES ('XY', '夏阳街道')")
     first.close()
     again = db.connect(path, migrate=False)
     assert db.migrate(again) == []
     assert store.count(again, "subdistricts") == 1
-    assert len(MIGRATIONS.applied(again)) == 1
+    assert len(MIGRATIONS.applied(again)) == len(MIGRATIONS._migrations)
 
 
 def test_every_connection_has_the_settings_the_design_asks_for(tmp_path: Path) -> None:
@@ -130,4 +130,17 @@ def test_processes_opening_a_new_file_at_once_migrate_once(tmp_path: Path) -> No
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
-    assert len(MIGRATIONS.applied(db.connect(path))) == 1
+    assert len(MIGRATIONS.applied(db.connect(path))) == len(MIGRATIONS._migrations)
+
+
+def test_the_scan_log_is_append_only(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "w.db")
+    conn.execute(
+        "INSERT INTO scan_log (at, operator, stage, raw, outcome) VALUES ('t', 'P1', 'pick', 'x',"
+        " 'rejected')"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("UPDATE scan_log SET outcome = 'accepted'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM scan_log")
+    assert store.count(conn, "scan_log") == 1
