@@ -250,7 +250,7 @@ def _products(locations: Sequence[Location]) -> tuple[Product, ...]:
                 location=place[name],
                 category=category,
                 weighed=weighed,
-                unit_grams=500 if weighed else 0,
+                unit_grams=names.WEIGHED_UNIT_GRAMS if weighed else names.UNIT_GRAMS[name],
                 plu=f"{10000 + n}" if weighed else None,
                 tolerance_grams=names.TOLERANCE_GRAMS.get(category, 0) if weighed else 0,
                 is_bundle=category == "套餐",

@@ -87,7 +87,8 @@ class Product:
     location: str
     category: str = ""
     weighed: bool = False
-    # Nominal grams of one selling unit of a weighed product (1 斤 = 500).
+    # Nominal grams of one selling unit, for every product: the ordered weight of weighed
+    # goods (1 斤 = 500) and the batching estimate of counted ones.
     unit_grams: int = 0
     plu: str | None = None
     # Under-weight allowed before a refund, in grams per selling unit.

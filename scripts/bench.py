@@ -16,6 +16,19 @@ baseline   The bare cost of the same work without the checks: `csv.reader`, grou
            opened with the same settings (`db.connect`: WAL, synchronous=FULL, foreign keys).
            Minimal conversions: amount to fen, paid time as written.
 
+plan       `picker.batching.plan` over 120,000 orders of the demo (Batchable values built
+           outside the timing; only `plan()` is timed). Target: 1 s or less.
+walk       The demo's 12,000 orders planned with the default caps; for every batch, the walking
+           distance picking it once in walk order against picking its orders one by one
+           (`picker.layout.batch_walk_ratio` on the demo layout). Reports the ratio as the mean
+           over batches and for the median batch. Target: 0.5x or less. The seconds are the
+           distance computation's.
+
+plan and walk do not use the CSV: their own order counts are in their titles, and they are not
+checked against the CSV's orders and lines; they check their own results instead (every order
+in exactly one batch, one committee per batch, caps kept). A bench may report extra named
+figures (`Run.figures`) and targets (`Bench.targets`); a missed target is reported, not failed.
+
 Every round starts from its own copy of one catalog-only warehouse file, so every run starts
 equal. Rounds alternate between the figures; the best (min) and the median are reported, and
 the ratio import / baseline. After the runs both warehouses must hold the same orders, lines,
@@ -38,8 +51,9 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +63,9 @@ if str(ROOT) not in sys.path:  # run as a file: make the repo's packages importa
 
 import db  # noqa: E402
 from picker import demo as demo_module  # noqa: E402
+from picker.batching import Batchable, Caps, PlannedBatch, order_grams, plan  # noqa: E402
 from picker.importing import DEFAULT_HEADERS, STATUS_WORDS  # noqa: E402
+from picker.layout import Geometry, batch_walk_ratio  # noqa: E402
 from picker.warehouse import Warehouse  # noqa: E402
 
 
@@ -85,6 +101,10 @@ class Run:
     rejects: int = 0
     #: Anything to compare between figures after the runs, e.g. stored totals.
     check: dict[str, Any] = field(default_factory=dict)
+    #: Extra named figures, reported beside the seconds (their median over the rounds).
+    figures: dict[str, float] = field(default_factory=dict)
+    #: What the bench found wrong with its own result (makes the run fail).
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,10 @@ class Bench:
     name: str
     title: str
     fn: Callable[[Context], Run]
+    #: False: the bench does not work on the CSV; its orders and lines are not checked against it.
+    uses_csv: bool = True
+    #: (figure, most it may be): "best_s" or a name in `Run.figures`.
+    targets: tuple[tuple[str, float], ...] = ()
 
 
 def _remove_db(path: Path) -> None:
@@ -213,15 +237,126 @@ def bench_baseline(ctx: Context) -> Run:
     return Run(seconds, len(orders), len(lines), 0, check)
 
 
+PLAN_ORDERS = 120_000
+WALK_ORDERS = 12_000
+
+
+@cache
+def _demo(orders: int, seed: int) -> demo_module.DemoWarehouse:
+    return demo_module.build_demo(orders=orders, seed=seed)
+
+
+@cache
+def _batchables(orders: int, seed: int) -> tuple[Batchable, ...]:
+    demo = _demo(orders, seed)
+    products = {p.sku: p for p in demo.products}
+    return tuple(
+        Batchable(
+            o.order_no,
+            o.committee,
+            o.paid_at,
+            len(o.lines),
+            order_grams(((ln.sku, ln.qty, ln.ordered_grams) for ln in o.lines), products),
+        )
+        for o in demo.orders
+    )
+
+
+def _plan_problems(
+    orders: Sequence[Batchable], caps: Caps, batches: list[PlannedBatch]
+) -> list[str]:
+    """Every order in exactly one batch of its own committee, in paid order; caps kept."""
+    by_no = {o.order_no: o for o in orders}
+    planned = [no for b in batches for no in b.order_nos]
+    problems = []
+    if sorted(planned) != sorted(by_no):
+        problems.append(f"{len(planned)} orders planned, {len(by_no)} given (or not each once)")
+        return problems
+    for b in batches:
+        members = [by_no[no] for no in b.order_nos]
+        if {o.committee for o in members} != {b.committee}:
+            problems.append(f"a batch of {b.committee} mixes committees")
+        if [(o.paid_at, o.order_no) for o in members] != sorted(
+            (o.paid_at, o.order_no) for o in members
+        ):
+            problems.append(f"a batch of {b.committee} is not in paid order")
+        over = (
+            len(members) > caps.max_orders
+            or b.lines > caps.max_lines
+            or b.grams > caps.max_kg * 1000
+        )
+        if over and len(members) > 1:
+            problems.append(f"a batch of {b.committee} breaks a cap: {b}")
+    return problems[:10]
+
+
+def bench_plan(ctx: Context) -> Run:
+    orders = _batchables(PLAN_ORDERS, ctx.seed)
+    caps = Caps()
+    gc.collect()
+    t0 = time.perf_counter()
+    batches = plan(orders, caps)
+    seconds = time.perf_counter() - t0
+    lines = sum(o.lines for o in orders)
+    figures = {
+        "batches": len(batches),
+        "orders_per_batch": round(len(orders) / len(batches), 1),
+        "kg_per_batch": round(sum(b.grams for b in batches) / len(batches) / 1000, 1),
+    }
+    problems = _plan_problems(orders, caps, batches)
+    return Run(seconds, len(orders), lines, figures=figures, problems=problems)
+
+
+def bench_walk(ctx: Context) -> Run:
+    demo = _demo(WALK_ORDERS, ctx.seed)
+    orders = _batchables(WALK_ORDERS, ctx.seed)
+    batches = plan(orders, Caps())
+    products = {p.sku: p for p in demo.products}
+    locations = {loc.code: loc for loc in demo.locations}
+    geometry = Geometry.of(demo.locations)
+    skus = {o.order_no: [ln.sku for ln in o.lines] for o in demo.orders}
+    gc.collect()
+    t0 = time.perf_counter()
+    walks = [
+        batch_walk_ratio([skus[no] for no in b.order_nos], products, locations, geometry)
+        for b in batches
+    ]
+    seconds = time.perf_counter() - t0
+    ratios = [batch / one_by_one for batch, one_by_one in walks]
+    figures = {
+        "batches": len(batches),
+        "ratio_mean": round(statistics.fmean(ratios), 3),
+        "ratio_median": round(statistics.median(ratios), 3),
+        "ratio_total": round(sum(w[0] for w in walks) / sum(w[1] for w in walks), 3),
+        "m_per_batch": round(statistics.fmean(w[0] for w in walks), 1),
+        "m_one_by_one_per_batch": round(statistics.fmean(w[1] for w in walks), 1),
+    }
+    problems = _plan_problems(orders, Caps(), batches)
+    return Run(
+        seconds, len(orders), sum(o.lines for o in orders), figures=figures, problems=problems
+    )
+
+
 BENCHES: list[Bench] = [
     Bench("import", "picker import (parse, validate, insert)", bench_import),
     Bench("baseline", "csv.reader + executemany", bench_baseline),
+    Bench(
+        "plan",
+        f"plan batches for {PLAN_ORDERS:,} orders (plan() only)",
+        bench_plan,
+        uses_csv=False,
+        targets=(("best_s", 1.0),),
+    ),
+    Bench(
+        "walk",
+        f"batch walk / one-by-one walk, {WALK_ORDERS:,} demo orders",
+        bench_walk,
+        uses_csv=False,
+        targets=(("ratio_mean", 0.5), ("ratio_median", 0.5)),
+    ),
 ]
 #: (numerator, denominator): ratios reported when both figures ran.
 RATIOS: list[tuple[str, str]] = [("import", "baseline")]
-
-
-
 
 
 def machine_info() -> dict[str, Any]:
@@ -281,24 +416,41 @@ def prepare(workdir: Path, orders: int, seed: int) -> tuple[Context, dict[str, f
 def summarize(bench: Bench, runs: list[Run], ctx: Context) -> dict[str, Any]:
     times = [r.seconds for r in runs]
     best, median = min(times), statistics.median(times)
-    return {
+    # A CSV figure counts the CSV (what it had to do); the others count their own input.
+    orders = ctx.orders if bench.uses_csv else runs[-1].orders
+    rows = ctx.rows if bench.uses_csv else runs[-1].lines
+    figures = {name: statistics.median(r.figures[name] for r in runs) for name in runs[-1].figures}
+    summary: dict[str, Any] = {
         "title": bench.title,
         "runs": [round(t, 4) for t in times],
         "best_s": round(best, 4),
         "median_s": round(median, 4),
-        "rows_per_s": round(ctx.rows / best) if best else None,
-        "orders_per_s": round(ctx.orders / best) if best else None,
+        "rows_per_s": round(rows / best) if best else None,
+        "orders_per_s": round(orders / best) if best else None,
         "orders": runs[-1].orders,
         "lines": runs[-1].lines,
         "rejects": max(r.rejects for r in runs),
     }
+    if figures:
+        summary["figures"] = figures
+    if bench.targets:
+        known = {**figures, "best_s": best}
+        summary["targets"] = {
+            name: {"max": limit, "value": known[name], "met": known[name] <= limit}
+            for name, limit in bench.targets
+        }
+    return summary
 
 
 def verify(ctx: Context, results: dict[str, list[Run]]) -> list[str]:
     """Problems found: every figure must have stored every order and line, the same way."""
-    problems = []
+    problems: list[str] = []
+    uses_csv = {b.name: b.uses_csv for b in BENCHES}
     for name, runs in results.items():
         for i, run in enumerate(runs, start=1):
+            problems.extend(f"{name} run {i}: {problem}" for problem in run.problems)
+            if not uses_csv.get(name, True):
+                continue
             if run.rejects:
                 problems.append(f"{name} run {i}: {run.rejects} rejects (expected 0)")
             if (run.orders, run.lines) != (ctx.orders, ctx.rows):
@@ -337,6 +489,11 @@ def human(report: dict[str, Any]) -> str:
         )
     for name, ratio in report["ratios"].items():
         out.append(f"ratio {name}: {ratio['best']:.2f}x best, {ratio['median']:.2f}x median")
+    for name, r in report["benches"].items():
+        if "figures" in r:
+            out.append(f"{name}: " + ", ".join(f"{k} {_num(v)}" for k, v in r["figures"].items()))
+        if "targets" in r:
+            out.append(f"{name} targets: {_targets(r['targets'])}")
     out.append(
         "checks: ok"
         if not report["problems"]
@@ -345,10 +502,23 @@ def human(report: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _num(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def _targets(targets: dict[str, dict[str, Any]]) -> str:
+    return ", ".join(
+        f"{name} {_num(round(t['value'], 3))} <= {_num(t['max'])} "
+        + ("met" if t["met"] else "MISSED")
+        for name, t in targets.items()
+    )
+
+
 def markdown(report: dict[str, Any]) -> str:
     m, p = report["machine"], report["params"]
     out = [
-        f"Import of {p['orders']:,} orders ({p['rows']:,} CSV rows), best of {p['repeat']}; "
+        f"Import figures on {p['orders']:,} orders ({p['rows']:,} CSV rows), best of "
+        f"{p['repeat']}; "
         f"Python {m['python']}, SQLite {m['sqlite']}, {m['cpu_count']} CPUs ({m['cpu']}).",
         "",
         "| figure | best (s) | median (s) | rows/s | orders/s |",
@@ -361,6 +531,12 @@ def markdown(report: dict[str, Any]) -> str:
         )
     for name, ratio in report["ratios"].items():
         out.append(f"| ratio {name} | {ratio['best']:.2f}x | {ratio['median']:.2f}x | | |")
+    extra = [(name, r) for name, r in report["benches"].items() if "figures" in r or "targets" in r]
+    if extra:
+        out += ["", "| figure | figures | targets |", "| --- | --- | --- |"]
+        for name, r in extra:
+            figures = ", ".join(f"{k} {_num(v)}" for k, v in r.get("figures", {}).items())
+            out.append(f"| {name} | {figures} | {_targets(r.get('targets', {}))} |")
     return "\n".join(out)
 
 
