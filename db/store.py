@@ -373,3 +373,12 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+def load_locations(db: sqlite_utils.Database) -> list[Location]:
+    return [
+        Location(*row)
+        for row in db.conn.execute(
+            "SELECT code, zone, aisle, bay, level, walk_seq FROM locations ORDER BY walk_seq"
+        )
+    ]

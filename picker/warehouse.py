@@ -19,6 +19,7 @@ from db import store
 from picker import importing
 from picker.config import Settings
 from picker.errors import InputError
+from picker.floor import Floor
 from picker.i18n import _
 from picker.model import SHANGHAI, Catalog, Order, OrderStatus, Reject
 
@@ -82,7 +83,7 @@ class DemoReport:
     csv_rows: int | None = None
 
 
-class Warehouse:
+class Warehouse(Floor):
     """Every operation on one warehouse file."""
 
     def __init__(

@@ -194,12 +194,42 @@ def bench_baseline(ctx: Context) -> Run:
                 groups[row[i_no]] = [row]
             else:
                 rows.append(row)
-    (i_paid, i_amount, i_code, i_comm, i_community, i_bldg, i_unit, i_room, i_name, i_phone,
-     i_note, i_status, i_sku, i_qty, i_price) = (
-        at[f] for f in ("paid_at", "amount", "payment_code", "committee", "community",
-                        "building", "unit", "room", "name", "phone", "note", "status", "sku",
-                        "qty", "unit_price")
-    )  # fmt: skip
+    (
+        i_paid,
+        i_amount,
+        i_code,
+        i_comm,
+        i_community,
+        i_bldg,
+        i_unit,
+        i_room,
+        i_name,
+        i_phone,
+        i_note,
+        i_status,
+        i_sku,
+        i_qty,
+        i_price,
+    ) = (
+        at[f]
+        for f in (
+            "paid_at",
+            "amount",
+            "payment_code",
+            "committee",
+            "community",
+            "building",
+            "unit",
+            "room",
+            "name",
+            "phone",
+            "note",
+            "status",
+            "sku",
+            "qty",
+            "unit_price",
+        )
+    )
     orders = []
     lines = []
     for order_no, rows in groups.items():
@@ -337,6 +367,109 @@ def bench_walk(ctx: Context) -> Run:
     )
 
 
+SCAN_LOG_ROWS = 1_000_000
+SCANS = 2_000
+
+
+@cache
+def _scan_floor(workdir: Path, seed: int) -> tuple[Path, str, list[str]]:
+    """A demo warehouse with 1M scans already logged, a batch claimed, and codes to scan."""
+    path = workdir / "scan-floor.db"
+    _remove_db(path)
+    wh = Warehouse(path)
+    wh.build_demo(orders=2_000, seed=seed)
+    wh.plan_batches()
+    batch_id = wh.batches("released")[0]["id"]
+    wh.claim(batch_id, "P001", "bench")
+    conn = wh.db.conn
+    filler = (
+        (
+            "2022-04-12T08:00:00.000+08:00",
+            "P002",
+            "T9",
+            "FILLER",
+            "pick",
+            "6901234567892",
+            "product",
+            "SKU0001",
+            1,
+            None,
+            None,
+            None,
+            "accepted",
+            "",
+            "",
+        )
+        for _ in range(SCAN_LOG_ROWS)
+    )
+    with db.write(wh.db):
+        conn.executemany(
+            "INSERT INTO scan_log (at, operator, terminal, batch, stage, raw, kind, sku, qty,"
+            " grams, order_no, bag, outcome, reason, params) VALUES"
+            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            filler,
+        )
+    catalog = wh.catalog()
+    codes = []
+    for line in wh.session(batch_id, "P001", "bench").pick_lines():
+        product = catalog.products[line.sku]
+        units = [b.code for b in product.barcodes if b.pack_qty == 1]
+        if units and not product.weighed:
+            codes.append(units[0])
+    wh.close()
+    return path, batch_id, codes
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def bench_scan(ctx: Context) -> Run:
+    """Scan service time through ScanSession.scan (the TUI's path), next to a bare commit."""
+    path, batch_id, codes = _scan_floor(ctx.workdir, ctx.seed)
+    wh = Warehouse(path)
+    session = wh.session(batch_id, "P001", "bench")
+    bare_path = ctx.workdir / "bare-commit.db"
+    _remove_db(bare_path)
+    bare = sqlite3.connect(bare_path, isolation_level=None)
+    bare.execute("PRAGMA journal_mode = WAL")
+    bare.execute("PRAGMA synchronous = FULL")
+    bare.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT, raw TEXT)")
+    scan_ms: list[float] = []
+    bare_ms: list[float] = []
+    accepted = 0
+    gc.collect()
+    t0 = time.perf_counter()
+    for i in range(SCANS):
+        # A pick and its undo, alternately: every scan is a real, accepted write.
+        code = codes[(i // 2) % len(codes)] if i % 2 == 0 else "CMD-UNDO"
+        start = time.perf_counter()
+        result = session.scan(code)
+        scan_ms.append((time.perf_counter() - start) * 1000)
+        accepted += result.accepted
+        start = time.perf_counter()
+        bare.execute("BEGIN")
+        bare.execute("INSERT INTO t (at, raw) VALUES (?, ?)", ("now", code))
+        bare.execute("COMMIT")
+        bare_ms.append((time.perf_counter() - start) * 1000)
+    seconds = time.perf_counter() - t0
+    logged = wh.db.conn.execute("SELECT count(*) FROM scan_log").fetchone()[0]
+    bare.close()
+    wh.close()
+    p99, base_p99 = _percentile(scan_ms, 0.99), _percentile(bare_ms, 0.99)
+    figures = {
+        "p50_ms": round(_percentile(scan_ms, 0.5), 3),
+        "p99_ms": round(p99, 3),
+        "bare_p50_ms": round(_percentile(bare_ms, 0.5), 3),
+        "bare_p99_ms": round(base_p99, 3),
+        "p99_ratio": round(p99 / base_p99, 2),
+        "logged_scans": logged,
+    }
+    problems = [] if accepted == SCANS else [f"{SCANS - accepted} scans were rejected"]
+    return Run(seconds, 0, 0, figures=figures, problems=problems)
+
+
 BENCHES: list[Bench] = [
     Bench("import", "picker import (parse, validate, insert)", bench_import),
     Bench("baseline", "csv.reader + executemany", bench_baseline),
@@ -353,6 +486,13 @@ BENCHES: list[Bench] = [
         bench_walk,
         uses_csv=False,
         targets=(("ratio_mean", 0.5), ("ratio_median", 0.5)),
+    ),
+    Bench(
+        "scan",
+        f"{SCANS:,} scans (pick, undo) on a log of {SCAN_LOG_ROWS:,}; bare INSERT+COMMIT beside",
+        bench_scan,
+        uses_csv=False,
+        targets=(("p99_ms", 3.0), ("p99_ratio", 3.0)),
     ),
 ]
 #: (numerator, denominator): ratios reported when both figures ran.
@@ -550,10 +690,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--orders", type=int, default=100_000, help="orders in the CSV (100,000)")
     ap.add_argument("--repeat", type=int, default=3, help="rounds per figure (3)")
     ap.add_argument("--seed", type=int, default=2022, help="demo seed (2022)")
-    ap.add_argument("--only", action="append", choices=names, metavar="NAME",
-                    help=f"run only this figure (repeatable): {', '.join(names)}")  # fmt: skip
-    ap.add_argument("--workdir", type=Path, default=ROOT / "bench-out",
-                    help="where the CSV and the warehouse copies go (bench-out/)")  # fmt: skip
+    ap.add_argument(
+        "--only",
+        action="append",
+        choices=names,
+        metavar="NAME",
+        help=f"run only this figure (repeatable): {', '.join(names)}",
+    )
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        default=ROOT / "bench-out",
+        help="where the CSV and the warehouse copies go (bench-out/)",
+    )
     ap.add_argument("--json", action="store_true", help="print JSON instead of the table")
     ap.add_argument("--markdown", action="store_true", help="print a markdown table")
     args = ap.parse_args(argv)
@@ -563,8 +712,10 @@ def main(argv: list[str] | None = None) -> int:
 
     log(f"preparing {args.orders:,} orders (seed {args.seed}) in {args.workdir}")
     ctx, setup = prepare(args.workdir, args.orders, args.seed)
-    log(f"{ctx.orders:,} orders, {ctx.rows:,} rows; "
-        + ", ".join(f"{k} {v:.2f}s" for k, v in setup.items()))  # fmt: skip
+    log(
+        f"{ctx.orders:,} orders, {ctx.rows:,} rows; "
+        + ", ".join(f"{k} {v:.2f}s" for k, v in setup.items())
+    )
 
     results: dict[str, list[Run]] = {b.name: [] for b in selected}
     for round_no in range(1, args.repeat + 1):

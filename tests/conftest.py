@@ -11,14 +11,17 @@ import pytest
 
 import db
 from db import store
+from picker.auth import hash_pin
 from picker.i18n import set_language
 from picker.model import (
     Barcode,
     Catalog,
     Committee,
     Location,
+    Operator,
     PaymentCode,
     Product,
+    Role,
     Subdistrict,
 )
 from picker.warehouse import Warehouse
@@ -42,6 +45,7 @@ PRODUCTS = (
         3880,
         "B-01-01-1",
         is_bundle=True,
+        unit_grams=3000,
         barcodes=(Barcode("6901234567892", "SKU0001"),),
     ),
     Product(
@@ -50,6 +54,7 @@ PRODUCTS = (
         "盒",
         3200,
         "A-01-01-1",
+        unit_grams=1800,
         barcodes=(Barcode("6901234567908", "SKU0002"), Barcode("16901234567905", "SKU0002", 10)),
     ),
     Product(
@@ -63,6 +68,14 @@ PRODUCTS = (
         plu="10001",
         tolerance_grams=15,
     ),
+)
+
+_PIN = hash_pin("1234", salt=b"picker-tests-salt")
+OPERATORS = (
+    Operator("P001", "王小明", Role.PICKER, "OP-P001", _PIN),
+    Operator("P002", "李小红", Role.PICKER, "OP-P002", _PIN),
+    Operator("L01", "张班长", Role.LEAD, "OP-L01", _PIN),
+    Operator("D01", "赵师傅", Role.DRIVER, "OP-D01", _PIN),
 )
 
 HEADER_ZH = [
@@ -180,6 +193,7 @@ def save_small_catalog(wh: Warehouse) -> None:
             payment_codes=PAYMENT_CODES,
             locations=LOCATIONS,
             products=PRODUCTS,
+            operators=OPERATORS,
         )
 
 
