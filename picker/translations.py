@@ -216,4 +216,16 @@ SCREENS: dict[str, str] = {
     "No pending import rejects.": "没有待处理的导入拒收。",
 }
 
-ZH_CN: dict[str, str] = {**CORE, **SCREENS}
+# Printing: printers, renderers and the test page.
+PRINTERS: dict[str, str] = {}
+
+# Printing: documents, the print queue and their commands.
+PAPER: dict[str, str] = {}
+
+# The scan input, pick and pack screens.
+PICK_SCREENS: dict[str, str] = {}
+
+# Sign-in, home, the lead's dashboard, the print queue screen, serve.
+FLOW_SCREENS: dict[str, str] = {}
+
+ZH_CN: dict[str, str] = {**CORE, **SCREENS, **PRINTERS, **PAPER, **PICK_SCREENS, **FLOW_SCREENS}
