@@ -142,3 +142,59 @@ def test_demo_is_deterministic_in_the_database(tmp_path: Path) -> None:
 
     assert dump(a) == dump(b)
     assert len(dump(a)) > 300
+
+
+@pytest.fixture
+def planned(small_db: Path, tmp_path: Path) -> Path:
+    f = tmp_path / "a.csv"
+    f.write_text(
+        csv_text(
+            [*order_rows("A001"), *order_rows("A002", lines=[("SKU0002", "鸡蛋 30枚", 2, "32.00")])]
+        )
+    )
+    run("import", "--db", str(small_db), str(f))
+    return small_db
+
+
+def test_batch_claim_scan_over_the_command_line(planned: Path) -> None:
+    db = str(planned)
+    plan = json.loads(run("batch", "--db", db, "--json"))
+    assert plan["orders"] == 2
+    (batch_id,) = plan["batches"]
+    listed = json.loads(run("batches", "--db", db, "--status", "released", "--json"))
+    assert [b["id"] for b in listed] == [batch_id]
+    claimed = json.loads(run("claim", batch_id, "--db", db, "--operator", "P001", "--json"))
+    assert claimed == {"batch": batch_id, "holder": "P001", "resumed": False, "status": "claimed"}
+    out = run("claim", batch_id, "--db", db, "--operator", "P002", "--terminal", "T2", code=4)
+    assert "held by P001" in out
+    result = CliRunner().invoke(
+        main,
+        ["--lang", "en", "scan", "--db", db, "--batch", batch_id, "--operator", "P001"],
+        input="6901234567892\n2*6901234567908\n6901234567893\n\nCMD-SHORT damaged\n",
+    )
+    assert result.exit_code == 3, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["code"], r["outcome"], r["reason"]) for r in lines] == [
+        ("6901234567892", "accepted", ""),
+        ("2*6901234567908", "accepted", ""),
+        ("6901234567893", "rejected", "bad_check_digit"),
+        ("CMD-SHORT damaged", "rejected", "wrong_status"),
+    ]
+    assert lines[1]["line"] == [2, 2] and lines[1]["progress"] == [3, 3]
+    assert lines[1]["stage_done"] is True
+    status = json.loads(run("batches", "--db", db, "--json"))[0]["status"]
+    assert status == "picked"
+
+
+def test_release_takeover_and_cancel_commands(planned: Path) -> None:
+    db = str(planned)
+    (batch_id,) = json.loads(run("batch", "--db", db, "--json"))["batches"]
+    run("claim", batch_id, "--db", db, "--operator", "P001")
+    assert "only a shift lead" in run("takeover", batch_id, "--db", db, "--lead", "P002", code=4)
+    assert "P002" in run("takeover", batch_id, "--db", db, "--lead", "L01", "--to", "P002")
+    assert "not held by P001" in run("release", batch_id, "--db", db, "--operator", "P001", code=4)
+    run("release", batch_id, "--db", db, "--operator", "P002")
+    out = run("cancel", "A002", "--db", db, "--refunded", "--reason", "moved")
+    assert "￥64.00" in out
+    assert "already" in run("cancel", "A002", "--db", db, code=4)
+    assert "no order" in run("cancel", "NOPE", "--db", db, code=2)

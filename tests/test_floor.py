@@ -166,13 +166,16 @@ def test_pick_rejections_are_logged_with_reasons(
     )
 
 
-def test_a_product_not_in_the_batch_is_rejected(
-    warehouse: Warehouse, tmp_path: Path, batch: str
-) -> None:
-    load(warehouse, tmp_path, order_rows("B001", committee="航运新村居委", code="QR02"), "b.csv")
-    session = warehouse.session(batch, "P001")
-    assert session.scan(BUNDLE).accepted
-    assert session.scan(BUNDLE).reason == "line_complete"
+def test_a_product_not_in_the_batch_is_rejected(warehouse: Warehouse, tmp_path: Path) -> None:
+    load(warehouse, tmp_path, order_rows("B001", lines=[("SKU0002", "鸡蛋 30枚", 1, "32.00")]))
+    (batch_id,) = warehouse.plan_batches().batches
+    warehouse.claim(batch_id, "P001")
+    session = warehouse.session(batch_id, "P001")
+    result = session.scan(BUNDLE)
+    assert (result.accepted, result.reason) == (False, "not_in_batch")
+    assert "蔬菜套餐A" in result.message
+    assert session.scan(pork_label(500)).reason == "not_in_batch"
+    assert session.pick_lines()[0].picked == 0
 
 
 def test_undo_is_logged_not_erased(warehouse: Warehouse, batch: str) -> None:
