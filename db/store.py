@@ -120,7 +120,18 @@ def load_catalog(db: sqlite_utils.Database) -> Catalog:
     for alias, committee in q("SELECT alias, committee FROM committee_aliases"):
         aliases.setdefault(committee, []).append(alias)
     committees = {
-        r[0]: Committee(*r[:8], households=r[8], aliases=tuple(aliases.get(r[0], ())))
+        r[0]: Committee(
+            code=r[0],
+            name=r[1],
+            subdistrict=r[2],
+            contact_name=r[3],
+            contact_phone=r[4],
+            address=r[5],
+            route=r[6],
+            stop_order=r[7],
+            households=r[8],
+            aliases=tuple(aliases.get(r[0], ())),
+        )
         for r in q(
             "SELECT code, name, subdistrict, contact_name, contact_phone, address, route,"
             " stop_order, households FROM committees"

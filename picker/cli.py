@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -336,7 +336,7 @@ def orders(wh: Warehouse, committee: str | None, as_json: bool) -> None:
     click.echo(_format_table(headers, [*table, total]))
 
 
-def _format_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _format_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     """Columns aligned by display width (a Chinese character takes two cells)."""
     from unicodedata import east_asian_width
 

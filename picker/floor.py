@@ -70,10 +70,13 @@ class ClaimReport:
 class Floor:
     """Batches and claims. Expects `db`, `clock`, `settings` and `catalog()` of `Warehouse`."""
 
-    db: sqlite_utils.Database
     settings: Settings
     clock: Callable[[], datetime]
     catalog: Callable[[], Catalog]
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        raise NotImplementedError
 
     def _now(self) -> str:
         return self.clock().isoformat(timespec="milliseconds")

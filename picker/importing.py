@@ -233,14 +233,14 @@ def _header_index(
     for fld, aliases in DEFAULT_HEADERS.items():
         for alias in aliases:
             names[alias.lower()] = fld
-    for fld, aliases in (headers or {}).items():
-        for alias in [aliases] if isinstance(aliases, str) else aliases:
+    for fld, extra in (headers or {}).items():
+        for alias in [extra] if isinstance(extra, str) else extra:
             names[alias.strip().lower()] = fld
     index: dict[str, int] = {}
     for i, name in enumerate(header):
-        fld = names.get(name.strip().lower())
-        if fld and fld not in index:
-            index[fld] = i
+        found = names.get(name.strip().lower())
+        if found and found not in index:
+            index[found] = i
     return index
 
 
@@ -468,8 +468,8 @@ def parse_csv(
         elif order is not None:
             orders.append(order)
     rejects.sort(key=lambda r: r.line)
-    first_line = {order_no: members[0][0] for order_no, members in groups.items()}
-    return ParsedFile(source, rows, orders, rejects, first_line)
+    starts = {order_no: members[0][0] for order_no, members in groups.items()}
+    return ParsedFile(source, rows, orders, rejects, starts)
 
 
 def _whole_order(

@@ -1,0 +1,159 @@
+"""The pack stage of a scanning session: household by household, bags k of n, weights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db import floor as rows
+from picker.model import Address
+from picker.packing import household_key, plan_bags
+from picker.scan_outcomes import Effect, Household, Rejected, SessionBase
+from picker.scanning import Scan, bag_id
+from picker.shortage import amount_refund, weight_refund
+
+
+class PackStage(SessionBase):
+    """Pack-stage steps of `ScanSession`, run inside its write transaction."""
+
+    def households(self) -> list[Household]:
+        """The batch's households in hand-out order: building → unit → room."""
+        found = [
+            Household(no, Address(building, unit, room, community), name, phone, status != "paid")
+            for no, status, community, building, unit, room, name, phone in rows.batch_households(
+                self.wh.db, self.batch_id
+            )
+        ]
+        found.sort(key=lambda h: household_key(h.address, h.order_no))
+        return found
+
+    def current_household(self) -> tuple[Household | None, list[rows.PackRow]]:
+        """The household to pack now and its lines, or (None, []) when all are packed."""
+        by_order: dict[str, list[rows.PackRow]] = {}
+        for r in rows.pack_rows(self.wh.db, self.batch_id):
+            by_order.setdefault(r.order_no, []).append(r)
+        for h in self.households():
+            if h.cancelled:
+                continue
+            lines = by_order.get(h.order_no, [])
+            if any(r.remaining > 0 for r in lines):
+                return h, lines
+        return None, []
+
+    def _pack_line(self, order_no: str, sku: str) -> rows.PackRow:
+        for r in rows.pack_rows(self.wh.db, self.batch_id):
+            if r.order_no == order_no and r.sku == sku:
+                return r
+        raise Rejected("not_for_household", product=self._name(sku), household=order_no)
+
+    def _pack(self, scan: Scan) -> Effect:
+        assert scan.sku is not None
+        conn = self.wh.db
+        household, lines = self.current_household()
+        name = self._name(scan.sku)
+        if household is None:
+            raise Rejected("nothing_open")
+        label = household.address.short()
+        line = next((r for r in lines if r.sku == scan.sku and r.remaining > 0), None)
+        if line is None:
+            cancelled = [h for h in self.households() if h.cancelled]
+            for h in cancelled:
+                if scan.sku in {ln.sku for ln in self._order_lines(h.order_no)}:
+                    raise Rejected("order_cancelled", order_no=h.order_no)
+            if any(r.sku == scan.sku for r in lines):
+                raise Rejected("pack_over", product=name, household=label, remaining=0)
+            raise Rejected("not_for_household", product=name, household=label)
+        if scan.qty > line.remaining:
+            raise Rejected("pack_over", product=name, household=label, remaining=line.remaining)
+        product = self.catalog.products[scan.sku]
+        grams = scan.grams or 0
+        rows.add_packed(conn, line.order_no, line.line_no, scan.qty, grams, scan.amount_fen or 0)
+        effect = Effect(
+            kind=scan.kind.value,
+            sku=scan.sku,
+            qty=scan.qty,
+            grams=scan.grams,
+            order_no=line.order_no,
+            line=(line.packed + scan.qty, line.qty - line.short),
+        )
+        if product.weighed and line.remaining == scan.qty:
+            fen = self._weight_refund(line, product, grams, scan.amount_fen or 0)
+            if fen:
+                effect.refund_fen = fen
+                effect.after_log.append(("underweight", (line.order_no, line.line_no, fen)))
+        # Bags: items go in packing order, spread evenly over the order's n bags.
+        units = sum(r.qty - r.short for r in lines)
+        weight = sum(self._line_grams(r) for r in lines)
+        plan = plan_bags(units, weight, self.wh.settings.bag_capacity)
+        done_before = sum(r.packed for r in lines)
+        k = plan.bag_for(done_before)
+        effect.bag = bag_id(line.order_no, k)
+        rows.add_to_bag(
+            conn,
+            bag_id=effect.bag,
+            order_no=line.order_no,
+            batch_id=self.batch_id,
+            k=k,
+            n=plan.n,
+            items=scan.qty,
+        )
+        now = self.wh._now()
+        finished = done_before + scan.qty >= units
+        for bid, bk, _n, items, status in rows.bags_of(conn, line.order_no):
+            if status == "open" and (finished or items >= plan.per_bag or bk < k):
+                rows.close_bag(conn, bid, now)
+                rows.queue_print(conn, "label", bid, now)
+                effect.closed_bags.append(bid)
+        self._finish_pack_if_done()
+        return effect
+
+    def _order_lines(self, order_no: str) -> list[rows.PackRow]:
+        return [
+            rows.PackRow(no, ln, sku, qty, price, grams, 0, 0, 0, 0)
+            for no, ln, sku, qty, price, grams in self.wh.db.conn.execute(
+                "SELECT order_no, line_no, sku, qty, unit_price_fen, ordered_grams"
+                " FROM order_lines WHERE order_no = ?",
+                (order_no,),
+            )
+        ]
+
+    def _line_grams(self, r: rows.PackRow) -> int:
+        product = self.catalog.products[r.sku]
+        return (r.qty - r.short) * product.unit_grams
+
+    def _weight_refund(self, line: rows.PackRow, product: Any, grams: int, label_fen: int) -> int:
+        """Refund owed for a weighed line now complete: under the tolerance, the difference."""
+        units = line.qty - line.short
+        if label_fen and not grams:
+            return amount_refund(
+                ordered_fen=units * line.unit_price_fen, label_fen=line.label_fen + label_fen
+            )
+        return weight_refund(
+            ordered_grams=units * product.unit_grams,
+            actual_grams=line.grams + grams,
+            tolerance_grams=units * product.tolerance_grams,
+            unit_price_fen=line.unit_price_fen,
+            unit_grams=product.unit_grams,
+        )
+
+    def _pack_progress(self) -> tuple[tuple[int, int], bool]:
+        """(households done, households to pack) and whether all are done."""
+        remaining: dict[str, int] = {}
+        for r in rows.pack_rows(self.wh.db, self.batch_id):
+            remaining[r.order_no] = remaining.get(r.order_no, 0) + r.remaining
+        total = len(remaining)
+        done = sum(1 for v in remaining.values() if v <= 0)
+        return (done, total), total > 0 and done == total
+
+    def _finish_pack_if_done(self) -> None:
+        _progress, finished = self._pack_progress()
+        if finished:
+            conn = self.wh.db
+            rows.set_status(conn, self.batch_id, "packed")
+            rows.add_event(
+                conn,
+                self.batch_id,
+                at=self.wh._now(),
+                event="packed",
+                operator=self.operator,
+                terminal=self.terminal,
+            )
