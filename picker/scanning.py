@@ -16,18 +16,18 @@ Letters are matched case-blind, because a wedge scanner types inverted case unde
 from __future__ import annotations
 
 import enum
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
+from picker import gs1
 from picker.errors import InputError, PickerError
+from picker.gs1 import GS, shown
 from picker.i18n import N_, _
 from picker.model import Catalog, Operator, Product
 
-GS = "\x1d"  # FNC1 as scanners transmit it
 MAX_MULTIPLIER = 999
 # A `*` further into the code than this is part of the code (GS1 serials may hold one),
 # not a typed quantity.
@@ -312,12 +312,6 @@ class ScanIndex:
         return None
 
 
-def _shown(code: str) -> str:
-    """The code as a red line can show it: GS visible, control characters masked, short."""
-    text = "".join("<GS>" if c == GS else "?" if ord(c) < 32 or ord(c) == 127 else c for c in code)
-    return text if len(text) <= 48 else text[:47] + "…"
-
-
 def split_quantity(raw: str) -> tuple[int, str]:
     """`12*6901234567892` -> (12, `6901234567892`); no `*` -> (1, raw). Bad prefixes raise."""
     star = raw.find("*")
@@ -325,7 +319,7 @@ def split_quantity(raw: str) -> tuple[int, str]:
         return 1, raw.strip()
     typed, code = raw[:star].strip(), raw[star + 1 :].strip()
     if not (typed.isascii() and typed.isdigit() and 1 <= int(typed) <= MAX_MULTIPLIER):
-        raise ScanError("bad_qty", value=_shown(typed), max=str(MAX_MULTIPLIER))
+        raise ScanError("bad_qty", value=shown(typed), max=str(MAX_MULTIPLIER))
     if not code:
         raise ScanError("empty")
     return int(typed), code
@@ -368,10 +362,10 @@ def resolve(raw: str, index: ScanIndex) -> Scan:
         committee = index.committees.get(manifest[0].upper())
         if committee is None:
             raise ScanError(
-                "unknown_manifest_committee", code=_shown(code), committee=_shown(manifest[0])
+                "unknown_manifest_committee", code=shown(code), committee=shown(manifest[0])
             )
         return Scan(text, ScanKind.MANIFEST, "manifest", ref=manifest_id(committee, *manifest[1:]))
-    raise ScanError("unknown_code", code=_shown(code))
+    raise ScanError("unknown_code", code=shown(code))
 
 
 def _no_multiplier(multiplier: int, kind: str) -> None:
@@ -397,7 +391,7 @@ def _numeric(text: str, code: str, multiplier: int, index: ScanIndex) -> Scan:
         raise ScanError("unknown_scale_layout", code=code, prefix=code[:2])
     if len(code) >= 16 and code[:2] in ("01", "02"):
         return _gs1(text, code, multiplier, index)
-    raise ScanError("unknown_code", code=_shown(code))
+    raise ScanError("unknown_code", code=shown(code))
 
 
 def _product(text: str, hit: tuple[str, int], multiplier: int, index: ScanIndex) -> Scan:
@@ -433,108 +427,14 @@ def _scale(text: str, code: str, layout: ScaleLayout, multiplier: int, index: Sc
     return Scan(text, ScanKind.WEIGHED, "scale", sku=sku, grams=grams, amount_fen=amount)
 
 
-# AI -> (fixed length?, (maximum) length, digits only?); 31nn-36nn measures in `_ai_spec`.
-# The AIs a produce label carries, plus the common logistic ones so a label holding them
-# still reads; an AI missing here is reported, since its length cannot be known.
-_AIS: dict[str, tuple[bool, int, bool]] = {
-    "00": (True, 18, True),
-    "01": (True, 14, True),
-    "02": (True, 14, True),
-    "10": (False, 20, False),
-    **{ai: (True, 6, True) for ai in ("11", "12", "13", "15", "16", "17")},
-    "20": (True, 2, True),
-    "21": (False, 20, False),
-    "22": (False, 20, False),
-    "30": (False, 8, True),
-    "37": (False, 8, True),
-    "240": (False, 30, False),
-    "241": (False, 30, False),
-    "400": (False, 30, False),
-    **{f"41{d}": (True, 13, True) for d in "01234567"},
-    "420": (False, 20, False),
-}
-_MEASURE = (True, 6, True)
-_MEASURE_HEADS = ("31", "32", "33", "34", "35", "36")
-_DATES = frozenset({"11", "12", "13", "15", "16", "17"})
-_PARENTHESISED = re.compile(r"\((\d{2,4})\)")
-
-
-def _ai_spec(ai: str) -> tuple[bool, int, bool] | None:
-    if ai in _AIS:
-        return _AIS[ai]
-    if len(ai) == 4 and ai[:2] in _MEASURE_HEADS and ai.isdigit():
-        return _MEASURE
-    return None
-
-
-def _gs1_pairs(code: str) -> list[tuple[str, str]]:
-    """(AI, value) pairs of FNC1-separated, bare or `(01)...(3103)...` element strings."""
-    if code[0] == "(":
-        parts = _PARENTHESISED.split(code)
-        if parts[0] or len(parts) < 3:
-            raise ScanError("gs1_malformed", code=_shown(code))
-        return [(parts[i], parts[i + 1].replace(GS, "").strip()) for i in range(1, len(parts), 2)]
-    pairs = []
-    pos, end = 0, len(code)
-    while pos < end:
-        if code[pos] == GS:
-            pos += 1
-            continue
-        for n in (2, 3, 4):
-            ai, spec = code[pos : pos + n], _ai_spec(code[pos : pos + n])
-            if spec is not None:
-                break
-        else:
-            raise ScanError("gs1_unknown_ai", code=_shown(code), ai=_shown(code[pos : pos + 4]))
-        pos += len(ai)
-        fixed, size, _digits = spec
-        stop = pos + size if fixed else code.find(GS, pos)
-        if stop < 0:
-            stop = end
-        pairs.append((ai, code[pos:stop]))
-        pos = stop
-    return pairs
-
-
-def _gs1_fields(code: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    seen: set[str] = set()
-    for ai, value in _gs1_pairs(code):
-        spec = _ai_spec(ai)
-        if spec is None:
-            raise ScanError("gs1_unknown_ai", code=_shown(code), ai=ai)
-        fixed, size, digits = spec
-        key = ai[:3] if ai[:2] in _MEASURE_HEADS else ai  # one net weight, whatever decimals
-        if key in seen:
-            raise ScanError("gs1_malformed", code=_shown(code))
-        seen.add(key)
-        ok = (
-            bool(value)
-            and (len(value) == size if fixed else len(value) <= size)
-            and (value.isascii() and value.isdigit() if digits else value.isprintable())
-            and (ai not in _DATES or ("01" <= value[2:4] <= "12" and value[4:] <= "31"))
-            and not (key == "310" and ai[3] > "5")
-            and not (ai == "37" and int(value) == 0)
-        )
-        if not ok:
-            raise ScanError("gs1_bad_value", code=_shown(code), ai=ai, value=_shown(value))
-        fields[ai] = value
-    return fields
-
-
-def _kg_to_grams(value: str, decimals: int) -> int:
-    """310n value with n decimals in kg -> whole grams, half up beyond 3 decimals."""
-    if decimals <= 3:
-        return int(value) * 10 ** (3 - decimals)
-    scale = 10 ** (decimals - 3)
-    return (int(value) + scale // 2) // scale
-
-
 def _gs1(text: str, code: str, multiplier: int, index: ScanIndex) -> Scan:
-    fields = _gs1_fields(code)
+    try:
+        fields = gs1.element_strings(code)
+    except gs1.Gs1Error as exc:
+        raise ScanError(exc.reason, **exc.params) from None
     gtin = fields.get("01")
     if gtin is None:
-        raise ScanError("gs1_no_gtin", code=_shown(code))
+        raise ScanError("gs1_no_gtin", code=shown(code))
     if not _check_ok(gtin):
         raise ScanError("bad_check_digit", kind="gs1", code=gtin)
     hit = index.barcodes.get(gtin)
@@ -550,9 +450,9 @@ def _gs1(text: str, code: str, multiplier: int, index: ScanIndex) -> Scan:
         return Scan(text, ScanKind.PRODUCT, "gs1", sku=sku, qty=qty, multiplier=multiplier)
     # The net weight is what a weighed line counts; a (37) count on it is not used.
     _weighed(product, multiplier)
-    grams = _kg_to_grams(fields[weight_ai], int(weight_ai[3]))
+    grams = gs1.kg_to_grams(fields[weight_ai], int(weight_ai[3]))
     if not grams:
-        raise ScanError("zero_weight", code=_shown(code))
+        raise ScanError("zero_weight", code=shown(code))
     return Scan(text, ScanKind.WEIGHED, "gs1", sku=sku, grams=grams)
 
 

@@ -35,6 +35,7 @@ PURE = {
     "picker.layout",
     "picker.packing",
     "picker.scanning",
+    "picker.gs1",
     "picker.shortage",
 }
 UI_FORBIDDEN = {"db", "sqlite_utils", "escpos"}
