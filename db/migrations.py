@@ -287,6 +287,104 @@ def m0002_floor(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0003_dispatch")
+def m0003_dispatch(db: sqlite_utils.Database) -> None:
+    """Routes of the day with their stops, bags loaded onto them, manifests and their proof."""
+    _run(
+        db,
+        """
+        CREATE TABLE routes (
+            id TEXT PRIMARY KEY,
+            day TEXT NOT NULL,
+            name TEXT NOT NULL,
+            truck TEXT NOT NULL DEFAULT '',
+            driver TEXT REFERENCES operators(code),
+            status TEXT NOT NULL DEFAULT 'planned'
+                CHECK (status IN ('planned', 'loading', 'departed', 'done')),
+            departed_at TEXT,
+            override_by TEXT REFERENCES operators(code),
+            override_reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE route_stops (
+            route TEXT NOT NULL REFERENCES routes(id),
+            committee TEXT NOT NULL REFERENCES committees(code),
+            day TEXT NOT NULL,
+            stop_order INTEGER NOT NULL,
+            PRIMARY KEY (route, committee),
+            UNIQUE (day, committee)
+        ) WITHOUT ROWID;
+        CREATE TABLE bag_loads (
+            bag TEXT PRIMARY KEY REFERENCES bags(id),
+            route TEXT NOT NULL REFERENCES routes(id),
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            terminal TEXT NOT NULL DEFAULT '',
+            scan_id INTEGER REFERENCES scan_log(id)
+        );
+        CREATE INDEX bag_loads_route ON bag_loads(route);
+        CREATE TABLE manifests (
+            id TEXT PRIMARY KEY,
+            committee TEXT NOT NULL REFERENCES committees(code),
+            day TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            route TEXT REFERENCES routes(id),
+            created_at TEXT NOT NULL,
+            delivered_at TEXT,
+            pod_path TEXT,
+            UNIQUE (committee, day, seq)
+        );
+        CREATE TABLE manifest_bags (
+            manifest TEXT NOT NULL REFERENCES manifests(id),
+            bag TEXT NOT NULL UNIQUE REFERENCES bags(id),
+            PRIMARY KEY (manifest, bag)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+@MIGRATIONS(name="0004_feed")
+def m0004_feed(db: sqlite_utils.Database) -> None:
+    """The payment platform's feed: cursors, refund and cancel events, exceptions for the lead."""
+    _run(
+        db,
+        """
+        CREATE TABLE feed_sources (
+            name TEXT PRIMARY KEY,
+            orders_cursor TEXT NOT NULL DEFAULT '',
+            events_cursor TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'idle',
+            last_ok_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            updated_at TEXT
+        );
+        CREATE TABLE order_events (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            order_no TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('refund', 'cancel')),
+            amount_fen INTEGER,
+            at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            outcome TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '',
+            UNIQUE (source, event_id)
+        );
+        CREATE INDEX order_events_order ON order_events(order_no);
+        CREATE TABLE order_exceptions (
+            id INTEGER PRIMARY KEY,
+            order_no TEXT NOT NULL REFERENCES orders(order_no),
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolved_by TEXT
+        );
+        CREATE INDEX order_exceptions_open ON order_exceptions(resolved_at)
+        """,
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations under the write lock; returns the names applied.
 
