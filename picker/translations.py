@@ -228,4 +228,23 @@ PICK_SCREENS: dict[str, str] = {}
 # Sign-in, home, the lead's dashboard, the print queue screen, serve.
 FLOW_SCREENS: dict[str, str] = {}
 
-ZH_CN: dict[str, str] = {**CORE, **SCREENS, **PRINTERS, **PAPER, **PICK_SCREENS, **FLOW_SCREENS}
+# Routes, loading and proof of delivery.
+DISPATCH: dict[str, str] = {}
+
+# Settlement, the audit and the KPIs.
+ACCOUNTS: dict[str, str] = {}
+
+# The payment platform's feed and the watch folder.
+FEED: dict[str, str] = {}
+
+ZH_CN: dict[str, str] = {
+    **CORE,
+    **SCREENS,
+    **PRINTERS,
+    **PAPER,
+    **PICK_SCREENS,
+    **FLOW_SCREENS,
+    **DISPATCH,
+    **ACCOUNTS,
+    **FEED,
+}
