@@ -204,16 +204,18 @@ def import_(wh: Warehouse, files: tuple[Path, ...], dry_run: bool, as_json: bool
     reports = []
     show_progress = not as_json and sys.stderr.isatty()
     for path in files:
-        if show_progress:
+        if show_progress and path.is_file():
             with click.progressbar(length=100, label=str(path), file=sys.stderr) as bar:
                 done = [0]
 
+                # Reading is the first 90%; the bar fills once the file's transaction commits.
                 def progress(at: int, total: int, bar: Any = bar, done: list[int] = done) -> None:
-                    pct = at * 100 // max(total, 1)
+                    pct = at * 90 // max(total, 1)
                     bar.update(pct - done[0])
                     done[0] = pct
 
                 reports.append(wh.import_file(path, dry_run=dry_run, progress=progress))
+                bar.update(100 - done[0])
         else:
             reports.append(wh.import_file(path, dry_run=dry_run))
     if as_json:
