@@ -163,6 +163,7 @@ class ParsedFile:
 
 
 Progress = Callable[[int, int], None]
+_JSON_LIST = re.compile(r"\s*\[")
 
 
 def decode(data: bytes, source: str) -> str:
@@ -218,10 +219,9 @@ def _parse(
 ) -> ParsedFile:
     text = decode(data, source)
     lower = source.lower()
-    stripped = text.lstrip()
     if lower.endswith(".jsonl") or lower.endswith(".ndjson"):
         return parse_jsonl(text, source, catalog)
-    if lower.endswith(".json") or (not lower.endswith(".csv") and stripped.startswith("[")):
+    if lower.endswith(".json") or (not lower.endswith(".csv") and _JSON_LIST.match(text)):
         return parse_json(text, source, catalog)
     return parse_csv(text, source, catalog, headers, progress)
 
