@@ -258,3 +258,10 @@ def test_json_that_is_not_a_list_is_an_input_error(catalog: Catalog) -> None:
 )
 def test_parse_time(text: str, expected: datetime | None) -> None:
     assert parse_time(text) == expected
+
+
+def test_format_is_sniffed_when_the_name_does_not_say(catalog: Catalog) -> None:
+    data = json.dumps([_json_order("J001")], ensure_ascii=False).encode()
+    assert [o.order_no for o in parse(b"  \n" + data, "export-0412", catalog).orders] == ["J001"]
+    csv_bytes = csv_text(order_rows("C001")).encode()
+    assert [o.order_no for o in parse(csv_bytes, "export-0412", catalog).orders] == ["C001"]
