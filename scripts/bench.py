@@ -24,6 +24,14 @@ walk       The demo's 12,000 orders planned with the default caps; for every bat
            over batches and for the median batch. Target: 0.5x or less. The seconds are the
            distance computation's.
 
+render_label     `printers.escpos.render_escpos` of a bag label (committee at 2x, address, masked
+           name and phone, counts, a short-pick line, CODE128, date, cut) for 58 mm paper in
+           GBK: the ESC/POS bytes of 1,000 different labels, mean per label. Target: 1 ms.
+render_manifest  The same for a 500-household committee manifest (masked names, building-unit-
+           room, bags, items, totals, signature line, QR) on 80 mm paper, mean of 5 renders.
+           Target: 50 ms. Both build their documents from the printers' model outside the
+           timing, and do not use the CSV.
+
 plan and walk do not use the CSV: their own order counts are in their titles, and they are not
 checked against the CSV's orders and lines; they check their own results instead (every order
 in exactly one batch, one committee per batch, caps kept). A bench may report extra named
@@ -67,6 +75,21 @@ from picker.batching import Batchable, Caps, PlannedBatch, order_grams, plan  # 
 from picker.importing import DEFAULT_HEADERS, STATUS_WORDS  # noqa: E402
 from picker.layout import Geometry, batch_walk_ratio  # noqa: E402
 from picker.warehouse import Warehouse  # noqa: E402
+from printers.document import (  # noqa: E402
+    PAPER_58,
+    PAPER_80,
+    Align,
+    Barcode,
+    Columns,
+    Cut,
+    Document,
+    Feed,
+    QRCode,
+    Rule,
+    Text,
+)
+from printers.escpos import render_escpos  # noqa: E402
+from printers.profile import PrinterProfile  # noqa: E402
 
 
 @dataclass
@@ -470,6 +493,116 @@ def bench_scan(ctx: Context) -> Run:
     return Run(seconds, 0, 0, figures=figures, problems=problems)
 
 
+LABELS = 1_000
+MANIFEST_ROWS = 500
+MANIFEST_RENDERS = 5
+_SURNAMES = "张王李赵刘陈杨黄周吴"
+
+
+def _bench_label(i: int) -> Document:
+    """A typical bag label, as the label document will hold one."""
+    bag = f"BG20220412{i:06d}-{i % 3 + 1}"
+    return Document(
+        "label",
+        bag,
+        (
+            Text("盈浦街道航运新村居委", Align.CENTER, bold=True, width=2, height=2),
+            Text(f"航运新村 {i % 40 + 1}号楼 {i % 4 + 1}单元 {i % 30 + 101}室", Align.CENTER),
+            Text(f"{_SURNAMES[i % 10]}*明  138****{i % 10_000:04d}", bold=True),
+            Columns(
+                (f"共 {i % 9 + 1} 件", f"第 {i % 3 + 1}/3 袋"), (0, 0), (Align.LEFT, Align.RIGHT)
+            ),
+            Text("缺货：鸡蛋 30枚 ×1 退￥32.00", bold=True) if i % 7 == 0 else Rule(),
+            Barcode(bag),
+            Text("2022-04-12 08:15", Align.CENTER),
+            Cut(),
+        ),
+    )
+
+
+def _bench_manifest(rows: int) -> Document:
+    """A committee manifest of `rows` households, as the manifest document will hold one."""
+    widths, aligns = (12, 0, 4, 4), (Align.LEFT, Align.LEFT, Align.RIGHT, Align.RIGHT)
+    households = tuple(
+        Columns(
+            (
+                f"{i // 60 + 1}-{i // 20 % 3 + 1}-{i % 20 + 101}",
+                f"{_SURNAMES[i % 10]}*{'华明'[i % 2]}" + (" 缺1" if i % 25 == 0 else ""),
+                f"{i % 3 + 1}",
+                f"{i % 9 + 3}",
+            ),
+            widths,
+            aligns,
+        )
+        for i in range(rows)
+    )
+    return Document(
+        "manifest",
+        "交接清单",
+        (
+            Text("交接清单", Align.CENTER, bold=True, width=2, height=2),
+            Columns(("居委", "盈浦街道航运新村第二居民委员会（航运路5弄）"), (6, 0)),
+            Columns(("联系人", "李梅 139****2222   路线 3 号车 第 2 站"), (6, 0)),
+            Rule("="),
+            Columns(("楼-单元-室", "收货人", "袋", "件"), widths, aligns, bold=True),
+            Rule(),
+            *households,
+            Rule(),
+            Columns(("合计", f"{rows} 户", f"{rows * 2} 袋"), (0, 10, 10), (), bold=True),
+            Text("缺货退款 20 户：￥640.00"),
+            Feed(1),
+            Text("接收人签字：________________  日期：________"),
+            QRCode("MF-YP01-20220412-1"),
+            Cut(),
+        ),
+    )
+
+
+def _render_problems(out: bytes, name: str) -> list[str]:
+    """What a rendered document lacks: Chinese mode, the code, the cut."""
+    missing = [what for what, mark in _RENDER_MARKS.items() if mark not in out]
+    return [f"{name}: no {what} in the ESC/POS bytes" for what in missing]
+
+
+_RENDER_MARKS = {"FS & (Chinese mode)": b"\x1c&", "cut": b"\x1dV"}
+
+
+def bench_render_label(ctx: Context) -> Run:
+    printer = PrinterProfile("bench", "file:/dev/null", PAPER_58, encoding="gbk")
+    labels = [_bench_label(i) for i in range(LABELS)]
+    render_escpos(labels[0], PAPER_58, printer)  # first call pays the imports
+    gc.collect()
+    t0 = time.perf_counter()
+    outputs = [render_escpos(label, PAPER_58, printer) for label in labels]
+    seconds = time.perf_counter() - t0
+    problems = _render_problems(outputs[-1], "label")
+    if b"\x1dkI" not in outputs[-1]:
+        problems.append("label: the CODE128 is not a native barcode on 58 mm")
+    figures = {
+        "per_label_ms": round(seconds * 1000 / LABELS, 4),
+        "bytes_per_label": round(sum(map(len, outputs)) / LABELS),
+    }
+    return Run(seconds, LABELS, 0, figures=figures, problems=problems)
+
+
+def bench_render_manifest(ctx: Context) -> Run:
+    printer = PrinterProfile("bench", "file:/dev/null", PAPER_80, encoding="gbk", role="document")
+    manifest = _bench_manifest(MANIFEST_ROWS)
+    render_escpos(_bench_manifest(3), PAPER_80, printer)
+    gc.collect()
+    t0 = time.perf_counter()
+    for _ in range(MANIFEST_RENDERS):
+        out = render_escpos(manifest, PAPER_80, printer)
+    seconds = time.perf_counter() - t0
+    figures = {
+        "per_manifest_ms": round(seconds * 1000 / MANIFEST_RENDERS, 3),
+        "bytes": len(out),
+    }
+    return Run(
+        seconds, MANIFEST_ROWS, 0, figures=figures, problems=_render_problems(out, "manifest")
+    )
+
+
 BENCHES: list[Bench] = [
     Bench("import", "picker import (parse, validate, insert)", bench_import),
     Bench("baseline", "csv.reader + executemany", bench_baseline),
@@ -493,6 +626,20 @@ BENCHES: list[Bench] = [
         bench_scan,
         uses_csv=False,
         targets=(("p99_ms", 3.0), ("p99_ratio", 3.0)),
+    ),
+    Bench(
+        "render_label",
+        f"ESC/POS bytes of {LABELS:,} bag labels (58 mm, GBK, CODE128)",
+        bench_render_label,
+        uses_csv=False,
+        targets=(("per_label_ms", 1.0),),
+    ),
+    Bench(
+        "render_manifest",
+        f"ESC/POS bytes of a {MANIFEST_ROWS}-household manifest (80 mm), x{MANIFEST_RENDERS}",
+        bench_render_manifest,
+        uses_csv=False,
+        targets=(("per_manifest_ms", 50.0),),
     ),
 ]
 #: (numerator, denominator): ratios reported when both figures ran.

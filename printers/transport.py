@@ -1,0 +1,378 @@
+"""Getting bytes to a printer: network (port 9100), file or device node, serial, USB.
+
+A transport has one job: `send(data)` delivers all of it or raises `PrinterUnavailable`; a
+job that fails part way counts as not printed (the queue retries it whole). Network printers
+are connected per job, so a printer that was switched off and on needs no reconnect logic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import socket
+import struct
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from picker.errors import InputError
+from picker.i18n import _
+from printers.errors import PrinterUnavailable
+
+DEFAULT_PORT = 9100
+DEFAULT_BAUD = 9600
+#: How long to wait for a printer to close its end once it has every byte.
+CLOSE_WAIT = 1.0
+CHUNK = 16384
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A parsed `connection` setting: network:HOST[:PORT], usb:VID:PID, serial:DEV[:BAUD],
+    file:PATH."""
+
+    kind: str
+    target: str
+    port: int = 0
+    vendor: int = 0
+    product: int = 0
+    baud: int = DEFAULT_BAUD
+
+    def __str__(self) -> str:
+        match self.kind:
+            case "network":
+                host = f"[{self.target}]" if ":" in self.target else self.target
+                return f"network:{host}:{self.port}"
+            case "usb":
+                return f"usb:{self.vendor:04x}:{self.product:04x}"
+            case "serial":
+                return f"serial:{self.target}:{self.baud}"
+        return f"{self.kind}:{self.target}"
+
+
+def parse_connection(text: str) -> Connection:
+    """Parse a connection setting; an `InputError` says what a good one looks like."""
+    kind, _sep, rest = text.strip().partition(":")
+    bad = InputError(
+        _(
+            "bad printer connection {text!r}: use network:HOST:PORT, usb:VID:PID, "
+            "serial:DEVICE[:BAUD] or file:PATH",
+            text=text,
+        )
+    )
+    if not rest:
+        raise bad
+    try:
+        match kind:
+            case "network":
+                host, port = rest, DEFAULT_PORT
+                if rest.startswith("["):  # [::1]:9100
+                    host, _sep, tail = rest[1:].partition("]")
+                    port = int(tail[1:]) if tail.startswith(":") else DEFAULT_PORT
+                elif rest.count(":") == 1:
+                    host, port_text = rest.split(":")
+                    port = int(port_text)
+                if not host or not 0 < port < 65536:
+                    raise bad
+                return Connection("network", host, port=port)
+            case "usb":
+                vendor, product = rest.split(":")
+                return Connection("usb", rest, vendor=int(vendor, 16), product=int(product, 16))
+            case "serial":
+                device, _sep, baud = rest.rpartition(":")
+                if device and baud.isdigit():
+                    return Connection("serial", device, baud=int(baud))
+                return Connection("serial", rest)
+            case "file":
+                return Connection("file", rest)
+    except ValueError:
+        raise bad from None
+    raise bad
+
+
+class Transport(Protocol):
+    def send(self, data: bytes) -> None:
+        """Deliver every byte or raise `PrinterUnavailable`."""
+
+    def close(self) -> None:
+        """Release the device; sending again afterwards is an error."""
+
+
+def open_transport(connection: str, timeout: float = 5.0, *, status: bool = False) -> Transport:
+    """A transport for a connection setting. `status`: ask a network printer for paper and
+    cover status (DLE EOT) before each job and refuse to send when it reports a problem."""
+    conn = parse_connection(connection)
+    match conn.kind:
+        case "network":
+            return NetworkTransport(conn, timeout, status=status)
+        case "file":
+            return FileTransport(conn)
+        case "serial":
+            return SerialTransport(conn, timeout)
+    return UsbTransport(conn, timeout)
+
+
+class NetworkTransport:
+    """A raw TCP printer (JetDirect / port 9100), one connection per job."""
+
+    def __init__(self, conn: Connection, timeout: float, *, status: bool = False) -> None:
+        self.conn = conn
+        self.timeout = timeout
+        self.status = status
+
+    def send(self, data: bytes) -> None:
+        where = str(self.conn)
+        try:
+            sock = socket.create_connection((self.conn.target, self.conn.port), self.timeout)
+        except ConnectionRefusedError:
+            raise PrinterUnavailable(
+                _(
+                    "the printer at {where} refused the connection: is it on, is the port right?",
+                    where=where,
+                ),
+                "refused",
+            ) from None
+        except TimeoutError:
+            raise PrinterUnavailable(
+                _(
+                    "the printer at {where} did not answer within {seconds} s",
+                    where=where,
+                    seconds=self.timeout,
+                ),
+                "timeout",
+            ) from None
+        except OSError as exc:
+            raise PrinterUnavailable(
+                _("cannot reach the printer at {where}: {error}", where=where, error=exc.strerror),
+                "unreachable",
+            ) from None
+        with sock:
+            try:
+                if self.status:
+                    check_status(sock, where)
+                # Chunks: sendall's timeout covers the whole call, but a long raster job on
+                # a slow printer is fine as long as it keeps taking data.
+                for start in range(0, len(data), CHUNK):
+                    sock.sendall(data[start : start + CHUNK])
+                sock.shutdown(socket.SHUT_WR)
+                self._await_delivery(sock)
+            except TimeoutError:
+                raise _stalled(where) from None
+            except OSError:
+                raise _dropped(where) from None
+
+    def _await_delivery(self, sock: socket.socket) -> None:
+        """Return once the printer has acknowledged every byte; raise if it closes first or
+        stops taking data for `timeout` seconds (paper out, jammed)."""
+        where = str(self.conn)
+        left = _unacked(sock)
+        progress_at = time.monotonic()
+        closed_wait_until = None
+        while True:
+            readable, _w, _x = select.select([sock], [], [], 0.02)
+            if readable and not sock.recv(4096):
+                # The printer closed its end. Fine if it took every byte (our FIN may be
+                # unacknowledged for a moment: it counts 1); otherwise it dropped the job.
+                deadline = time.monotonic() + 0.2
+                while (left := _unacked(sock)) is not None and left > 1:
+                    if time.monotonic() > deadline:
+                        raise _dropped(where)
+                    time.sleep(0.005)
+                return
+            now = time.monotonic()
+            current = _unacked(sock)
+            if current is None or current <= 1:
+                # Everything acknowledged; give the printer a moment to close (a reset here
+                # would still mean it threw the job away), then call it done.
+                closed_wait_until = closed_wait_until or now + min(CLOSE_WAIT, self.timeout)
+                if now >= closed_wait_until:
+                    return
+            elif left is None or current < left:
+                left, progress_at = current, now
+            elif now - progress_at > self.timeout:
+                raise _stalled(where)
+
+    def close(self) -> None:
+        pass
+
+
+def _unacked(sock: socket.socket) -> int | None:
+    """Bytes sent but not yet acknowledged by the peer (Linux SIOCOUTQ); None elsewhere."""
+    try:
+        import fcntl
+        import termios
+
+        raw = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+    except (ImportError, AttributeError, OSError):
+        return None
+    return int(struct.unpack("i", raw)[0])
+
+
+def _dropped(where: str) -> PrinterUnavailable:
+    return PrinterUnavailable(
+        _(
+            "the printer at {where} dropped the connection mid-job; the job was not printed",
+            where=where,
+        ),
+        "dropped",
+    )
+
+
+def _stalled(where: str) -> PrinterUnavailable:
+    return PrinterUnavailable(
+        _(
+            "the printer at {where} stopped taking data (out of paper, cover open or jammed?); "
+            "the job was not printed",
+            where=where,
+        ),
+        "stalled",
+    )
+
+
+def check_status(sock: socket.socket, where: str) -> None:
+    """Ask the printer (DLE EOT 1, 2, 4) whether it is online, closed and has paper."""
+    sock.sendall(b"\x10\x04\x01\x10\x04\x02\x10\x04\x04")
+    answer = b""
+    with contextlib.suppress(TimeoutError):
+        while len(answer) < 3:
+            chunk = sock.recv(3 - len(answer))
+            if not chunk:
+                break
+            answer += chunk
+    if len(answer) < 3:
+        raise PrinterUnavailable(
+            _(
+                "the printer at {where} does not answer status queries; set status = false "
+                "for it in the config",
+                where=where,
+            ),
+            "no-status",
+        )
+    printer, offline, paper = answer
+    if offline & 0x04:
+        raise PrinterUnavailable(
+            _("the printer at {where} has its cover open", where=where), "cover-open"
+        )
+    if paper & 0x60 or offline & 0x20:
+        raise PrinterUnavailable(
+            _("the printer at {where} is out of paper", where=where), "paper-out"
+        )
+    if printer & 0x08 or offline & 0x40:
+        raise PrinterUnavailable(
+            _("the printer at {where} is offline or in error", where=where), "offline"
+        )
+
+
+class FileTransport:
+    """Appends jobs to a file or device node (/dev/usb/lp0, a capture file)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def send(self, data: bytes) -> None:
+        try:
+            with open(self.conn.target, "ab") as f:
+                f.write(data)
+                f.flush()
+        except OSError as exc:
+            raise PrinterUnavailable(
+                _(
+                    "cannot write to the printer {where}: {error}",
+                    where=str(self.conn),
+                    error=exc.strerror or exc,
+                ),
+                "unwritable",
+            ) from None
+
+    def close(self) -> None:
+        pass
+
+
+class SerialTransport:
+    """A serial printer through pyserial (optional: `pip install pyserial`)."""
+
+    def __init__(self, conn: Connection, timeout: float) -> None:
+        try:
+            import serial  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        except ImportError:
+            raise PrinterUnavailable(
+                _("install pyserial to print on {where}", where=str(conn)), "missing-module"
+            ) from None
+        self.conn = conn
+        self._serial = serial
+        self.timeout = timeout
+
+    def send(self, data: bytes) -> None:
+        try:
+            port = self._serial.Serial(
+                self.conn.target,
+                self.conn.baud,
+                timeout=self.timeout,
+                write_timeout=self.timeout,
+            )
+            with port:
+                if port.write(data) != len(data):
+                    raise _stalled(str(self.conn))
+                port.flush()
+        except (OSError, self._serial.SerialException) as exc:
+            raise PrinterUnavailable(
+                _("cannot reach the printer at {where}: {error}", where=str(self.conn), error=exc),
+                "unreachable",
+            ) from None
+
+    def close(self) -> None:
+        pass
+
+
+class UsbTransport:
+    """A USB printer through pyusb and libusb (optional)."""
+
+    def __init__(self, conn: Connection, timeout: float) -> None:
+        try:
+            import usb.core  # type: ignore[import-not-found,import-untyped,unused-ignore]
+            import usb.util  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        except ImportError:
+            raise PrinterUnavailable(
+                _("install pyusb and libusb-1.0-0 to print on {where}", where=str(conn)),
+                "missing-module",
+            ) from None
+        self.conn = conn
+        self._usb = usb
+        self.timeout = timeout
+
+    def send(self, data: bytes) -> None:
+        usb, where = self._usb, str(self.conn)
+        try:
+            device = usb.core.find(idVendor=self.conn.vendor, idProduct=self.conn.product)
+            if device is None:
+                raise PrinterUnavailable(
+                    _("no USB printer {where} is plugged in", where=where), "unplugged"
+                )
+            with contextlib.suppress(NotImplementedError, usb.core.USBError):
+                if device.is_kernel_driver_active(0):
+                    device.detach_kernel_driver(0)
+            device.set_configuration()
+            interface = device.get_active_configuration()[(0, 0)]
+            out = usb.util.find_descriptor(
+                interface,
+                custom_match=lambda e: (
+                    usb.util.endpoint_direction(e.bEndpointAddress) == usb.util.ENDPOINT_OUT
+                ),
+            )
+            written = out.write(data, timeout=int(self.timeout * 1000))
+            usb.util.dispose_resources(device)
+        except usb.core.NoBackendError:
+            raise PrinterUnavailable(
+                _("install pyusb and libusb-1.0-0 to print on {where}", where=where),
+                "missing-module",
+            ) from None
+        except usb.core.USBError as exc:
+            raise PrinterUnavailable(
+                _("cannot reach the printer at {where}: {error}", where=where, error=exc),
+                "unreachable",
+            ) from None
+        if written != len(data):
+            raise _stalled(where)
+
+    def close(self) -> None:
+        pass
