@@ -11,6 +11,7 @@ from picker.floor import state_label
 from picker.i18n import N_, _
 from picker.model import Address, Catalog
 from picker.scanning import SCAN_REASONS
+from picker.scanning import reason_text as scan_reason_text
 
 if TYPE_CHECKING:
     from db.floor import BatchRow
@@ -43,7 +44,9 @@ REASONS: dict[str, str] = {
 
 def reason_text(reason: str, params: tuple[tuple[str, str], ...]) -> str:
     """A session or scan reason in the current language."""
-    template = REASONS.get(reason) or SCAN_REASONS.get(reason) or reason
+    if reason not in REASONS and reason in SCAN_REASONS:
+        return scan_reason_text(reason, params)
+    template = REASONS.get(reason, reason)
     values = dict(params)
     for key in ("stage", "status", "kind"):
         if key in values:
