@@ -98,8 +98,9 @@ class PickStage(SessionBase):
             for order_no, line_no, paid, qty, price in rows.demands(conn, self.batch_id, line.sku)
             if qty > 0
         ]
-        # Units of cancelled orders are in the line too: they absorb a shortage first.
-        covered = min(short, sum(d.qty for d in demands))
+        # Units of cancelled orders are in the line too and absorb a shortage first: paid
+        # households go short only by what the picked units cannot cover.
+        covered = max(0, min(short, sum(d.qty for d in demands) - line.picked))
         allocations = allocate(demands, covered, policy) if covered else []
         rows.set_short(conn, self.batch_id, line.sku, short, reason.value)
         refund = 0

@@ -316,3 +316,14 @@ def test_a_scan_on_a_batch_taken_over_meanwhile_is_rejected(
     result = session.scan(EGGS)
     assert result.reason == "not_held"
     assert session.pick_lines()[0].picked == 0
+
+
+def test_cancelled_units_absorb_a_shortage_before_paid_households(
+    warehouse: Warehouse, batch: str
+) -> None:
+    warehouse.cancel_order("A001")  # its 2 boxes of eggs are no longer needed
+    session = warehouse.session(batch, "P001")
+    assert session.scan(EGGS).accepted  # A002's one box is in hand
+    result = session.short("out-of-stock", "SKU0002")
+    assert result.accepted and result.qty == 2 and result.refund_fen == 0
+    assert [r["kind"] for r in warehouse.refunds()] == ["cancel"]
