@@ -275,14 +275,18 @@ def m0002_floor(db: sqlite_utils.Database) -> None:
             kind TEXT NOT NULL,
             target TEXT NOT NULL,
             printer TEXT NOT NULL DEFAULT '',
+            reprint INTEGER NOT NULL DEFAULT 0 CHECK (reprint IN (0, 1)),
+            data BLOB,
             status TEXT NOT NULL DEFAULT 'queued'
-                CHECK (status IN ('queued', 'sent', 'done', 'failed')),
+                CHECK (status IN ('queued', 'sending', 'done', 'failed')),
             attempts INTEGER NOT NULL DEFAULT 0,
             reason TEXT NOT NULL DEFAULT '',
+            next_attempt_at TEXT,
             created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
+            updated_at TEXT NOT NULL,
+            done_at TEXT
         );
-        CREATE INDEX print_jobs_status ON print_jobs(status)
+        CREATE INDEX print_jobs_status ON print_jobs(status, next_attempt_at)
         """,
     )
 
@@ -381,6 +385,19 @@ def m0004_feed(db: sqlite_utils.Database) -> None:
             resolved_by TEXT
         );
         CREATE INDEX order_exceptions_open ON order_exceptions(resolved_at)
+        """,
+    )
+
+
+@MIGRATIONS(name="0005_dispatch_more")
+def m0005_dispatch_more(db: sqlite_utils.Database) -> None:
+    """Who marked a route departed, and manifests by route for the route sheet."""
+    _run(
+        db,
+        """
+        ALTER TABLE routes ADD COLUMN departed_by TEXT REFERENCES operators(code);
+        CREATE INDEX routes_day ON routes(day);
+        CREATE INDEX manifests_route ON manifests(route)
         """,
     )
 

@@ -9,9 +9,14 @@ from pathlib import Path
 
 from picker.batching import Caps
 from picker.errors import InputError
+from picker.feed import FeedConfig, WatchConfig, feeds_from_toml, watch_from_toml
 from picker.i18n import _
 from picker.packing import BagCapacity
 from picker.shortage import DEFAULT_POLICY, Policy
+from printers.profile import PrinterProfile, parse_printers
+
+#: Kinds of printed document whose residents' names and phones can be masked.
+DOCUMENT_KINDS = ("label", "manifest", "picklist", "route", "refunds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,8 @@ class Settings:
     import_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Seconds between dashboard refresh checks.
     refresh_seconds: float = 1.0
+    #: Minutes without a key before a shared terminal signs its operator out (`[ui]`).
+    idle_minutes: float = 15.0
     #: What one picking batch may hold (`[batching]` max_orders, max_lines, max_kg).
     batch_caps: Caps = field(default_factory=Caps)
     #: Who goes short when a product is short (`[picking] short_policy`).
@@ -36,6 +43,22 @@ class Settings:
     #: Scale label layouts used on this site, by preset name (`[scanning] scale_layouts`);
     #: empty means every preset. See `picker.scanning.SCALE_PRESETS`.
     scale_layouts: tuple[str, ...] = ()
+    #: The payment platform's feeds to pull (`[feeds.NAME]` url, token, interval_seconds).
+    feeds: tuple[FeedConfig, ...] = ()
+    #: The back office's drop folder (`[watch]` folder, interval_seconds, settle_seconds).
+    watch: WatchConfig | None = None
+    #: Printers by name (`[printers.NAME]` connection, paper, encoding, chinese, role, ...).
+    printers: dict[str, PrinterProfile] = field(default_factory=dict)
+    #: Kinds of document printed with residents' names and phones in full
+    #: (`[documents] mask = false` for all, or `[documents.KIND] mask = false`).
+    unmasked: frozenset[str] = frozenset()
+    #: Households per manifest page; each page repeats header and totals
+    #: (`[documents.manifest] page_households`).
+    manifest_page_households: int = 40
+
+    def masks(self, kind: str) -> bool:
+        """Whether residents' names and phones are masked on documents of `kind`."""
+        return kind not in self.unmasked
 
 
 def load_settings(path: str | os.PathLike[str] | None) -> Settings:
@@ -86,8 +109,38 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
         lang=warehouse.get("lang"),
         import_columns=columns,
         refresh_seconds=float(data.get("ui", {}).get("refresh_seconds", 1.0)),
+        idle_minutes=float(data.get("ui", {}).get("idle_minutes", 15.0)),
         batch_caps=caps,
         short_policy=policy,
         bag_capacity=bag,
         scale_layouts=tuple(scanning.get("scale_layouts", ())),
+        feeds=feeds_from_toml(data, p),
+        watch=watch_from_toml(data, p),
+        printers=parse_printers(data.get("printers", {})),
+        **_documents(data.get("documents", {}), p),
     )
+
+
+def _documents(table: dict, path: Path) -> dict:
+    """Masking per document kind and the manifest's page length from `[documents]`."""
+    default = table.get("mask", True)
+    unmasked = set()
+    for kind in DOCUMENT_KINDS:
+        mask = table.get(kind, {}).get("mask", default)
+        if not isinstance(mask, bool):
+            raise InputError(
+                _("config file {path}: {error}", path=path, error=f"{kind}.mask = {mask!r}")
+            )
+        if not mask:
+            unmasked.add(kind)
+    unknown = set(table) - {"mask", *DOCUMENT_KINDS}
+    if unknown:
+        raise InputError(
+            _("config file {path}: unknown document {name}", path=path, name=sorted(unknown)[0])
+        )
+    page = table.get("manifest", {}).get("page_households", 40)
+    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+        raise InputError(
+            _("config file {path}: {error}", path=path, error=f"page_households = {page!r}")
+        )
+    return {"unmasked": frozenset(unmasked), "manifest_page_households": page}

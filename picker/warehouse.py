@@ -17,11 +17,16 @@ from typing import TYPE_CHECKING
 import db
 from db import store
 from picker import importing
+from picker.accounts import Accounts
 from picker.config import Settings
+from picker.dispatch import Dispatch
 from picker.errors import InputError
 from picker.floor import Floor
 from picker.i18n import _
+from picker.intake import Intake
 from picker.model import SHANGHAI, Catalog, Order, OrderStatus, Reject
+from picker.overview import Overview
+from picker.printing import Printing
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -83,7 +88,7 @@ class DemoReport:
     csv_rows: int | None = None
 
 
-class Warehouse(Floor):
+class Warehouse(Floor, Overview, Accounts, Intake, Printing, Dispatch):
     """Every operation on one warehouse file."""
 
     def __init__(

@@ -32,6 +32,19 @@ render_manifest  The same for a 500-household committee manifest (masked names, 
            Target: 50 ms. Both build their documents from the printers' model outside the
            timing, and do not use the CSV.
 
+first_frame  Process start to first frame, in an 80×24 pseudo-terminal: `picker --db BIG.db`
+           (the sign-in screen) against a bare Textual app showing a Static, interleaved, best
+           of 3 each per round. BIG.db is the demo with 120,000 orders, planned, built once and
+           kept in the workdir. Both exit right after their first frame (the app honours
+           PICKER_EXIT_AFTER_FIRST_FRAME=1); the frame must have been drawn. Target: 1.3x.
+
+pod        Proof-of-delivery decoding on the shared barcode corpus (../shared/testdata/barcodes,
+           per its manifest.csv): `picker.pod.decode_symbols` (variants until a code reads)
+           against plain `pyzbar.decode(Image.open(p))`, all symbologies. A success is the
+           expected payload among the decoded (every line for `all-lines`, nothing for `none`).
+           Reports both counts and rates and the mean and worst ms per image of ours; ours
+           reading fewer than plain, or no corpus, is a failed check.
+
 plan and walk do not use the CSV: their own order counts are in their titles, and they are not
 checked against the CSV's orders and lines; they check their own results instead (every order
 in exactly one batch, one committee per batch, caps kept). A bench may report extra named
@@ -603,6 +616,162 @@ def bench_render_manifest(ctx: Context) -> Run:
     )
 
 
+FIRST_FRAME_ORDERS = 120_000
+FIRST_FRAME_TRIES = 3
+#: A bare Textual app that exits after its first frame, the yardstick of `first_frame`.
+_BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+
+class Bare(App):
+    def compose(self):
+        yield Static("bare textual app")
+
+    def on_mount(self):
+        self.call_after_refresh(self.exit)
+
+
+Bare().run()
+"""
+
+
+@cache
+def _first_frame_db(workdir: Path, seed: int) -> Path:
+    """The 120k-order demo warehouse, built once and kept in the workdir between runs."""
+    path = workdir / f"first-frame-{FIRST_FRAME_ORDERS}-seed{seed}.db"
+    if not path.exists():
+        building = workdir / f"{path.name}.building"
+        _remove_db(building)
+        log(f"building {FIRST_FRAME_ORDERS:,} demo orders for first_frame (kept in {path})")
+        wh = Warehouse(building)
+        wh.build_demo(orders=FIRST_FRAME_ORDERS, seed=seed)
+        wh.plan_batches()
+        wh.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        wh.close()
+        building.rename(path)
+        _remove_db(building)
+    return path
+
+
+def _until_exit(argv: list[str], marker: bytes) -> float:
+    """Seconds from spawning `argv` in an 80×24 pseudo-terminal until it exits.
+
+    The process must exit by itself right after its first frame; the frame must contain
+    `marker`, so a crash at start-up is not taken for a fast start.
+    """
+    import fcntl
+    import pty
+    import select
+    import struct
+    import subprocess
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "PICKER_EXIT_AFTER_FIRST_FRAME": "1"}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    output = bytearray()
+    deadline = t0 + 60
+    while time.perf_counter() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.01)
+        if ready:
+            try:
+                chunk = os.read(master, 1 << 16)
+            except OSError:  # EIO: the child has closed the terminal
+                chunk = b""
+            output += chunk
+            if not chunk:
+                break
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=max(deadline - time.perf_counter(), 1))
+    seconds = time.perf_counter() - t0
+    os.close(master)
+    if proc.returncode != 0 or marker not in output:
+        tail = bytes(output[-300:]).decode(errors="replace")
+        raise RuntimeError(f"{argv[-1]} exited {proc.returncode} without its frame: {tail!r}")
+    return seconds
+
+
+def bench_first_frame(ctx: Context) -> Run:
+    """Process start to first frame: `picker --db BIG.db` (sign-in) against a bare app."""
+    big = _first_frame_db(ctx.workdir, ctx.seed)
+    bare = ctx.workdir / "bare_textual_app.py"
+    bare.write_text(_BARE_APP, encoding="utf-8")
+    picker = [sys.executable, "-m", "picker", "--db", str(big)]
+    bare_app = [sys.executable, str(bare)]
+    picker_s, bare_s = [], []
+    for _ in range(FIRST_FRAME_TRIES):  # interleaved, so a busy moment hits both
+        bare_s.append(_until_exit(bare_app, b"bare textual app"))
+        picker_s.append(_until_exit(picker, b"OP-P001"))
+    best, base = min(picker_s), min(bare_s)
+    figures = {
+        "picker_s": round(best, 3),
+        "bare_s": round(base, 3),
+        "ratio": round(best / base, 2),
+    }
+    return Run(best, FIRST_FRAME_ORDERS, 0, figures=figures)
+
+
+POD_CORPUS = ROOT.parent / "shared" / "testdata" / "barcodes"
+
+
+def _pod_found(decoded: list[bytes], expected: bytes, match: str) -> bool:
+    if match == "none":
+        return not decoded
+    if match == "all-lines":
+        return all(line in decoded for line in expected.splitlines() if line)
+    return expected in decoded
+
+
+def bench_pod(ctx: Context) -> Run:
+    """Decode rate and time per image of the POD decoder next to plain pyzbar."""
+    from PIL import Image
+    from pyzbar import pyzbar
+
+    from picker.pod import decode_symbols
+
+    if not (POD_CORPUS / "manifest.csv").exists():
+        return Run(0.0, 0, 0, problems=[f"no corpus at {POD_CORPUS}"])
+    with (POD_CORPUS / "manifest.csv").open(encoding="utf-8", newline="") as f:
+        corpus = [
+            (POD_CORPUS / r["file"], (POD_CORPUS / r["expected_file"]).read_bytes(), r["match"])
+            for r in csv.DictReader(f)
+        ]
+    ours = plain = 0
+    ours_ms: list[float] = []
+    plain_ms: list[float] = []
+    for path, expected, match in corpus:
+        with Image.open(path) as im:
+            im.load()
+            t0 = time.perf_counter()
+            decoded = [d.data for d in pyzbar.decode(im)]
+            plain_ms.append((time.perf_counter() - t0) * 1000)
+        plain += _pod_found(decoded, expected, match)
+        t0 = time.perf_counter()
+        symbols = decode_symbols(path).symbols
+        ours_ms.append((time.perf_counter() - t0) * 1000)
+        ours += _pod_found([s.data for s in symbols], expected, match)
+    n = len(corpus)
+    figures = {
+        "images": n,
+        "ours": ours,
+        "plain": plain,
+        "ours_rate": round(ours / n, 3),
+        "plain_rate": round(plain / n, 3),
+        "ours_ms_mean": round(statistics.fmean(ours_ms), 1),
+        "ours_ms_max": round(max(ours_ms), 1),
+        "plain_ms_mean": round(statistics.fmean(plain_ms), 1),
+    }
+    problems = [] if ours >= plain else [f"POD decoder read {ours}, plain pyzbar {plain}"]
+    return Run(sum(ours_ms) / 1000, n, 0, figures=figures, problems=problems)
+
+
 BENCHES: list[Bench] = [
     Bench("import", "picker import (parse, validate, insert)", bench_import),
     Bench("baseline", "csv.reader + executemany", bench_baseline),
@@ -640,6 +809,19 @@ BENCHES: list[Bench] = [
         bench_render_manifest,
         uses_csv=False,
         targets=(("per_manifest_ms", 50.0),),
+    ),
+    Bench(
+        "first_frame",
+        f"process start to first frame: picker on {FIRST_FRAME_ORDERS:,} orders / bare Textual",
+        bench_first_frame,
+        uses_csv=False,
+        targets=(("ratio", 1.3),),
+    ),
+    Bench(
+        "pod",
+        "POD photo decoding: shared barcode corpus, ours / plain pyzbar",
+        bench_pod,
+        uses_csv=False,
     ),
 ]
 #: (numerator, denominator): ratios reported when both figures ran.

@@ -16,12 +16,21 @@ from textual.widgets import DataTable, Footer, Input, OptionList, Static
 
 import db
 from db import store
+from picker.auth import SignedIn
 from picker.config import Settings
 from picker.i18n import set_language
-from picker.model import Committee, Location, PaymentCode, Product, Subdistrict
-from picker.ui.app import HelpScreen, PickerApp, make_app
+from picker.model import Committee, Location, PaymentCode, Product, Role, Subdistrict
+from picker.ui.app import HelpScreen, PickerApp
+from picker.ui.app import make_app as make_picker_app
 from picker.ui.orders import OrdersScreen, RejectsScreen, SortOrder
 from picker.warehouse import Warehouse
+
+
+def make_app(warehouse: Warehouse, keymap: dict[str, str] | None = None) -> PickerApp:
+    """The app with a shift lead signed in on terminal T1, opened on the orders overview."""
+    lead = SignedIn("L01", "张班长", Role.LEAD)
+    return make_picker_app(warehouse, keymap, operator=lead, screen="orders", terminal="T1")
+
 
 HEADER = ["订单号", "支付时间", "订单金额", "收款码", "居委", "楼号", "单元", "室号", "收货人",
           "手机号", "商品编码", "数量", "单价"]  # fmt: skip
@@ -150,7 +159,7 @@ async def test_table_lists_committees_with_totals(wh: Warehouse, zh: None) -> No
         assert headers == ["街道 ▲", "居委", "订单", "行数", "金额", "待处理拒收"]
         assert totals(app) == "6 单 · ￥132.50 · 3/4 个居委有单 · 待处理拒收 1"
         assert table_of(app).get_cell(CODE_OF["青平居委"], "amount").justify == "right"
-        assert app.title == "青浦保供仓" and app.sub_title == "ui.db"
+        assert app.title == "青浦保供仓" and app.sub_title == "张班长 · 班长 · T1"
         assert app.focused is table_of(app) and app.screen.focus_chain == [table_of(app)]
 
 

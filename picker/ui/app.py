@@ -1,78 +1,64 @@
-"""The application object: title, global keys, help, the command palette and the first screen."""
+"""The application object: sign-in and out, the idle time-out, global keys, help, palette.
+
+Two modes: `signin` (always there) and `work`, made at sign-in from the operator's role
+(the board for pickers and drivers, the dashboard for shift leads) and removed at sign-out,
+so nothing of one operator's screens is left for the next.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import importlib
+import os
+import socket
+import time
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
-from textual.app import App, ComposeResult, SystemCommand
+from textual import events
 from textual.binding import Binding, BindingType
-from textual.command import CommandPalette
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.screen import Screen
 
+from picker.auth import SignedIn
 from picker.i18n import N_, _
+from picker.model import Role
 from picker.ui import localize_bindings
-from picker.ui.orders import OrdersScreen
-from picker.warehouse import Warehouse
+from picker.ui.help import HelpScreen, KeyedApp
+from picker.ui.signin import SignInScreen
+from picker.ui.widgets import role_label
+
+if TYPE_CHECKING:
+    from picker.warehouse import Warehouse
+
+__all__ = ["HelpScreen", "PickerApp", "make_app"]
+
+#: Set to 1 and the app exits right after its first frame (`scripts/bench.py` first_frame).
+EXIT_AFTER_FIRST_FRAME = "PICKER_EXIT_AFTER_FIRST_FRAME"
+#: Seconds between idle checks; the time-out itself is `idle_minutes` (config `[ui]`).
+IDLE_CHECK_SECONDS = 5.0
+#: The screens an operator can start on (`make_app(..., screen=...)`): module, class, and
+#: whether it takes (warehouse, operator, terminal) or the warehouse only. Imported when
+#: first opened, so the sign-in screen's first frame does not wait for them.
+SCREENS = {
+    "board": ("picker.ui.home", "HomeScreen", True),
+    "dashboard": ("picker.ui.dashboard", "DashboardScreen", True),
+    "orders": ("picker.ui.orders", "OrdersScreen", False),
+    "queue": ("picker.ui.queue", "QueueScreen", False),
+}
 
 
-def key_help(app: App[Any], screen: Screen[Any]) -> list[tuple[str, str, str]]:
-    """(keys, description, tooltip) of the screen's active bindings that have an id, i.e. ours.
-
-    Textual's own widget bindings (cursor keys and the like) carry no id and English text,
-    so they are left out. Keys bound to the same id are shown together: `/ f`.
-    """
-    keys: dict[str, list[str]] = {}
-    text: dict[str, tuple[str, str]] = {}
-    for active in screen.active_bindings.values():
-        binding = active.binding
-        if binding.id is None or not binding.description:
-            continue
-        shown = app.get_key_display(binding)
-        if shown not in keys.setdefault(binding.id, []):
-            keys[binding.id].append(shown)
-        text.setdefault(binding.id, (binding.description, binding.tooltip))
-    return [(" ".join(keys[i]), *text[i]) for i in keys]
+def screen_factory(name: str, warehouse: Warehouse, who: SignedIn, terminal: str) -> Screen[Any]:
+    """A new screen of `SCREENS` for this operator."""
+    module, cls, per_operator = SCREENS[name]
+    screen = getattr(importlib.import_module(module), cls)
+    return screen(warehouse, who, terminal) if per_operator else screen(warehouse)
 
 
-class HelpScreen(ModalScreen[None]):
-    """The keys of the screen underneath. F1, Escape or q closes it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1,q", "dismiss", N_("Close"), id="help.close")
-    ]
-
-    def __init__(self, keys: Iterable[tuple[str, str, str]]) -> None:
-        super().__init__()
-        localize_bindings(self)
-        self.keys = list(keys)
-
-    def compose(self) -> ComposeResult:
-        width = max((len(k) for k, _d, _t in self.keys), default=0)
-        text = Text()
-        for keys, description, tooltip in self.keys:
-            text.append(f"{keys:>{width}}  ", style="bold")
-            text.append(description)
-            if tooltip:
-                text.append(f"  {tooltip}", style="dim")
-            text.append("\n")
-        text.rstrip()
-        with Vertical(id="help") as box:
-            box.border_title = _("Keys")
-            box.border_subtitle = _("Esc closes")
-            yield Static(text)
-
-
-class PickerApp(App[None]):
+class PickerApp(KeyedApp):
     """The warehouse terminal. Build it with `make_app`."""
 
     CSS_PATH = "app.tcss"
-    #: Each top-level screen is a mode with its own screen stack (later: batches, picking).
-    DEFAULT_MODE = "orders"
+    DEFAULT_MODE = "signin"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f1",
@@ -83,7 +69,21 @@ class PickerApp(App[None]):
             id="app.help",
         ),
         Binding(
-            "ctrl+q", "quit", N_("Quit"), tooltip=N_("Quit picker"), priority=True, id="app.quit"
+            "f10",
+            "sign_out",
+            N_("Sign out"),
+            tooltip=N_("Sign out of this terminal"),
+            key_display="F10",
+            id="app.sign_out",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            N_("Quit"),
+            tooltip=N_("Quit picker"),
+            show=False,  # a shared terminal is signed out (F10), not quit; F1 lists it
+            priority=True,
+            id="app.quit",
         ),
         Binding(
             "ctrl+p",
@@ -97,46 +97,114 @@ class PickerApp(App[None]):
         ),
     ]
 
-    def __init__(self, warehouse: Warehouse, keymap: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        keymap: Mapping[str, str] | None = None,
+        *,
+        terminal: str | None = None,
+        operator: SignedIn | None = None,
+        screen: str | None = None,
+        idle_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         localize_bindings(self)
         self.warehouse = warehouse
+        self.terminal = terminal or os.environ.get("PICKER_TERMINAL") or socket.gethostname()
+        self.operator: SignedIn | None = None
+        """Who is signed in at this terminal (None: the sign-in screen is showing)."""
+        self.idle_clock = idle_clock
+        self.idle_seconds = 60 * warehouse.settings.idle_minutes
+        self.last_activity = idle_clock()
+        self._first_operator = operator
+        self._first_screen = screen
         self.title = warehouse.settings.warehouse_name
         self.sub_title = warehouse.path.name
-        self.add_mode("orders", partial(OrdersScreen, warehouse))
+        self.add_mode(
+            "signin", partial(SignInScreen, warehouse, self.terminal, self.idle_seconds / 60)
+        )
         if keymap:
             self.set_keymap(dict(keymap))
 
-    def action_help(self) -> None:
-        """Show the keys of the active screen (a no-op if help is already open)."""
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(key_help(self, self.screen)))
+    def on_mount(self) -> None:
+        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_timeout)
+        if self._first_operator is not None:
+            self.sign_in_as(self._first_operator)
+        if os.environ.get(EXIT_AFTER_FIRST_FRAME) == "1":
+            self.call_after_refresh(self.exit)
 
-    def action_command_palette(self) -> None:
-        """Textual's palette, with the search prompt in the user's language."""
-        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
-            self.push_screen(
-                CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
-            )
+    async def on_event(self, event: events.Event) -> None:
+        """Every key, click or scroll counts as activity for the idle time-out."""
+        if isinstance(
+            event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
+        ):
+            self.last_activity = self.idle_clock()
+        await super().on_event(event)
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every binding of the screen with an id, translated, plus the theme switcher."""
-        done: set[str] = set()
-        for active in screen.active_bindings.values():
-            b = active.binding
-            if b.id is None or b.id in done or b.action == "command_palette":
-                continue
-            done.add(b.id)
-            help_text = b.tooltip or b.description
-            yield SystemCommand(
-                b.description, help_text, partial(self.run_action, b.action, active.node)
-            )
-        yield SystemCommand(_("Theme"), _("Change the colour theme"), self.action_change_theme)
+    def on_sign_in_screen_signed_in(self, message: SignInScreen.SignedIn) -> None:
+        self.sign_in_as(message.who)
+
+    def sign_in_as(self, who: SignedIn) -> None:
+        """Open the operator's screen: the dashboard for a lead, the board for the others."""
+        self.operator = who
+        self.last_activity = self.idle_clock()
+        self.sub_title = f"{who.name} · {role_label(who.role)} · {self.terminal}"
+        name = "dashboard" if who.role is Role.LEAD else "board"
+        if self._first_screen and who.role is Role.LEAD:
+            name, self._first_screen = self._first_screen, None
+        self.add_mode("work", partial(screen_factory, name, self.warehouse, who, self.terminal))
+        self.switch_mode("work")
+
+    async def sign_out(self, message: str = "") -> None:
+        """Back to the sign-in screen; the operator's screens are closed."""
+        if self.operator is None:
+            return
+        self.operator = None
+        self.sub_title = self.warehouse.path.name
+        await self.switch_mode("signin")
+        await self.remove_mode("work")
+        screen = self.screen
+        if isinstance(screen, SignInScreen):
+            screen.reset(message or _("Signed out."))
+
+    async def action_sign_out(self) -> None:
+        """Sign out now."""
+        await self.sign_out()
+
+    async def check_idle_timeout(self) -> None:
+        """Sign out when nobody has touched the terminal for the idle time-out."""
+        idle = self.idle_clock() - self.last_activity
+        if self.operator is not None and self.idle_seconds and idle >= self.idle_seconds:
+            minutes = f"{self.idle_seconds / 60:g}"
+            await self.sign_out(_("Signed out after {minutes} idle minutes.", minutes=minutes))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sign_out":
+            return self.operator is not None
+        return True
 
 
-def make_app(warehouse: Warehouse, keymap: Mapping[str, str] | None = None) -> PickerApp:
-    """The app on this warehouse; shared by `picker tui` and the tests.
+def make_app(
+    warehouse: Warehouse,
+    keymap: Mapping[str, str] | None = None,
+    *,
+    terminal: str | None = None,
+    operator: SignedIn | None = None,
+    screen: str | None = None,
+    idle_clock: Callable[[], float] = time.monotonic,
+) -> PickerApp:
+    """The app on this warehouse; shared by `picker tui`, `picker serve` and the tests.
 
-    `keymap` maps binding ids (e.g. `"orders.refresh"`) to keys (e.g. `"f5"`).
+    `keymap` maps binding ids (e.g. `"orders.refresh"`) to keys (e.g. `"f5"`). `terminal`
+    names this terminal in claims (default: env `PICKER_TERMINAL`, else the host name).
+    `operator` starts signed in, on `screen` (a lead's: one of `SCREENS`) instead of the
+    role's first screen; `idle_clock` is the idle time-out's monotonic clock. Tests use them.
     """
-    return PickerApp(warehouse, keymap)
+    return PickerApp(
+        warehouse,
+        keymap,
+        terminal=terminal,
+        operator=operator,
+        screen=screen,
+        idle_clock=idle_clock,
+    )

@@ -16,19 +16,21 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from picker.i18n import N_, _
-from picker.importing import describe
 from picker.model import Reject
 from picker.money import format_fen
 from picker.ui import localize_bindings
+from picker.ui.rejects import RejectsScreen
 from picker.warehouse import CommitteeOrders, Warehouse
+
+__all__ = ["OrdersScreen", "RejectsScreen", "SortOrder"]
 
 #: Rejects read per refresh; the bar shows "1000+" beyond it.
 REJECTS_LIMIT = 1000
@@ -84,31 +86,6 @@ def styled(column: int, value: str) -> Text:
     return Text(value, style=style, justify="right" if numeric else "left")
 
 
-class RejectsScreen(ModalScreen[None]):
-    """Pending import rejects as `FILE:LINE: reason`, oldest first."""
-
-    CSS_PATH = "orders.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,j,q", "dismiss", N_("Close"), id="rejects.close")
-    ]
-
-    def __init__(self, rejects: Sequence[Reject], truncated: bool = False) -> None:
-        super().__init__()
-        localize_bindings(self)
-        self.rejects = list(rejects)
-        self.truncated = truncated
-
-    def compose(self) -> ComposeResult:
-        count = f"{len(self.rejects)}+" if self.truncated else str(len(self.rejects))
-        with Vertical(id="rejects") as box:
-            box.border_title = _("Pending import rejects ({count})", count=count)
-            box.border_subtitle = _("Esc closes")
-            if self.rejects:
-                yield OptionList(*(describe(r) for r in self.rejects))
-            else:
-                yield Static(_("No pending import rejects."))
-
-
 class OrdersScreen(Screen[None]):
     """Paid orders per committee, with totals, a filter, sort orders and live refresh."""
 
@@ -137,6 +114,9 @@ class OrdersScreen(Screen[None]):
             id="orders.rejects",
         ),
         Binding("s", "sort", N_("Sort"), tooltip=N_("Next sort order"), id="orders.sort"),
+        Binding(
+            "escape", "back", N_("Back"), tooltip=N_("Back to the dashboard"), id="orders.back"
+        ),
     ]
 
     sort: reactive[SortOrder] = reactive(SortOrder.PLACE)
@@ -304,7 +284,13 @@ class OrdersScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return self.filter_open
+        if action == "back":  # opened from the dashboard: Escape goes back once no filter is on
+            return not self.filter_open and len(self.app.screen_stack) > 1
         return True
+
+    def action_back(self) -> None:
+        """Back to the screen underneath (the dashboard)."""
+        self.dismiss()
 
     def action_refresh(self) -> None:
         """Read the warehouse now, changed or not."""

@@ -1,0 +1,373 @@
+"""Rows of dispatch: routes of a day and their stops, bags loaded onto them, manifests, proof.
+
+A bag is expected on its committee's route of the day while its order is paid and it is not
+loaded anywhere yet; once loaded it counts on the route it was loaded onto. Bags loaded on an
+earlier day's route have gone and do not count again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlite_utils
+
+ROUTE_COLUMNS = (
+    "id, day, name, truck, driver, status, departed_at, departed_by, override_by, override_reason"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRow:
+    id: str
+    day: str
+    name: str
+    truck: str
+    driver: str | None
+    status: str
+    departed_at: str | None
+    departed_by: str | None
+    override_by: str | None
+    override_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StopCounts:
+    """A stop with its bags: loaded onto this route, still to load (of them open), and the
+    committee's paid orders that have no bag at all yet."""
+
+    route: str
+    committee: str
+    stop_order: int
+    loaded: int
+    missing: int
+    open_bags: int
+    unpacked: int
+
+
+@dataclass(frozen=True, slots=True)
+class BagRow:
+    id: str
+    order_no: str
+    batch: str
+    status: str
+    order_status: str
+    committee: str
+    building: str
+    unit: str
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadRow:
+    route: str
+    at: str
+    operator: str
+    terminal: str
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRow:
+    id: str
+    committee: str
+    day: str
+    seq: int
+    route: str | None
+    created_at: str
+    delivered_at: str | None
+    pod_path: str | None
+    bags: int
+
+
+def routes_of_day(db: sqlite_utils.Database, day: str) -> list[RouteRow]:
+    return [
+        RouteRow(*r)
+        for r in db.conn.execute(
+            # R20220412-2 before R20220412-10.
+            f"SELECT {ROUTE_COLUMNS} FROM routes WHERE day = ? ORDER BY length(id), id",
+            (day,),
+        )
+    ]
+
+
+def get_route(db: sqlite_utils.Database, route_id: str) -> RouteRow | None:
+    row = db.conn.execute(
+        f"SELECT {ROUTE_COLUMNS} FROM routes WHERE id = ?", (route_id,)
+    ).fetchone()
+    return RouteRow(*row) if row else None
+
+
+def insert_route(
+    db: sqlite_utils.Database,
+    *,
+    route_id: str,
+    day: str,
+    name: str,
+    truck: str = "",
+    driver: str | None = None,
+) -> None:
+    db.conn.execute(
+        "INSERT INTO routes (id, day, name, truck, driver) VALUES (?, ?, ?, ?, ?)",
+        (route_id, day, name, truck, driver),
+    )
+
+
+def update_route(
+    db: sqlite_utils.Database, route_id: str, *, name: str, truck: str, driver: str | None
+) -> None:
+    db.conn.execute(
+        "UPDATE routes SET name = ?, truck = ?, driver = ? WHERE id = ?",
+        (name, truck, driver, route_id),
+    )
+
+
+def set_status(db: sqlite_utils.Database, route_id: str, status: str) -> None:
+    db.conn.execute("UPDATE routes SET status = ? WHERE id = ?", (status, route_id))
+
+
+def set_departed(
+    db: sqlite_utils.Database,
+    route_id: str,
+    *,
+    at: str,
+    by: str,
+    override_by: str | None,
+    override_reason: str,
+) -> None:
+    db.conn.execute(
+        "UPDATE routes SET status = 'departed', departed_at = ?, departed_by = ?,"
+        " override_by = ?, override_reason = ? WHERE id = ?",
+        (at, by, override_by, override_reason, route_id),
+    )
+
+
+def stops_of_route(db: sqlite_utils.Database, route_id: str) -> list[str]:
+    """The committees of a route in stop order."""
+    return [
+        r[0]
+        for r in db.conn.execute(
+            "SELECT committee FROM route_stops WHERE route = ? ORDER BY stop_order, committee",
+            (route_id,),
+        )
+    ]
+
+
+def stop_of(db: sqlite_utils.Database, day: str, committee: str) -> tuple[str, int] | None:
+    """(route, stop order) of a committee on a day, if it is on a route."""
+    return db.conn.execute(
+        "SELECT route, stop_order FROM route_stops WHERE day = ? AND committee = ?",
+        (day, committee),
+    ).fetchone()
+
+
+def insert_stop(
+    db: sqlite_utils.Database, route_id: str, committee: str, day: str, stop_order: int
+) -> None:
+    db.conn.execute(
+        "INSERT INTO route_stops (route, committee, day, stop_order) VALUES (?, ?, ?, ?)",
+        (route_id, committee, day, stop_order),
+    )
+
+
+def remove_stop(db: sqlite_utils.Database, route_id: str, committee: str) -> None:
+    db.conn.execute(
+        "DELETE FROM route_stops WHERE route = ? AND committee = ?", (route_id, committee)
+    )
+
+
+def renumber_stops(db: sqlite_utils.Database, route_id: str, committees: Sequence[str]) -> None:
+    """Stop orders 1..n in the order given."""
+    db.conn.executemany(
+        "UPDATE route_stops SET stop_order = ? WHERE route = ? AND committee = ?",
+        [(n, route_id, c) for n, c in enumerate(committees, start=1)],
+    )
+
+
+_COUNTS = """
+    SELECT s.route, s.committee, s.stop_order,
+        (SELECT count(*) FROM bag_loads l JOIN bags b ON b.id = l.bag
+            JOIN orders o ON o.order_no = b.order_no
+            WHERE l.route = s.route AND o.committee = s.committee),
+        (SELECT count(*) FROM orders o JOIN bags b ON b.order_no = o.order_no
+            WHERE o.committee = s.committee AND o.status = 'paid'
+            AND NOT EXISTS (SELECT 1 FROM bag_loads l WHERE l.bag = b.id)),
+        (SELECT count(*) FROM orders o JOIN bags b ON b.order_no = o.order_no
+            WHERE o.committee = s.committee AND o.status = 'paid' AND b.status = 'open'
+            AND NOT EXISTS (SELECT 1 FROM bag_loads l WHERE l.bag = b.id)),
+        (SELECT count(*) FROM orders o
+            WHERE o.committee = s.committee AND o.status = 'paid'
+            AND NOT EXISTS (SELECT 1 FROM bags b WHERE b.order_no = o.order_no))
+    FROM route_stops s
+"""
+
+
+def stop_counts(
+    db: sqlite_utils.Database, *, day: str | None = None, route_id: str | None = None
+) -> list[StopCounts]:
+    """Bag counts of every stop of a day or of one route, in route and stop order."""
+    where, params = ("WHERE s.route = ?", (route_id,)) if route_id else ("WHERE s.day = ?", (day,))
+    sql = f"{_COUNTS} {where} ORDER BY s.route, s.stop_order, s.committee"
+    return [StopCounts(*r) for r in db.conn.execute(sql, params)]
+
+
+_BAG = (
+    "SELECT b.id, b.order_no, b.batch, b.status, o.status, o.committee, o.building, o.unit,"
+    " o.room FROM bags b JOIN orders o ON o.order_no = b.order_no"
+)
+
+
+def get_bag(db: sqlite_utils.Database, bag_id: str) -> BagRow | None:
+    row = db.conn.execute(f"{_BAG} WHERE b.id = ?", (bag_id,)).fetchone()
+    return BagRow(*row) if row else None
+
+
+def missing_bags(db: sqlite_utils.Database, route_id: str) -> list[tuple[int, BagRow]]:
+    """(stop order, bag) of every bag still to load onto the route, by stop and address."""
+    return [
+        (r[0], BagRow(*r[1:]))
+        for r in db.conn.execute(
+            "SELECT s.stop_order, b.id, b.order_no, b.batch, b.status, o.status, o.committee,"
+            " o.building, o.unit, o.room FROM route_stops s"
+            " JOIN orders o ON o.committee = s.committee AND o.status = 'paid'"
+            " JOIN bags b ON b.order_no = o.order_no"
+            " WHERE s.route = ? AND NOT EXISTS (SELECT 1 FROM bag_loads l WHERE l.bag = b.id)"
+            " ORDER BY s.stop_order, s.committee, o.building, o.unit, o.room, b.id",
+            (route_id,),
+        )
+    ]
+
+
+def get_load(db: sqlite_utils.Database, bag_id: str) -> LoadRow | None:
+    row = db.conn.execute(
+        "SELECT route, at, operator, terminal FROM bag_loads WHERE bag = ?", (bag_id,)
+    ).fetchone()
+    return LoadRow(*row) if row else None
+
+
+def insert_load(
+    db: sqlite_utils.Database,
+    *,
+    bag_id: str,
+    route_id: str,
+    at: str,
+    operator: str,
+    terminal: str,
+    scan_id: int,
+) -> None:
+    db.conn.execute(
+        "INSERT INTO bag_loads (bag, route, at, operator, terminal, scan_id)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (bag_id, route_id, at, operator, terminal, scan_id),
+    )
+
+
+def next_manifest_seq(db: sqlite_utils.Database, committee: str, day: str) -> int:
+    return 1 + int(
+        db.conn.execute(
+            "SELECT coalesce(max(seq), 0) FROM manifests WHERE committee = ? AND day = ?",
+            (committee, day),
+        ).fetchone()[0]
+    )
+
+
+def unmanifested_bags(
+    db: sqlite_utils.Database, committee: str, *, loaded_on_day: str | None = None
+) -> list[tuple[str, str | None]]:
+    """(bag, route loaded onto) of the committee's closed bags of paid orders that are on no
+    manifest yet; with `loaded_on_day`, only those loaded onto a route of that day."""
+    extra = " AND r.day = ?" if loaded_on_day else ""
+    params: tuple[str, ...] = (committee, loaded_on_day) if loaded_on_day else (committee,)
+    return db.conn.execute(
+        "SELECT b.id, l.route FROM orders o JOIN bags b ON b.order_no = o.order_no"
+        " LEFT JOIN bag_loads l ON l.bag = b.id LEFT JOIN routes r ON r.id = l.route"
+        " WHERE o.committee = ? AND o.status = 'paid' AND b.status = 'closed'"
+        " AND NOT EXISTS (SELECT 1 FROM manifest_bags m WHERE m.bag = b.id)"
+        f"{extra} ORDER BY o.building, o.unit, o.room, b.id",
+        params,
+    ).fetchall()
+
+
+def insert_manifest(
+    db: sqlite_utils.Database,
+    *,
+    manifest_id: str,
+    committee: str,
+    day: str,
+    seq: int,
+    route_id: str | None,
+    created_at: str,
+    bags: Iterable[str],
+) -> None:
+    db.conn.execute(
+        "INSERT INTO manifests (id, committee, day, seq, route, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (manifest_id, committee, day, seq, route_id, created_at),
+    )
+    db.conn.executemany(
+        "INSERT INTO manifest_bags (manifest, bag) VALUES (?, ?)",
+        [(manifest_id, bag) for bag in bags],
+    )
+
+
+_MANIFEST = (
+    "SELECT m.id, m.committee, m.day, m.seq, m.route, m.created_at, m.delivered_at, m.pod_path,"
+    " (SELECT count(*) FROM manifest_bags x WHERE x.manifest = m.id) FROM manifests m"
+)
+
+
+def get_manifest(db: sqlite_utils.Database, manifest_id: str) -> ManifestRow | None:
+    row = db.conn.execute(f"{_MANIFEST} WHERE m.id = ?", (manifest_id,)).fetchone()
+    return ManifestRow(*row) if row else None
+
+
+def list_manifests(
+    db: sqlite_utils.Database, *, day: str | None = None, committee: str | None = None
+) -> list[ManifestRow]:
+    conditions = [c for c, v in (("m.day = ?", day), ("m.committee = ?", committee)) if v]
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    params = tuple(v for v in (day, committee) if v)
+    return [
+        ManifestRow(*r)
+        for r in db.conn.execute(f"{_MANIFEST}{where} ORDER BY m.day, m.committee, m.seq", params)
+    ]
+
+
+def manifest_bags(db: sqlite_utils.Database, manifest_id: str) -> list[str]:
+    return [
+        r[0]
+        for r in db.conn.execute(
+            "SELECT bag FROM manifest_bags WHERE manifest = ? ORDER BY bag", (manifest_id,)
+        )
+    ]
+
+
+def set_delivered(db: sqlite_utils.Database, manifest_id: str, at: str, pod_path: str) -> None:
+    db.conn.execute(
+        "UPDATE manifests SET delivered_at = ?, pod_path = ? WHERE id = ?",
+        (at, pod_path, manifest_id),
+    )
+
+
+def routes_of_manifest(db: sqlite_utils.Database, manifest_id: str) -> list[str]:
+    """The routes the manifest's bags were loaded onto, and the manifest's own route."""
+    return [
+        r[0]
+        for r in db.conn.execute(
+            "SELECT l.route FROM manifest_bags x JOIN bag_loads l ON l.bag = x.bag"
+            " WHERE x.manifest = ? UNION SELECT route FROM manifests"
+            " WHERE id = ? AND route IS NOT NULL",
+            (manifest_id, manifest_id),
+        )
+    ]
+
+
+def undelivered_loads(db: sqlite_utils.Database, route_id: str) -> int:
+    """Bags loaded onto the route that are not on a delivered manifest."""
+    return int(
+        db.conn.execute(
+            "SELECT count(*) FROM bag_loads l WHERE l.route = ? AND NOT EXISTS ("
+            " SELECT 1 FROM manifest_bags x JOIN manifests m ON m.id = x.manifest"
+            " WHERE x.bag = l.bag AND m.delivered_at IS NOT NULL)",
+            (route_id,),
+        ).fetchone()[0]
+    )

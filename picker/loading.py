@@ -1,0 +1,270 @@
+"""Loading scans: bag labels onto a route's truck, checked, logged and committed together.
+
+Like a picking session (`picker.sessions`), every scan, accepted or rejected, is one row of the
+scan log (stage `load`), written in the same `BEGIN IMMEDIATE` transaction as the bag's load,
+so two loaders scanning the same bag at once cannot both load it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import db
+from db import dispatch as rows
+from db import floor as floor_rows
+from db import store
+from picker.errors import NotFound, PickerError
+from picker.floor import state_label
+from picker.i18n import N_, _
+from picker.scan_outcomes import ScanResult
+from picker.scanning import ScanError, ScanIndex, ScanKind, resolve
+from picker.scanning import reason_text as scan_reason_text
+
+if TYPE_CHECKING:
+    from picker.dispatch import Route
+    from picker.warehouse import Warehouse
+
+STAGE = "load"
+
+LOAD_REASONS: dict[str, str] = {
+    "not_a_bag": N_("a {kind} code is not a bag label: scan the label on the bag"),
+    "unknown_bag": N_("bag {bag} is unknown: it was never packed here"),
+    "bag_open": N_("bag {bag} is still open: finish packing it first"),
+    "order_not_paid": N_("bag {bag}: order {order_no} is {status}, do not load it"),
+    "already_loaded": N_("bag {bag} was already loaded at {at} onto {route} by {operator}"),
+    "wrong_route": N_(
+        "bag {bag} belongs to route {route} stop {stop} ({committee}), not to this truck"
+    ),
+    "no_route": N_("bag {bag} is for {committee}, which is on no route today: ask the shift lead"),
+    "route_departed": N_("route {route} has departed: nothing more can be loaded"),
+}
+
+
+def load_reason_text(reason: str, params: tuple[tuple[str, str], ...]) -> str:
+    """A loading rejection in the current language (scan reasons included)."""
+    template = LOAD_REASONS.get(reason)
+    if template is None:
+        return scan_reason_text(reason, params)
+    values = dict(params)
+    if "kind" in values:
+        values["kind"] = state_label(values["kind"])
+    if "status" in values:
+        values["status"] = state_label(values["status"])
+    return _(template).format(**values)
+
+
+class LoadRejected(PickerError):
+    """A bag that must not go on this truck. Logged, never loaded."""
+
+    def __init__(self, reason: str, row: rows.BagRow | None = None, /, **params: object) -> None:
+        self.reason = reason
+        self.bag = row
+        self.params = tuple((k, str(v)) for k, v in params.items())
+        super().__init__(load_reason_text(reason, self.params))
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult(ScanResult):
+    """What a loading scan did. `line` is the bag's stop (loaded, total), `progress` the
+    route's, `stage_done` that the route has every bag."""
+
+    route: str = ""
+    route_name: str = ""
+    committee: str | None = None
+    committee_name: str | None = None
+    stop: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.raw,
+            "outcome": "accepted" if self.accepted else "rejected",
+            "reason": self.reason,
+            "message": self.message,
+            "bag": self.bag,
+            "order_no": self.household,
+            "route": self.route,
+            "committee": self.committee,
+            "committee_name": self.committee_name,
+            "stop": self.stop,
+            "stop_progress": list(self.line) if self.line else None,
+            "route_progress": list(self.progress),
+            "route_complete": self.stage_done,
+            "scan_id": self.scan_id,
+        }
+
+
+class LoadSession:
+    """One operator scanning bags onto one route, on one terminal.
+
+    Holds no connection: every call uses the calling thread's, so a screen may build the
+    session on the UI thread and scan on a worker.
+    """
+
+    def __init__(self, warehouse: Warehouse, route: str, operator: str, terminal: str = "") -> None:
+        self.wh = warehouse
+        warehouse.operator(operator)
+        found = warehouse.route(route)
+        self.route_id = found.id
+        self.route_name = found.name
+        self.operator = operator
+        self.terminal = terminal
+        catalog = warehouse.catalog()
+        self.committee_names = {c.code: c.name for c in catalog.committees.values()}
+        self.index = ScanIndex.build(catalog, store.load_operators(warehouse.db))
+
+    def scan(self, raw: str) -> LoadResult:
+        """Load one scanned bag label. Never raises for a bad code: it is rejected."""
+        raw = raw.strip("\r\n")
+        try:
+            scan = resolve(raw, self.index)
+        except ScanError as exc:
+            return self._reject(raw, exc.reason, exc.params, None)
+        if scan.kind is not ScanKind.BAG or scan.ref is None:
+            return self._reject(raw, "not_a_bag", (("kind", scan.kind.value),), None)
+        try:
+            with db.write(self.wh.db):
+                return self._load(raw, scan.ref)
+        except LoadRejected as exc:
+            return self._reject(raw, exc.reason, exc.params, exc.bag)
+
+    def _load(self, raw: str, bag_id: str) -> LoadResult:
+        conn = self.wh.db
+        route = rows.get_route(conn, self.route_id)
+        if route is None:
+            raise NotFound(_("no route {route}", route=self.route_id))
+        if route.status in ("departed", "done"):
+            raise LoadRejected("route_departed", route=route.name)
+        bag = rows.get_bag(conn, bag_id)
+        if bag is None:
+            raise LoadRejected("unknown_bag", bag=bag_id)
+        earlier = rows.get_load(conn, bag_id)
+        if earlier is not None:
+            onto = rows.get_route(conn, earlier.route)
+            raise LoadRejected(
+                "already_loaded",
+                bag,
+                bag=bag_id,
+                at=_clock_time(earlier.at),
+                route=onto.name if onto else earlier.route,
+                operator=earlier.operator,
+            )
+        if bag.order_status != "paid":
+            raise LoadRejected(
+                "order_not_paid", bag, bag=bag_id, order_no=bag.order_no, status=bag.order_status
+            )
+        if bag.status != "closed":
+            raise LoadRejected("bag_open", bag, bag=bag_id)
+        committee = self.committee_names.get(bag.committee, bag.committee)
+        stop = rows.stop_of(conn, route.day, bag.committee)
+        if stop is None:
+            raise LoadRejected("no_route", bag, bag=bag_id, committee=committee)
+        if stop[0] != route.id:
+            other = rows.get_route(conn, stop[0])
+            raise LoadRejected(
+                "wrong_route",
+                bag,
+                bag=bag_id,
+                route=other.name if other else stop[0],
+                stop=stop[1],
+                committee=committee,
+                route_id=stop[0],
+            )
+        scan_id = self._log(raw, "accepted", bag, "", ())
+        rows.insert_load(
+            conn,
+            bag_id=bag_id,
+            route_id=route.id,
+            at=self.wh._now(),
+            operator=self.operator,
+            terminal=self.terminal,
+            scan_id=scan_id,
+        )
+        if route.status == "planned":
+            rows.set_status(conn, route.id, "loading")
+        return self._result(raw, True, bag, scan_id, stop=stop[1])
+
+    def _reject(
+        self,
+        raw: str,
+        reason: str,
+        params: tuple[tuple[str, str], ...],
+        bag: rows.BagRow | None,
+    ) -> LoadResult:
+        with db.write(self.wh.db):
+            scan_id = self._log(raw, "rejected", bag, reason, params)
+            return self._result(
+                raw, False, bag, scan_id, reason=reason, message=load_reason_text(reason, params)
+            )
+
+    def _log(
+        self,
+        raw: str,
+        outcome: str,
+        bag: rows.BagRow | None,
+        reason: str,
+        params: tuple[tuple[str, str], ...],
+    ) -> int:
+        # The route rides along in params: the scan log has no column for it.
+        return floor_rows.log_scan(
+            self.wh.db,
+            at=self.wh._now(),
+            operator=self.operator,
+            terminal=self.terminal,
+            batch_id=bag.batch if bag else None,
+            stage=STAGE,
+            raw=raw,
+            outcome=outcome,
+            kind="bag" if bag else None,
+            order_no=bag.order_no if bag else None,
+            bag=bag.id if bag else None,
+            reason=reason,
+            params=(*params, ("load_route", self.route_id)),
+        )
+
+    def _result(
+        self,
+        raw: str,
+        accepted: bool,
+        bag: rows.BagRow | None,
+        scan_id: int,
+        *,
+        stop: int | None = None,
+        reason: str = "",
+        message: str = "",
+    ) -> LoadResult:
+        counts = rows.stop_counts(self.wh.db, route_id=self.route_id)
+        loaded = sum(c.loaded for c in counts)
+        total = loaded + sum(c.missing for c in counts)
+        mine = next((c for c in counts if bag and c.committee == bag.committee), None)
+        return LoadResult(
+            raw=raw,
+            accepted=accepted,
+            reason=reason,
+            message=message,
+            kind="bag" if bag else "",
+            bag=bag.id if bag else None,
+            household=bag.order_no if bag else None,
+            line=(mine.loaded, mine.loaded + mine.missing) if mine else None,
+            progress=(loaded, total),
+            stage_done=total > 0 and loaded == total,
+            scan_id=scan_id,
+            route=self.route_id,
+            route_name=self.route_name,
+            committee=bag.committee if bag else None,
+            committee_name=self.committee_names.get(bag.committee) if bag else None,
+            stop=stop if stop is not None else (mine.stop_order if mine else None),
+        )
+
+    def route(self) -> Route:
+        """The route as it is now: its stops in order with loaded and missing bags."""
+        return self.wh.route(self.route_id)
+
+
+def _clock_time(at: str) -> str:
+    """`08:12:03` of a stored ISO time: a loader reads the time, not the date."""
+    try:
+        return datetime.fromisoformat(at).strftime("%H:%M:%S")
+    except ValueError:
+        return at

@@ -1,0 +1,252 @@
+"""Use cases of printing: the print queue and its worker, on top of `Documents`.
+
+Mixed into `Warehouse`. Nothing here waits on a printer for the caller: `queue_document`
+only writes a job; `run_print_worker_once` is the one call that talks to printers, and the
+TUI runs it in a thread worker, the CLI once per command or in `picker queue work`.
+
+A job is `queued` → `sending` → `done`, or `failed` with the reason and a next attempt after
+a backoff (2 s, 4 s, 8 s … at most 60 s); it is never dropped. A job is `done` only once the
+transport took every byte and closed cleanly. Jobs queued without bytes (packing queues bag
+labels by kind and target) are rendered for their printer when first taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import db
+from db import print_queue as jobs
+from picker.documents import KINDS, Documents, role_of
+from picker.errors import Conflict, InputError, NotFound, PickerError
+from picker.i18n import N_, _
+from printers.document import PAPER_58, Document, Paper
+from printers.profile import PrinterProfile
+
+__all__ = ["KINDS", "JobOutcome", "Printing", "backoff", "render_bytes", "role_of"]
+
+#: A stale `sending` job (its worker died mid-job) is taken again after this long.
+STALE_SENDING = timedelta(minutes=2)
+BACKOFF_FIRST, BACKOFF_CAP = 2.0, 60.0
+#: Stored as the English key; readers show it through `_()`.
+NO_PRINTER = N_("no printer configured")
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failed ones: 2 s, 4 s, 8 s … 60 s."""
+    return timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_CAP))
+
+
+@dataclass(frozen=True, slots=True)
+class JobOutcome:
+    """What one pass of the worker did with one job."""
+
+    id: int
+    kind: str
+    target: str
+    printer: str
+    status: str
+    reason: str = ""
+    attempts: int = 0
+
+
+class Printing(Documents):
+    """The print queue. Expects `db`, `clock`, `settings` and `catalog()` of `Warehouse`."""
+
+    #: Seconds a printer may take to answer or to take data before the attempt fails.
+    print_timeout: float = 5.0
+
+    def render(
+        self,
+        kind: str,
+        target: str,
+        fmt: str = "escpos",
+        printer: str | None = None,
+        reprint: bool = False,
+        paper_size: Paper | None = None,
+    ) -> bytes:
+        """A document as bytes without queueing it: `escpos` for the printer (named, or the
+        role's, or a 58 mm gb18030 default), `text` (UTF-8 preview) or `png`."""
+        profile = self.printer(kind, printer)
+        paper_size = paper_size or (profile.paper if profile else PAPER_58)
+        doc = self.document(kind, target, reprint, paper_size)
+        return render_bytes(doc, fmt, profile, paper_size)
+
+    def queue_document(
+        self, kind: str, target: str, printer: str | None = None, reprint: bool = False
+    ) -> int:
+        """Queue a document; returns the job id. The document is built now (so a bad target
+        fails here, not in the worker) and rendered for its printer when one is configured;
+        without one the job waits, queued, with the reason."""
+        target = self.canonical_target(kind, target)
+        profile = self.printer(kind, printer)
+        data = None
+        if profile is not None:
+            doc = self.document(kind, target, reprint, profile.paper)
+            data = render_bytes(doc, "escpos", profile, profile.paper)
+        else:
+            self.document(kind, target, reprint)
+        with db.write(self.db):
+            return jobs.insert_job(
+                self.db,
+                kind=kind,
+                target=target,
+                printer=profile.name if profile else "",
+                reprint=reprint,
+                data=data,
+                reason="" if profile else NO_PRINTER,
+                at=self._stamp(),
+            )
+
+    def reprint(self, kind: str, target: str, printer: str | None = None) -> int:
+        """A new job printing the document again, marked 补打 on paper."""
+        if kind == "test":
+            return self.queue_test_page(target)
+        return self.queue_document(kind, target, printer, reprint=True)
+
+    def print_manifest(self, committee: str, printer: str | None = None) -> int:
+        """Queue today's manifest of a committee; a reprint once one came out of a printer."""
+        target = self.canonical_target("manifest", committee)
+        again = jobs.was_printed(self.db, "manifest", target)
+        return self.queue_document("manifest", target, printer, reprint=again)
+
+    def queue_test_page(self, name: str) -> int:
+        """Queue a printer's test page (Chinese, widths, barcode and QR checks)."""
+        from printers.testpage import test_page
+
+        profile = self.printer("test", name)
+        assert profile is not None
+        data = render_bytes(test_page(profile, self.clock()), "escpos", profile, profile.paper)
+        with db.write(self.db):
+            return jobs.insert_job(
+                self.db,
+                kind="test",
+                target=name,
+                printer=name,
+                reprint=False,
+                data=data,
+                reason="",
+                at=self._stamp(),
+            )
+
+    def print_jobs(self, status: str | None = None, limit: int = 1000) -> list[jobs.JobRow]:
+        """The queue, newest first."""
+        return jobs.list_jobs(self.db, status, limit)
+
+    def retry_job(self, job_id: int) -> None:
+        """Send a queued or failed job at the next worker pass instead of after its backoff."""
+        with db.write(self.db):
+            job = jobs.get_job(self.db, job_id)
+            if job is None:
+                raise NotFound(_("no print job {id}", id=job_id))
+            if job.status == "done":
+                raise Conflict(_("job {id} was printed; reprint it instead", id=job_id))
+            if job.status == "sending":
+                raise Conflict(_("job {id} is being sent right now", id=job_id))
+            jobs.retry_now(self.db, job_id, self._stamp())
+
+    def run_print_worker_once(self, now: datetime | None = None) -> list[JobOutcome]:
+        """Send every due job once, oldest first; returns what happened to each.
+
+        A printer that fails is not tried again in the same pass: its later jobs wait for
+        the next one, so a dead printer costs one timeout per pass, not one per job.
+        """
+        now = now or self.clock()
+        stamp = self._stamp(now)
+        stale = self._stamp(now - STALE_SENDING)
+        outcomes: list[JobOutcome] = []
+        failed: set[str] = set()
+        for job in jobs.due_jobs(self.db, stamp, stale):
+            try:
+                profile = self.printer(job.kind, job.printer or None)
+            except InputError as exc:
+                outcomes.append(self._fail(job, job.printer, exc.message, now, count=True))
+                continue
+            if profile is None:
+                if job.reason != NO_PRINTER or job.status != "queued":
+                    with db.write(self.db):
+                        jobs.wait(self.db, job.id, NO_PRINTER, None, stamp)
+                outcomes.append(_outcome(job, "", "queued", NO_PRINTER, job.attempts))
+                continue
+            if profile.name in failed or not self._take(job, profile.name, stamp, stale):
+                continue
+            outcomes.append(self._send(job, profile, now))
+            if outcomes[-1].status == "failed":
+                failed.add(profile.name)
+        return outcomes
+
+    def _take(self, job: jobs.JobRow, printer: str, stamp: str, stale: str) -> bool:
+        """Mark a job `sending` if it is still due: another worker may have taken it."""
+        with db.write(self.db):
+            return jobs.take_if_due(self.db, job.id, printer, stamp, stale)
+
+    def _send(self, job: jobs.JobRow, profile: PrinterProfile, now: datetime) -> JobOutcome:
+        from printers.transport import open_transport
+
+        attempts = job.attempts + 1
+        try:
+            data = jobs.job_data(self.db, job.id)
+            if data is None:
+                doc = self.document(job.kind, job.target, job.reprint, profile.paper)
+                data = render_bytes(doc, "escpos", profile, profile.paper)
+                with db.write(self.db):
+                    jobs.set_data(self.db, job.id, data, self._stamp(now))
+            transport = open_transport(
+                profile.connection, self.print_timeout, status=profile.status
+            )
+            try:
+                transport.send(data)
+            finally:
+                transport.close()
+        except PickerError as exc:
+            return self._fail(job, profile.name, exc.message, now, attempts=attempts)
+        except (OSError, ValueError) as exc:
+            # A renderer's ValueError is a bug, but it must fail the job, not the TUI's worker.
+            return self._fail(job, profile.name, str(exc), now, attempts=attempts)
+        with db.write(self.db):
+            jobs.finish(self.db, job.id, self._stamp())
+        return _outcome(job, profile.name, "done", "", attempts)
+
+    def _fail(
+        self,
+        job: jobs.JobRow,
+        printer: str,
+        reason: str,
+        now: datetime,
+        *,
+        attempts: int | None = None,
+        count: bool = False,
+    ) -> JobOutcome:
+        """Record a failed attempt and when to try again."""
+        attempts = attempts if attempts is not None else job.attempts + int(count)
+        retry_at = self._stamp(now + backoff(attempts))
+        with db.write(self.db):
+            if count:
+                jobs.count_attempt(self.db, job.id, self._stamp(now))
+            jobs.fail(self.db, job.id, reason, retry_at, self._stamp())
+        return _outcome(job, printer, "failed", reason, attempts)
+
+
+def _outcome(job: jobs.JobRow, printer: str, status: str, reason: str, tries: int) -> JobOutcome:
+    return JobOutcome(job.id, job.kind, job.target, printer, status, reason, tries)
+
+
+def render_bytes(
+    doc: Document, fmt: str, profile: PrinterProfile | None, paper_size: Paper
+) -> bytes:
+    """A document as `escpos` bytes, a `text` preview (UTF-8) or a `png` preview."""
+    if fmt == "text":
+        from printers.text import render_text
+
+        encoding = profile.encoding if profile else "gb18030"
+        return render_text(doc, paper_size, encoding).encode("utf-8")
+    if fmt == "png":
+        from printers.png import render_png
+
+        return render_png(doc, paper_size, profile.encoding if profile else "gb18030")
+    if fmt != "escpos":
+        raise InputError(_("unknown format {name}; use escpos, text or png", name=fmt))
+    from printers.escpos import render_escpos
+
+    profile = profile or PrinterProfile("preview", "file:-", paper=paper_size)
+    return render_escpos(doc, paper_size, profile)

@@ -1,0 +1,295 @@
+"""The shift lead's dashboard: per committee, how far the day has come, and the lead's keys.
+
+It follows the other terminals cheaply: a timer asks the warehouse's `data_version` in a
+thread worker and reads the figures only when another connection has committed; the table
+is updated cell by cell (`LiveTable`), so it does not flicker and the cursor stays put.
+Every action runs in a thread worker and ends in a green or red line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker
+
+from picker.auth import SignedIn
+from picker.errors import PickerError
+from picker.i18n import N_, _
+from picker.money import format_fen
+from picker.overview import DONE, WAITING, WORKING, CommitteeProgress, Dashboard
+from picker.ui import localize_bindings
+from picker.ui.widgets import (
+    Cell,
+    LiveTable,
+    MessageLine,
+    PromptScreen,
+    VersionWatch,
+    bind,
+    require_lead,
+)
+from picker.warehouse import ImportReport, Warehouse
+
+#: (column key, header, numeric)
+COLUMNS = (
+    ("committee", N_("Committee"), False),
+    ("orders", N_("Orders"), True),
+    ("unbatched", N_("To plan"), True),
+    ("batches", N_("W/P/D"), True),  # batches waiting / being picked / done
+    ("progress", N_("Picked"), True),
+    ("short", N_("Shorts"), True),
+    ("refunds", N_("Refunds"), True),
+    ("rejects", N_("Rejects"), True),
+    ("bags", N_("Bags"), True),
+)
+
+
+def cells(c: CommitteeProgress) -> tuple[Cell, ...]:
+    """A committee's cells; new shortages and pending rejects in red, so they are not missed."""
+    batches = "/".join(str(c.batch_count(states)) for states in (WAITING, WORKING, DONE))
+    short: Cell = str(c.short_lines)
+    if c.unseen:
+        short = Text(_("{count} ({new} new)", count=c.short_lines, new=c.unseen), "bold red")
+    rejects: Cell = Text(str(c.rejects), "bold red") if c.rejects else "0"
+    return (
+        c.name,
+        f"{c.orders:,}",
+        f"{c.unbatched:,}" if c.unbatched else "",
+        batches,
+        f"{c.percent}%" if c.percent is not None else "",
+        short,
+        format_fen(c.refund_fen) if c.refund_fen else "",
+        rejects,
+        f"{c.bags:,}",
+    )
+
+
+def totals(d: Dashboard) -> str:
+    """The bar under the table: the day in one line (two at 80 columns)."""
+    rows = d.committees
+    units = sum(c.units for c in rows)
+    percent = sum(c.picked for c in rows) * 100 // units if units else 0
+    jobs = d.print_jobs
+    return _(
+        "{orders} orders ({unbatched} to plan) · batches waiting/working/done"
+        " {waiting}/{working}/{done}"
+        " · {percent}% picked · {short} short ({new} new) · refunds {refunds}"
+        " · {rejects} rejects · {bags} bags · print queue {queued} waiting, {failed} failed",
+        orders=f"{sum(c.orders for c in rows):,}",
+        unbatched=f"{sum(c.unbatched for c in rows):,}",
+        waiting=sum(c.batch_count(WAITING) for c in rows),
+        working=sum(c.batch_count(WORKING) for c in rows),
+        done=sum(c.batch_count(DONE) for c in rows),
+        percent=percent,
+        short=sum(c.short_lines for c in rows),
+        new=sum(c.unseen for c in rows),
+        refunds=format_fen(sum(c.refund_fen for c in rows)),
+        rejects=sum(c.rejects for c in rows),
+        bags=f"{sum(c.bags for c in rows):,}",
+        queued=jobs.get("queued", 0) + jobs.get("sending", 0),
+        failed=jobs.get("failed", 0),
+    )
+
+
+def import_summary(r: ImportReport) -> str:
+    """What `picker import` prints for one file."""
+    return _(
+        "{source}: {rows} rows, {verb} {added} orders ({amount}), "
+        "{duplicates} already imported, {rejected} rejected.",
+        source=r.source,
+        rows=r.rows,
+        verb=_("added"),
+        added=r.added,
+        amount=format_fen(r.amount_fen),
+        duplicates=r.duplicates,
+        rejected=r.rejected_orders,
+    )
+
+
+class DashboardScreen(Screen[None]):
+    """Progress per committee with the lead's actions on keys."""
+
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("i", "import_file", N_("Import"), N_("Import a bank export file"), "dash.import"),
+        bind("p", "plan", N_("Plan"), N_("Plan batches for the unplanned orders"), "dash.plan"),
+        bind("b", "board", N_("Board"), N_("The batch board: claim, take over, reassign"),
+             "dash.board"),
+        bind("s", "shortages", N_("Shorts"),
+             N_("Shortages and refunds of the highlighted committee"), "dash.shortages"),
+        bind("m", "manifest", N_("Manifest"),
+             N_("Print the highlighted committee's manifest (again)"), "dash.manifest"),
+        bind("o", "orders", N_("Orders"), N_("The orders overview"), "dash.orders"),
+        bind("q", "queue", N_("Queue"), N_("Print jobs: retry, reprint"), "dash.queue"),
+        bind("r", "refresh", N_("Refresh"), N_("Read the figures again now"), "dash.refresh",
+             show=False),
+    ]  # fmt: skip
+
+    class FiguresLoaded(Message):
+        """A worker read the dashboard's figures."""
+
+        def __init__(self, dashboard: Dashboard) -> None:
+            super().__init__()
+            self.dashboard = dashboard
+
+    class ActionDone(Message):
+        """A lead's action finished, well (`ok`) or not."""
+
+        def __init__(self, text: str, ok: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.ok = ok
+
+    def __init__(self, warehouse: Warehouse, operator: SignedIn, terminal: str) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.warehouse = warehouse
+        self.operator = operator
+        self.terminal = terminal
+        self.figures: Dashboard | None = None
+        """The figures as last read."""
+        self._watch = VersionWatch()
+        self._reading: Worker[None] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield LiveTable(COLUMNS, id="committees")
+        yield Static(_("Loading…"), id="totals", markup=False)
+        yield MessageLine()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(LiveTable).focus()
+        self.refresh_figures(force=True)
+        self.set_interval(self.warehouse.settings.refresh_seconds, self.refresh_figures)
+
+    def on_screen_resume(self) -> None:
+        if self.figures is not None:
+            self.refresh_figures(force=True)
+
+    def refresh_figures(self, force: bool = False) -> None:
+        """Read the figures in a worker; unless `force`, only if someone committed."""
+        idle = self._reading is None or self._reading.is_finished
+        if force or (self.is_current and idle):
+            self._reading = self._read(force)
+
+    @work(thread=True, exit_on_error=False, group="dash-read")
+    def _read(self, force: bool) -> None:
+        wh = self.warehouse
+        if self._watch.changed(wh.data_version()) or force:
+            self.post_message(self.FiguresLoaded(wh.dashboard()))
+
+    @on(FiguresLoaded)
+    def _loaded(self, message: FiguresLoaded) -> None:
+        self.figures = message.dashboard
+        rows = {c.code: cells(c) for c in message.dashboard.committees}
+        self.query_one(LiveTable).show(rows)
+        self.query_one("#totals", Static).update(totals(message.dashboard))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed read is a red line; the timer tries again."""
+        if event.worker.group == "dash-read" and event.worker.error is not None:
+            text = _("Cannot read the warehouse: {error}", error=event.worker.error)
+            if self.query_one(MessageLine).text != text:
+                self.query_one(MessageLine).error(text)
+
+    def selected(self) -> CommitteeProgress | None:
+        """The highlighted committee."""
+        key = self.query_one(LiveTable).selected_key()
+        rows = self.figures.committees if self.figures else []
+        return next((c for c in rows if c.code == key), None)
+
+    def _run(self, job: Callable[[], str]) -> None:
+        """Run a lead's action in a worker; it ends in a green or red line."""
+        if require_lead(self, self.operator, _("Only a shift lead can do this.")):
+            self.query_one(MessageLine).info(_("Working…"))
+            self._act(job)
+
+    @work(thread=True, exit_on_error=False, group="dash-act")
+    def _act(self, job: Callable[[], str]) -> None:
+        try:
+            self.post_message(self.ActionDone(job(), True))
+        except PickerError as exc:
+            self.post_message(self.ActionDone(exc.message, False))
+        except Exception as exc:  # a printer or database failure: a red line, not a crash
+            self.post_message(self.ActionDone(_("Failed: {error}", error=exc), False))
+
+    @on(ActionDone)
+    def _done(self, message: ActionDone) -> None:
+        self.query_one(MessageLine).outcome(message.text, message.ok)
+        self.refresh_figures(force=True)
+
+    def action_import_file(self) -> None:
+        """Ask for a file path and import it."""
+
+        def chosen(path: str | None) -> None:
+            if path:
+                report = self.warehouse.import_file
+                self._run(lambda: import_summary(report(path)))
+
+        self.app.push_screen(
+            PromptScreen(_("Import"), _("Bank export file (CSV, JSON or JSONL):")), chosen
+        )
+
+    def action_plan(self) -> None:
+        """Plan batches for every paid order not yet in one."""
+
+        def job() -> str:
+            report = self.warehouse.plan_batches()
+            return _(
+                "Planned {batches} batches for {orders} orders.",
+                batches=len(report.batches),
+                orders=report.orders,
+            )
+
+        self._run(job)
+
+    def action_board(self) -> None:
+        """The batch board, with the lead's take-over and reassign keys."""
+        from picker.ui.home import HomeScreen
+
+        self.app.push_screen(HomeScreen(self.warehouse, self.operator, self.terminal, True))
+
+    def action_shortages(self) -> None:
+        """The highlighted committee's shortages and refunds."""
+        from picker.ui.shortages import ShortagesScreen
+
+        committee = self.selected()
+        if committee is not None:
+            self.app.push_screen(ShortagesScreen(self.warehouse, committee.code, committee.name))
+
+    def action_manifest(self) -> None:
+        """Queue the highlighted committee's manifest (a reprint when one was printed)."""
+        committee = self.selected()
+        if committee is None:
+            return
+        wh, code, name = self.warehouse, committee.code, committee.name
+
+        def job() -> str:
+            job_id = wh.print_manifest(code)
+            return _("Manifest of {committee} queued (job {id}).", committee=name, id=job_id)
+
+        self._run(job)
+
+    def action_orders(self) -> None:
+        """The orders overview."""
+        from picker.ui.orders import OrdersScreen
+
+        self.app.push_screen(OrdersScreen(self.warehouse))
+
+    def action_queue(self) -> None:
+        """The print queue."""
+        from picker.ui.queue import QueueScreen
+
+        self.app.push_screen(QueueScreen(self.warehouse))
+
+    def action_refresh(self) -> None:
+        """Read the figures now."""
+        self.refresh_figures(force=True)

@@ -1,0 +1,164 @@
+"""The loading screen: scan bag labels onto a route's truck at the dock.
+
+Loaded / expected bags of the route in big digits, the stops with theirs, and one result
+line: green with the bag's stop, or red with the reason and the bell (another route's bag,
+a second scan, an unknown or open bag). Codes go through the ordered scan lane of
+`ScanScreen`, so a burst from the scanner is applied in order, off the UI thread.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from picker.errors import PickerError
+from picker.i18n import N_, _
+from picker.loading import LoadResult
+from picker.routing import MissingStop, Route, route_state
+from picker.ui import localize_bindings
+from picker.ui.dispatch_modals import MissingScreen
+from picker.ui.routes import stop_note
+from picker.ui.scan_input import ScanInput, ScanScreen, fkey
+from picker.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from picker.sessions import ScanResult, ScanSession
+
+
+class LoadScreen(ScanScreen[Route]):
+    """Load one route's truck: scan every bag label; wrong bags are refused with a reason."""
+
+    CSS_PATH = "load.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        fkey("f5", "refresh", N_("Refresh"), N_("Read the route again"), "load.refresh"),
+        fkey("f6", "missing", N_("Missing"), N_("List the bags still to load"), "load.missing"),
+        fkey("escape", "back", N_("Back"), N_("Leave the dock screen"), "load.back"),
+    ]
+
+    class MissingRead(Message, bubble=False):
+        def __init__(self, stops: list[MissingStop]) -> None:
+            super().__init__()
+            self.stops = stops
+
+    def __init__(self, warehouse: Warehouse, route: str, operator: str, terminal: str = "") -> None:
+        """Raises `NotFound` for an unknown route or operator (before anything is shown)."""
+        self.load_session = warehouse.load_session(route, operator, terminal)
+        # ScanScreen only calls scan() and closes session.wh: a LoadSession does both.
+        super().__init__(cast("ScanSession", self.load_session))
+        localize_bindings(self)
+        self.warehouse = warehouse
+        self.view: Route | None = None
+        """The route as last read."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="load-top"):
+            yield Static(id="route-info", markup=False)
+            yield Digits(id="loaded-count")
+            yield Static("  ╱\n ╱\n╱", id="slash")
+            yield Digits(id="total-count")
+        yield Static(id="result", markup=False)
+        yield ProgressBar(id="bar", show_eta=False, show_percentage=True)
+        yield DataTable(id="stops", cursor_type="row", zebra_stripes=True)
+        yield ScanInput(placeholder=_("Scan a bag label"), id="scan")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Loading {route}", route=self.load_session.route_name)
+        table = self.query_one("#stops", DataTable)
+        table.can_focus = False  # the scan field keeps the keys
+        for key, label in (
+            ("stop", N_("Stop")),
+            ("committee", N_("Committee")),
+            ("bags", N_("Loaded")),
+            ("note", N_("Note")),
+        ):
+            table.add_column(_(label), key=key)
+
+    def load_view(self) -> Route:
+        return self.load_session.route()
+
+    def show_view(self, view: Route) -> None:
+        self.view = view
+        driver = view.driver_name or view.driver or "-"
+        self.query_one("#route-info", Static).update(
+            f"{view.name}  {view.id}\n"
+            + _("Truck {truck} · driver {driver}", truck=view.truck or "-", driver=driver)
+            + "\n"
+            + route_state(view.status)
+        )
+        self.query_one("#loaded-count", Digits).update(str(view.loaded))
+        self.query_one("#total-count", Digits).update(str(view.total))
+        self.query_one("#bar", ProgressBar).update(total=max(view.total, 1), progress=view.loaded)
+        table = self.query_one("#stops", DataTable)
+        table.clear()
+        for s in view.stops:
+            style = "dim" if s.total and s.loaded == s.total else ""
+            table.add_row(
+                Text(str(s.stop_order), justify="right"),
+                Text(s.name, style=style),
+                Text(f"{s.loaded}/{s.total}", style=style, justify="right"),
+                Text(stop_note(s.missing, s.open_bags, s.unpacked), style="yellow"),
+                key=s.committee,
+            )
+
+    def describe(self, result: ScanResult) -> str:
+        if not result.accepted or not isinstance(result, LoadResult):
+            return result.message
+        loaded, total = result.line or (0, 0)
+        text = _(
+            "{bag} → stop {stop} {committee}  {loaded}/{total}",
+            bag=result.bag or "",
+            stop=result.stop or "?",
+            committee=result.committee_name or "",
+            loaded=loaded,
+            total=total,
+        )
+        if result.stage_done:
+            text += "  " + _("every bag of the route is loaded")
+        return text
+
+    def action_refresh(self) -> None:
+        """Read the route again."""
+        self._read_missing(show=False)
+
+    def action_missing(self) -> None:
+        """The bags still to load, per stop."""
+        self._read_missing(show=True)
+
+    @work(thread=True, exit_on_error=False, group="load-read")
+    def _read_missing(self, show: bool) -> None:
+        if show:
+            self.post_message(self.MissingRead(self.warehouse.missing(self.load_session.route_id)))
+        else:
+            self.post_message(self.ViewLoaded(self.load_session.route()))
+        self.warehouse.close()  # a pool thread: do not keep its connection
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed read is a red line and the bell; scanning goes on."""
+        if event.worker.group == "load-read" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            text = error.message if isinstance(error, PickerError) else str(error)
+            self.show_failure(_("Cannot read the warehouse: {error}", error=text))
+            self.app.bell()
+
+    @on(MissingRead)
+    def _missing_read(self, message: MissingRead) -> None:
+        self.app.push_screen(MissingScreen(self.load_session.route_name, message.stops))
+
+    def action_back(self) -> None:
+        """Leave the dock screen; what was loaded stays loaded."""
+        self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return len(self.app.screen_stack) > 1
+        return True

@@ -1,0 +1,256 @@
+"""The print queue: every job with its printer, state, attempts and the reason it failed.
+
+While the screen is open it also drives the queue: a timer runs `run_print_worker_once` in a
+thread worker (one at a time, never on the UI thread) and the table follows the jobs'
+states. `r` retries a failed job now; `p` prints the highlighted document again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, Protocol
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker
+
+from picker.errors import PickerError
+from picker.i18n import N_, _
+from picker.ui import localize_bindings
+from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, VersionWatch, bind
+from picker.warehouse import Warehouse
+
+
+class JobRow(Protocol):
+    """What the screen reads of a print job (`Warehouse.print_jobs`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def printer(self) -> str: ...
+    @property
+    def reprint(self) -> bool: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def updated_at(self) -> str: ...
+
+
+COLUMNS = (
+    ("id", N_("Job"), True),
+    ("kind", N_("Document"), False),
+    ("target", N_("For"), False),
+    ("printer", N_("Printer"), False),
+    ("status", N_("State"), False),
+    ("attempts", N_("Tries"), True),
+    ("at", N_("Time"), False),
+    ("reason", N_("Reason"), False),
+)
+#: Cells of the reason shown in the table.
+REASON_WIDTH = 16
+STATUS_LABELS = {
+    "queued": N_("queued"),
+    "sending": N_("sending"),
+    "done": N_("printed"),
+    "failed": N_("failed"),
+}
+KIND_LABELS = {
+    "label": N_("bag label"),
+    "test": N_("test page"),
+    "manifest": N_("manifest"),
+    "picklist": N_("pick list"),
+    "route": N_("route sheet"),
+    "refunds": N_("refund list"),
+    "settlement": N_("settlement"),
+}
+
+
+def cells(job: JobRow) -> tuple[Cell, ...]:
+    """A job's cells; a failed job in red with its reason, a reprint marked as one."""
+    status = _(STATUS_LABELS.get(job.status, job.status))
+    state: Cell = Text(status, "bold red") if job.status == "failed" else status
+    kind = _(KIND_LABELS[job.kind]) if job.kind in KIND_LABELS else job.kind
+    if job.reprint:
+        kind = _("{document} (reprint)", document=kind)
+    # Reasons are stored as English source text where the queue wrote them: translate.
+    reason = _(job.reason) if job.reason else ""
+    if cell_len(reason) > REASON_WIDTH:  # in full on the message line when highlighted
+        reason = set_cell_size(reason, REASON_WIDTH - 1) + "…"
+    return (
+        str(job.id),
+        kind,
+        job.target,
+        job.printer or "-",
+        state,
+        str(job.attempts),
+        job.updated_at[11:16],
+        reason,
+    )
+
+
+class QueueScreen(Screen[None]):
+    """Print jobs, newest first; the queue is worked while this screen is open."""
+
+    CSS_PATH = "queue.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("r", "retry", N_("Retry"), N_("Send the highlighted failed job again now"),
+             "queue.retry"),
+        bind("p", "reprint", N_("Reprint"), N_("Print the highlighted document again"),
+             "queue.reprint"),
+        bind("l", "label", N_("Label"), N_("Print a bag label again"), "queue.label"),
+        bind("escape", "back", N_("Back"), N_("Back to the dashboard"), "queue.back"),
+    ]  # fmt: skip
+
+    class JobsLoaded(Message):
+        """A worker ran the queue once and read the jobs."""
+
+        def __init__(self, jobs: list[JobRow]) -> None:
+            super().__init__()
+            self.jobs = jobs
+
+    class ActionDone(Message):
+        """A retry or reprint was queued (`ok`) or refused."""
+
+        def __init__(self, text: str, ok: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.ok = ok
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.warehouse = warehouse
+        self.jobs: list[JobRow] = []
+        """The jobs as last read, newest first."""
+        self._watch = VersionWatch()
+        self._working: Worker[None] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield LiveTable(COLUMNS, id="jobs")
+        yield Static("", id="queue-totals", markup=False)
+        yield MessageLine()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(LiveTable).focus()
+        self.tick(force=True)
+        self.set_interval(self.warehouse.settings.refresh_seconds, self.tick)
+
+    def tick(self, force: bool = False) -> None:
+        """Run the print worker once and read the jobs, unless the last round is still on."""
+        if self._working is None or self._working.is_finished:
+            self._working = self._work(force)
+
+    @work(thread=True, exit_on_error=False, group="queue-work")
+    def _work(self, force: bool) -> None:
+        wh = self.warehouse
+        wh.run_print_worker_once()
+        if self._watch.changed(wh.data_version()) or force:
+            self.post_message(self.JobsLoaded(list(wh.print_jobs())))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failing round is a red line (once per distinct error); the timer goes on."""
+        if event.worker.group == "queue-work" and event.worker.error is not None:
+            text = _("The print queue failed: {error}", error=event.worker.error)
+            if self.query_one(MessageLine).text != text:
+                self.query_one(MessageLine).error(text)
+
+    @on(JobsLoaded)
+    def _loaded(self, message: JobsLoaded) -> None:
+        self.jobs = message.jobs
+        self.query_one(LiveTable).show({str(j.id): cells(j) for j in self.jobs})
+        counts = {s: sum(j.status == s for j in self.jobs) for s in STATUS_LABELS}
+        self.query_one("#queue-totals", Static).update(
+            _(
+                "{total} jobs: {queued} waiting, {done} printed, {failed} failed",
+                total=len(self.jobs),
+                queued=counts["queued"] + counts["sending"],
+                done=counts["done"],
+                failed=counts["failed"],
+            )
+        )
+
+    @on(LiveTable.RowHighlighted, "#jobs")
+    def _highlighted(self) -> None:
+        """The highlighted job's reason in full (the table shows its start)."""
+        job = self.selected()
+        line = self.query_one(MessageLine)
+        if job is not None and job.reason and not line.has_class("-error"):
+            line.info(_("Job {id}: {reason}", id=job.id, reason=_(job.reason)))
+
+    def selected(self) -> JobRow | None:
+        """The highlighted job."""
+        key = self.query_one(LiveTable).selected_key()
+        return next((j for j in self.jobs if str(j.id) == key), None)
+
+    def action_retry(self) -> None:
+        """Send the highlighted failed job again now."""
+        job = self.selected()
+        if job is None:
+            return
+        wh, job_id = self.warehouse, job.id
+
+        def retry() -> str:
+            wh.retry_job(job_id)
+            return _("Job {id} queued again.", id=job_id)
+
+        self._act(retry)
+
+    def action_reprint(self) -> None:
+        """A new job printing the highlighted document again."""
+        job = self.selected()
+        if job is not None:
+            self._act(
+                lambda: _(
+                    "Reprint queued as job {id}.", id=self.warehouse.reprint(job.kind, job.target)
+                )
+            )
+
+    def action_label(self) -> None:
+        """Ask for a bag id (scan the label) and print that label again."""
+
+        def chosen(bag: str | None) -> None:
+            if bag:
+                wh = self.warehouse
+                self._act(
+                    lambda: _(
+                        "Label {bag} queued again (job {id}).", bag=bag, id=wh.reprint("label", bag)
+                    )
+                )
+
+        self.app.push_screen(
+            PromptScreen(_("Reprint a label"), _("Bag id (scan the label):")), chosen
+        )
+
+    def action_back(self) -> None:
+        """Back to the dashboard."""
+        self.dismiss()
+
+    @work(thread=True, exit_on_error=False, group="queue-act")
+    def _act(self, job: Callable[[], str]) -> None:
+        try:
+            self.post_message(self.ActionDone(job(), True))
+        except PickerError as exc:
+            self.post_message(self.ActionDone(exc.message, False))
+        except Exception as exc:  # a database failure: a red line, not a crash
+            self.post_message(self.ActionDone(_("Failed: {error}", error=exc), False))
+
+    @on(ActionDone)
+    def _done(self, message: ActionDone) -> None:
+        self.query_one(MessageLine).outcome(message.text, message.ok)
+        self.tick(force=True)

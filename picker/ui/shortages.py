@@ -1,0 +1,131 @@
+"""A committee's shortages and refunds, for the shift lead to look at and accept.
+
+The engine allocates a shortage to households by the configured policy the moment it is
+declared, and the refunds are on the ledger at once. What is left to the lead is to see
+them: "accept" marks them seen, which clears the dashboard's "new" count and changes no
+money. Anything else (a substitution, calling a household) happens off the system.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+
+from picker.i18n import N_, _
+from picker.money import format_fen
+from picker.overview import RefundRow
+from picker.shortage import SHORT_REASON_LABELS, ShortReason
+from picker.ui import localize_bindings
+from picker.ui.widgets import LiveTable, MessageLine, bind
+from picker.warehouse import Warehouse
+
+KIND_LABELS = {"short": N_("short"), "underweight": N_("under weight"), "cancel": N_("cancelled")}
+COLUMNS = (
+    ("new", " ", False),
+    ("at", N_("Time"), False),
+    ("household", N_("Household"), False),
+    ("product", N_("Product"), False),
+    ("qty", N_("Short qty"), True),
+    ("reason", N_("Reason"), False),
+    ("fen", N_("Refund"), True),
+)
+
+
+def reason_label(row: RefundRow) -> str:
+    """Why, in the reader's language: a short reason, under weight, or the cancel note."""
+    if row.kind == "short" and row.reason in {r.value for r in ShortReason}:
+        return _(SHORT_REASON_LABELS[ShortReason(row.reason)])
+    if row.kind in KIND_LABELS and row.reason in ("", row.kind, "underweight", "cancelled"):
+        return _(KIND_LABELS[row.kind])
+    return row.reason
+
+
+def cells(row: RefundRow) -> tuple[str | Text, ...]:
+    new = Text(_("new"), "bold red") if not row.seen else ""
+    qty = str(row.short_qty) if row.short_qty else ""
+    return (
+        new,
+        row.at[11:16],
+        row.household,
+        row.product or _(KIND_LABELS.get(row.kind, "")),
+        qty,
+        reason_label(row),
+        format_fen(row.fen),
+    )
+
+
+class ShortagesScreen(ModalScreen[None]):
+    """Refunds of one committee, oldest first; `a` accepts (marks seen) the new ones."""
+
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("a", "accept", N_("Accept"), N_("Mark these shortages seen"), "shortages.accept"),
+        bind("escape,q", "dismiss", N_("Close"), N_("Back to the dashboard"), "shortages.close"),
+    ]
+
+    class RefundsLoaded(Message):
+        """A worker read the committee's refunds (or `error` says why not)."""
+
+        def __init__(self, rows: list[RefundRow], error: str = "") -> None:
+            super().__init__()
+            self.rows = rows
+            self.error = error
+
+    def __init__(self, warehouse: Warehouse, committee: str, name: str) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.warehouse = warehouse
+        self.committee = committee
+        self.committee_name = name
+        self.rows: list[RefundRow] = []
+        """The refunds as last read."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="shortages") as box:
+            box.border_title = _(
+                "Shortages and refunds: {committee}", committee=self.committee_name
+            )
+            box.border_subtitle = _("a accepts · Esc closes")
+            yield LiveTable(COLUMNS, id="refunds")
+            yield MessageLine()
+
+    def on_mount(self) -> None:
+        self.query_one(LiveTable).focus()
+        self._read(accept_upto=None)
+
+    @work(thread=True, exit_on_error=False, group="shortages")
+    def _read(self, accept_upto: int | None) -> None:
+        try:
+            if accept_upto is not None:
+                self.warehouse.accept_shortages(self.committee, accept_upto)
+            rows = self.warehouse.committee_refunds(self.committee)
+        except Exception as exc:  # shown as a red line in the modal
+            self.post_message(self.RefundsLoaded([], str(exc)))
+        else:
+            self.post_message(self.RefundsLoaded(rows))
+
+    @on(RefundsLoaded)
+    def _loaded(self, message: RefundsLoaded) -> None:
+        line = self.query_one(MessageLine)
+        if message.error:
+            line.error(_("Cannot read the warehouse: {error}", error=message.error))
+            return
+        self.rows = message.rows
+        self.query_one(LiveTable).show({str(r.id): cells(r) for r in self.rows})
+        new = sum(not r.seen for r in self.rows)
+        total = format_fen(sum(r.fen for r in self.rows))
+        line.info(
+            _("{count} refunds, {amount}; {new} new.", count=len(self.rows), amount=total, new=new)
+        )
+
+    def action_accept(self) -> None:
+        """Mark every refund shown as seen: the lead has taken note of these shortages."""
+        if self.rows:
+            self._read(accept_upto=max(r.id for r in self.rows))

@@ -1,0 +1,256 @@
+"""Small parts the sign-in, board, dashboard and print-queue screens share.
+
+`bind` writes a binding with its id on one line; `LiveTable` updates in place, without
+flicker; `MessageLine` is the red (and green) line under it; `PromptScreen` asks for one
+value (a file path, a bag id, an operator code); `VersionWatch` tells a worker whether
+another connection has committed since it last read.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap, BindingType
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Input, Label, Static
+
+from picker.auth import SignedIn
+from picker.i18n import N_, _
+from picker.model import Role
+from picker.ui import localize_bindings
+
+
+def hide_from_footer(node: DOMNode, ids: tuple[str, ...]) -> None:
+    """Keep these bindings working but out of the footer (a refusal still explains itself).
+
+    Call after `localize_bindings`."""
+    node._bindings = BindingsMap.from_keys(
+        {
+            key: [replace(b, show=False) if b.id in ids else b for b in bindings]
+            for key, bindings in node._bindings.key_to_bindings.items()
+        }
+    )
+
+
+def bind(
+    keys: str, action: str, description: str, tooltip: str, binding_id: str, *, show: bool = True
+) -> Binding:
+    """A binding with its tooltip and id (for keymaps), on one line."""
+    return Binding(keys, action, description, tooltip=tooltip, show=show, id=binding_id)
+
+
+ROLE_LABELS = {Role.PICKER: N_("picker"), Role.LEAD: N_("shift lead"), Role.DRIVER: N_("driver")}
+
+
+def role_label(role: Role) -> str:
+    """A role as people say it, in the current language."""
+    return _(ROLE_LABELS[role])
+
+
+def require_lead(screen: Screen[Any], operator: SignedIn, refusal: str) -> bool:
+    """True for a shift lead; for anyone else a red line (and the bell) on the screen saying
+    why not and who is signed in."""
+    if operator.role is Role.LEAD:
+        return True
+    text = (
+        refusal
+        + " "
+        + _(
+            "You are signed in as {name} ({role}).",
+            name=operator.name,
+            role=role_label(operator.role),
+        )
+    )
+    screen.query_one(MessageLine).error(text)
+    return False
+
+
+class MessageLine(Static):
+    """One line of feedback: red with the terminal bell for a refusal, green for done."""
+
+    DEFAULT_CSS = """
+    MessageLine {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    MessageLine.-error {
+        color: $text-error;
+        background: $error-muted;
+        text-style: bold;
+    }
+    MessageLine.-ok {
+        color: $text-success;
+        background: $success-muted;
+    }
+    """
+
+    def __init__(self, text: str = "", *, id: str | None = "message") -> None:
+        super().__init__(text, id=id, markup=False)
+
+    def error(self, text: str) -> None:
+        """A red line and the bell: something was refused or failed."""
+        self._show(text, "-error")
+        self.app.bell()
+
+    def ok(self, text: str) -> None:
+        """A green line: something was done."""
+        self._show(text, "-ok")
+
+    def outcome(self, text: str, ok: bool) -> None:
+        """Green when `ok`, else red with the bell."""
+        if ok:
+            self.ok(text)
+        else:
+            self.error(text)
+
+    def info(self, text: str) -> None:
+        """A plain line."""
+        self._show(text, "")
+
+    @property
+    def text(self) -> str:
+        return str(self.content)
+
+    def _show(self, text: str, kind: str) -> None:
+        self.set_class(kind == "-error", "-error")
+        self.set_class(kind == "-ok", "-ok")
+        self.update(text)
+
+
+Cell = str | Text
+
+
+class LiveTable(DataTable[Text]):
+    """A table refreshed in place: only changed cells are redrawn while the rows stay the
+    same; when rows come or go it is rebuilt and the cursor stays on its row's key.
+
+    `columns` are (key, header, numeric); headers are translated here, numbers right-aligned.
+    Column widths are set from the content on each rebuild: DataTable's own auto-width
+    caches cells rendered before it measures new rows, and shows them cut short.
+    """
+
+    def __init__(self, columns: Sequence[tuple[str, str, bool]], *, id: str) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.spec = tuple(columns)
+        self.shown: dict[str, tuple[Cell, ...]] = {}
+        """The rows on screen, by key."""
+        self.widths: list[int] = []
+        """The width of each column, in cells."""
+
+    def on_mount(self) -> None:
+        self.show({})
+
+    def _cell(self, i: int, value: Cell) -> Text:
+        text = value.copy() if isinstance(value, Text) else Text(value)
+        text.justify = "right" if self.spec[i][2] else "left"
+        return text
+
+    def show(self, rows: dict[str, tuple[Cell, ...]]) -> None:
+        """Bring the table to `rows` (key -> cells in column order), touching what changed."""
+        widths = [
+            max([cell_len(_(label)), *(cell_len(str(r[i])) for r in rows.values())])
+            for i, (_key, label, _numeric) in enumerate(self.spec)
+        ]
+        fits = all(w <= old for w, old in zip(widths, self.widths, strict=False))
+        if self.widths and fits and list(rows) == list(self.shown):
+            for key, values in rows.items():
+                for i, value in enumerate(values):
+                    if value != self.shown[key][i]:
+                        self.update_cell(key, self.spec[i][0], self._cell(i, value))
+        else:
+            selected = self.selected_key()
+            self.clear(columns=True)
+            for (key, label, numeric), width in zip(self.spec, widths, strict=True):
+                header = Text(_(label), justify="right" if numeric else "left")
+                self.add_column(header, key=key, width=width)
+            for key, values in rows.items():
+                self.add_row(*(self._cell(i, v) for i, v in enumerate(values)), key=key)
+            if selected in rows:
+                self.move_cursor(row=list(rows).index(selected), animate=False)
+            self.widths = widths
+        self.shown = dict(rows)
+
+    def selected_key(self) -> str | None:
+        """The key of the highlighted row."""
+        if not self.row_count:
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one value; Enter gives it (stripped), Escape gives None."""
+
+    DEFAULT_CSS = """
+    PromptScreen {
+        align: center middle;
+    }
+    PromptScreen > Vertical {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        padding: 1 2;
+        border: round $primary;
+        background: $surface;
+    }
+    PromptScreen Input {
+        margin-top: 1;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Cancel"), id="prompt.cancel")
+    ]
+
+    def __init__(self, title: str, label: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.prompt_title = title
+        self.label = label
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.prompt_title
+            box.border_subtitle = _("Enter confirms · Esc cancels")
+            yield Label(self.label)
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-value")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        """Close without a value."""
+        self.dismiss(None)
+
+
+class VersionWatch:
+    """'Has anyone committed since this thread last read?' for refresh workers.
+
+    `PRAGMA data_version` is per connection and the warehouse keeps one connection per
+    thread; workers run on a pool, so the last version is remembered per thread.
+    """
+
+    def __init__(self) -> None:
+        self._versions: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def changed(self, version: int) -> bool:
+        """Record this thread's `version`; True when it differs from the last one seen."""
+        thread = threading.get_ident()
+        with self._lock:
+            old = self._versions.get(thread)
+            self._versions[thread] = version
+        return old != version

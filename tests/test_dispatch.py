@@ -1,0 +1,315 @@
+"""Routes, loading, departure and manifest records, through the use-case door and the CLI."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from db import dispatch as rows
+from picker.cli import main
+from picker.errors import Conflict, NotFound
+from picker.routing import placed
+from picker.warehouse import Warehouse
+from tests.conftest import csv_text, order_rows
+
+BUNDLE, EGGS = "6901234567892", "6901234567908"
+ONE_BUNDLE = [("SKU0001", "蔬菜套餐A", 1, "38.80")]
+TWO_BUNDLES = [("SKU0001", "蔬菜套餐A", 2, "38.80")]
+
+
+def pack_everything(wh: Warehouse, tmp_path: Path) -> None:
+    """Import, batch, pick and pack: 青平 (XY01) A001, A002; 航运新村 (YP01) B001.
+
+    A003 of 青平 has two bundles and is packed halfway, so its bag BGA003-1 stays open.
+    """
+    rows_ = [
+        *order_rows("A001", lines=ONE_BUNDLE),
+        *order_rows("A002", lines=ONE_BUNDLE),
+        *order_rows("A003", lines=TWO_BUNDLES),
+        *order_rows("B001", committee="航运新村居委", code="QR02", lines=ONE_BUNDLE),
+    ]
+    f = tmp_path / "orders.csv"
+    f.write_text(csv_text(rows_), encoding="utf-8")
+    assert not wh.import_file(f).rejects
+    for batch_id in wh.plan_batches().batches:
+        wh.claim(batch_id, "P001", "T1")
+        pick = wh.session(batch_id, "P001", "T1")
+        while pick.current_line() is not None:
+            assert pick.scan(BUNDLE).accepted
+        pack = wh.session(batch_id, "P001", "T1", stage="pack")
+        for _ in range(3 if batch_id.startswith("XY01") else 1):
+            assert pack.scan(BUNDLE).accepted
+
+
+def dispatch_day(warehouse: Warehouse, tmp_path: Path) -> Warehouse:
+    """Two routes today: 线路1 with 青平 (stop 1), 线路2 with 航运新村; bags packed."""
+    warehouse.add_route("线路1")
+    warehouse.add_route("线路2", driver="D01")
+    warehouse.assign("XY01", "线路1")
+    warehouse.assign("航运新村居委", "线路2")
+    pack_everything(warehouse, tmp_path)
+    return warehouse
+
+
+@pytest.fixture
+def day(warehouse: Warehouse, tmp_path: Path) -> Warehouse:
+    return dispatch_day(warehouse, tmp_path)
+
+
+def route_ids(wh: Warehouse) -> tuple[str, str]:
+    first, second = (r.id for r in wh.routes())
+    return first, second
+
+
+@pytest.mark.parametrize(
+    ("code", "at", "expected"),
+    [
+        ("C", 1, ["C", "A", "B", "D"]),
+        ("A", 3, ["B", "C", "A", "D"]),
+        ("A", 99, ["B", "C", "D", "A"]),
+        ("B", 0, ["B", "A", "C", "D"]),
+        ("E", None, ["A", "B", "C", "D", "E"]),
+        ("E", 2, ["A", "E", "B", "C", "D"]),
+    ],
+)
+def test_a_stop_is_placed_where_the_lead_says(
+    code: str, at: int | None, expected: list[str]
+) -> None:
+    assert placed(["A", "B", "C", "D"], code, at) == expected
+
+
+def test_routes_are_planned_from_the_demo_committees(tmp_path: Path) -> None:
+    wh = Warehouse(tmp_path / "demo.db")
+    wh.build_demo(orders=0)
+    plan = wh.plan_routes()
+    assert plan.created and not plan.unrouted
+    routes = wh.routes()
+    assert [r.name for r in routes] == [f"线路{n}" for n in range(1, 7)]
+    assert routes[0].id == f"R{plan.day:%Y%m%d}-1"
+    committees = wh.catalog().committees
+    for route in routes:
+        assert [s.stop_order for s in route.stops] == list(range(1, len(route.stops) + 1))
+        assert {committees[s.committee].route for s in route.stops} == {route.name}
+        configured = [committees[s.committee].stop_order for s in route.stops]
+        assert configured == sorted(configured)
+    assert sum(len(r.stops) for r in routes) == len(committees) == 47
+    # Asked again, the day's routes are left as the lead arranged them.
+    first = routes[0]
+    wh.move_stop(first.id, first.stops[0].committee, 99)
+    again = wh.plan_routes()
+    assert not again.created and again.routes == plan.routes
+    assert wh.route(first.id).stops[-1].committee == first.stops[0].committee
+
+
+def test_a_lead_arranges_the_day(tmp_path: Path) -> None:
+    wh = Warehouse(tmp_path / "demo.db")
+    wh.build_demo(orders=0)
+    wh.plan_routes()
+    one, two = wh.routes()[:2]
+    a, b, c = (s.committee for s in one.stops[:3])
+    moved = wh.move_stop(one.id, c, 1)
+    assert [s.committee for s in moved.stops[:3]] == [c, a, b]
+    # A committee is on one route a day: assigning moves it, both routes are renumbered.
+    there = wh.assign(a, two.id, 2)
+    assert [s.committee for s in there.stops].index(a) == 1
+    assert a not in [s.committee for s in wh.route(one.id).stops]
+    assert [s.stop_order for s in wh.route(one.id).stops] == list(range(1, len(one.stops)))
+    assert rows.stop_of(wh.db, one.day.isoformat(), a) == (two.id, 2)
+    driver = wh.drivers()[0][0]
+    named = wh.set_route("线路1", truck="沪A12345", driver=driver, name="线路1（早）")
+    assert (named.truck, named.driver, named.name) == ("沪A12345", driver, "线路1（早）")
+    assert named.driver_name
+    assert wh.set_route(one.id, driver="").driver is None
+    with pytest.raises(NotFound):
+        wh.set_route(one.id, driver="NOBODY")
+    with pytest.raises(NotFound):
+        wh.assign("没有这个居委", one.id)
+    with pytest.raises(NotFound):
+        wh.move_stop(one.id, a, 1)  # a is on the other route now
+    extra = wh.add_route("加车")
+    assert extra.id.endswith("-7") and extra.stops == ()
+
+
+def test_a_bag_is_loaded_and_logged_in_one_go(day: Warehouse) -> None:
+    first, _second = route_ids(day)
+    session = day.load_session("线路1", "D01", "DOCK1")
+    result = session.scan("BGA001-1\r\n")
+    assert result.accepted, result.message
+    assert (result.bag, result.household, result.committee, result.stop) == (
+        "BGA001-1",
+        "A001",
+        "XY01",
+        1,
+    )
+    # 青平 has A001, A002 closed and A003's open bag: 3 expected on the truck.
+    assert result.line == (1, 3) and result.progress == (1, 3)
+    load = rows.get_load(day.db, "BGA001-1")
+    assert load is not None and (load.route, load.operator, load.terminal) == (
+        first,
+        "D01",
+        "DOCK1",
+    )
+    log = [r for r in day.scan_log() if r["stage"] == "load"]
+    assert [(r["outcome"], r["bag"], r["kind"]) for r in log] == [("accepted", "BGA001-1", "bag")]
+    assert day.route(first).status == "loading"
+
+
+def test_loading_rejections_say_why(day: Warehouse) -> None:
+    session = day.load_session("线路1", "D01")
+    assert session.scan("BGA001-1").accepted
+    wrong = session.scan("BGB001-1")
+    assert (wrong.accepted, wrong.reason) == (False, "wrong_route")
+    assert (
+        "线路2" in wrong.message and "stop 1" in wrong.message and "航运新村居委" in wrong.message
+    )
+    twice = session.scan("BGA001-1")
+    assert twice.reason == "already_loaded" and "线路1" in twice.message and "D01" in twice.message
+    assert session.scan("BGZ999-1").reason == "unknown_bag"
+    assert session.scan("BGA003-1").reason == "bag_open"
+    product = session.scan(BUNDLE)
+    assert product.reason == "not_a_bag" and "product" in product.message
+    assert session.scan("hello").reason == "unknown_code"
+    log = [r for r in day.scan_log() if r["stage"] == "load"]
+    assert [r["outcome"] for r in log] == ["accepted"] + ["rejected"] * 6
+    assert log[1]["bag"] == "BGB001-1" and json.loads(log[1]["params"])["route"] == "线路2"
+    assert session.route().loaded == 1
+
+
+def test_a_cancelled_order_does_not_go_on_the_truck(day: Warehouse) -> None:
+    day.cancel_order("A002")
+    session = day.load_session("线路1", "D01")
+    result = session.scan("BGA002-1")
+    assert result.reason == "order_not_paid" and "A002" in result.message
+    # ... and is not missing either.
+    assert [b.bag for s in day.missing("线路1") for b in s.bags] == ["BGA001-1", "BGA003-1"]
+
+
+def test_missing_bags_are_listed_per_stop(day: Warehouse) -> None:
+    first, second = route_ids(day)
+    day.load_session(first, "D01").scan("BGA001-1")
+    (stop,) = day.missing(first)
+    assert (stop.stop_order, stop.committee, stop.name) == (1, "XY01", "青平居委")
+    assert [(b.bag, b.order_no, b.status, b.address) for b in stop.bags] == [
+        ("BGA002-1", "A002", "closed", "12-2-301"),
+        ("BGA003-1", "A003", "open", "12-2-301"),
+    ]
+    assert [b.bag for s in day.missing(second) for b in s.bags] == ["BGB001-1"]
+    route = day.route(first)
+    (counts,) = route.stops
+    assert (counts.loaded, counts.missing, counts.open_bags, counts.total) == (1, 2, 1, 3)
+
+
+def test_departure_with_bags_missing_needs_a_lead(day: Warehouse) -> None:
+    first, second = route_ids(day)
+    with pytest.raises(Conflict, match="3 bags missing"):
+        day.depart(first, "D01")
+    with pytest.raises(Conflict, match="only a shift lead"):
+        day.depart(first, "P001", override_reason="truck must go")
+    gone = day.depart(first, "L01", override_reason="A003 still being packed, next run")
+    assert gone.status == "departed" and gone.departed_by == "L01"
+    assert (gone.override_by, gone.override_reason) == ("L01", "A003 still being packed, next run")
+    with pytest.raises(Conflict, match="departed already"):
+        day.depart(first, "L01", override_reason="again")
+    late = day.load_session(first, "D01").scan("BGA001-1")
+    assert late.reason == "route_departed"
+    with pytest.raises(Conflict, match="departed"):
+        day.assign("XY01", second)
+    # Everything loaded: the driver departs on their own, no override recorded.
+    assert day.load_session(second, "D01").scan("BGB001-1").accepted
+    done = day.depart(second, "D01", override_reason="not needed")
+    assert (done.status, done.override_by, done.override_reason) == ("departed", None, "")
+
+
+def test_a_committee_with_bags_on_a_truck_cannot_move(day: Warehouse) -> None:
+    first, second = route_ids(day)
+    assert day.load_session(first, "D01").scan("BGA001-1").accepted
+    with pytest.raises(Conflict, match="already on the truck"):
+        day.assign("XY01", second)
+
+
+def test_two_loaders_scanning_one_bag_load_it_once(day: Warehouse) -> None:
+    first, _second = route_ids(day)
+    results = []
+
+    def load() -> None:
+        wh = Warehouse(day.path)
+        results.append(wh.load_session(first, "D01").scan("BGA001-1").accepted)
+        wh.close()
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, False, False, True]
+
+
+def test_manifests_take_the_bags_not_yet_on_one(day: Warehouse) -> None:
+    mid = day.issue_manifest("青平居委")
+    today = day.routes()[0].day
+    assert mid == f"MF-XY01-{today:%Y%m%d}-1"
+    manifest = day.manifest(mid)
+    # A003's bag is still open: not on the manifest.
+    assert manifest.bags == ("BGA001-1", "BGA002-1")
+    assert manifest.route == route_ids(day)[0] and manifest.delivered_at is None
+    with pytest.raises(Conflict, match="no closed bags"):
+        day.issue_manifest("XY01")
+    xy_batch = next(b["id"] for b in day.batches() if b["committee"] == "XY01")
+    pack = day.session(xy_batch, "P001", stage="pack")
+    assert pack.scan(BUNDLE).closed_bags == ("BGA003-1",)
+    second = day.issue_manifest("XY01")
+    assert second.endswith("-2") and day.manifest(second).bags == ("BGA003-1",)
+    assert [m.id for m in day.manifests(committee="XY01")] == [mid, second]
+
+
+def run(wh: Warehouse, *args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--lang", "en", *args, "--db", str(wh.path)], input=stdin)
+    return result.exit_code, result.output
+
+
+def test_picker_load_writes_json_lines_and_exits_3_on_a_reject(day: Warehouse) -> None:
+    code, out = run(day, "load", "--route", "线路1", "--operator", "D01", stdin="BGA001-1\n\n")
+    assert code == 0
+    (line,) = [json.loads(x) for x in out.splitlines()]
+    assert (line["outcome"], line["bag"], line["stop"], line["route_progress"]) == (
+        "accepted",
+        "BGA001-1",
+        1,
+        [1, 3],
+    )
+    code, out = run(
+        day, "load", "--route", "1", "--operator", "D01", stdin="BGA002-1\nBGB001-1\nBGA002-1\n"
+    )
+    assert code == 3
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert [(x["outcome"], x["reason"]) for x in lines] == [
+        ("accepted", ""),
+        ("rejected", "wrong_route"),
+        ("rejected", "already_loaded"),
+    ]
+    code, out = run(day, "load", "--route", "R19990101-1", "--operator", "D01", stdin="")
+    assert code == 2 and "no route" in out
+
+
+def test_picker_depart_routes_and_missing(day: Warehouse) -> None:
+    code, out = run(day, "depart", "线路1", "--operator", "D01")
+    assert code == 4 and "3 bags missing" in out
+    code, out = run(day, "missing", "线路1", "--json")
+    assert code == 0
+    assert [b["bag"] for b in json.loads(out)[0]["bags"]] == ["BGA001-1", "BGA002-1", "BGA003-1"]
+    code, out = run(day, "depart", "线路1", "--operator", "L01", "--override", "late orders")
+    assert code == 0 and "线路1" in out
+    code, out = run(day, "routes", "--json")
+    assert code == 0
+    routes = json.loads(out)
+    assert [(r["name"], r["status"], r["override_reason"]) for r in routes] == [
+        ("线路1", "departed", "late orders"),
+        ("线路2", "planned", ""),
+    ]
+    assert routes[1]["stops"][0]["total"] == 1
+    code, out = run(day, "routes")
+    assert code == 0 and "航运新村居委" in out
