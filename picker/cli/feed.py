@@ -15,13 +15,13 @@ from typing import Any
 import click
 
 from picker.cancellation import OUTCOME_LABELS
-from picker.cli import (
+from picker.cli.common import (
     EXIT_REJECTS,
     EXIT_USAGE,
-    _format_table,
-    _print_json,
+    format_table,
     json_option,
     main,
+    print_json,
     warehouse_options,
 )
 from picker.errors import InputError
@@ -131,7 +131,7 @@ def _pull_rounds(wh: Warehouse, feeds: list[FeedConfig], once: bool, as_json: bo
                 due[f.name] = time.monotonic() + next_poll(f.interval_seconds, failures[f.name])
                 reports.append(r)
         if as_json and once:
-            _print_json([pull_json(r) for r in reports])
+            print_json([pull_json(r) for r in reports])
         elif as_json:
             for r in reports:
                 click.echo(_json_line(pull_json(r)))
@@ -222,7 +222,7 @@ def _watch_rounds(
         if as_json:
             data = [watched_json(f) for f in files]
             if once:
-                _print_json(data)
+                print_json(data)
             else:
                 for item in data:
                     click.echo(_json_line(item))
@@ -251,7 +251,7 @@ def feeds(wh: Warehouse, as_json: bool) -> None:
     states = wh.feed_status()
     exceptions = wh.order_exceptions()
     if as_json:
-        _print_json(
+        print_json(
             {
                 "feeds": [_state(s) for s in states],
                 "exceptions": [
@@ -266,7 +266,7 @@ def feeds(wh: Warehouse, as_json: bool) -> None:
         (s.name, status_label(s.status), s.last_ok_at or "-", str(s.open_events), s.last_error)
         for s in states
     ]
-    click.echo(_format_table(headers, table))
+    click.echo(format_table(headers, table))
     for e in exceptions:
         click.secho(f"#{e['id']} {e['text']}", fg="yellow")
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import click
 
-from picker.cli import (
+from picker.cli.common import (
     EXIT_REJECTS,
     F,
-    _format_table,
-    _print_json,
+    format_table,
     json_option,
     main,
     operator_option,
+    print_json,
     terminal_option,
     warehouse_options,
 )
@@ -50,7 +50,7 @@ def routes(wh: Warehouse, day: str | None, as_json: bool) -> None:
     plan = wh.plan_routes(day)
     found = wh.routes(plan.day)
     if as_json:
-        _print_json([r.to_json() for r in found])
+        print_json([r.to_json() for r in found])
         return
     headers = (_("Stop"), _("Committee"), _("Address"), _("Loaded"), _("Missing"))
     for r in found:
@@ -72,7 +72,7 @@ def routes(wh: Warehouse, day: str | None, as_json: bool) -> None:
             (str(s.stop_order), s.name, s.address, f"{s.loaded}/{s.total}", str(s.missing))
             for s in r.stops
         ]
-        click.echo(_format_table(headers, table) if table else _("(no stops)"))
+        click.echo(format_table(headers, table) if table else _("(no stops)"))
         click.echo()
     if plan.unrouted:
         click.secho(
@@ -93,7 +93,7 @@ def missing(wh: Warehouse, route: str, as_json: bool) -> None:
     """
     stops = wh.missing(route)
     if as_json:
-        _print_json(
+        print_json(
             [
                 {
                     "stop": s.stop_order,
@@ -188,7 +188,7 @@ def depart(wh: Warehouse, route: str, operator: str, override: str | None, as_js
     """
     found = wh.depart(route, operator, override)
     if as_json:
-        _print_json(found.to_json())
+        print_json(found.to_json())
         return
     click.echo(
         _(
@@ -229,7 +229,7 @@ def pod(wh: Warehouse, images: tuple[Path, ...], as_json: bool) -> None:
     """
     results = wh.proof_of_delivery(images)
     if as_json:
-        _print_json([r.to_json() for r in results])
+        print_json([r.to_json() for r in results])
     else:
         for r in results:
             if r.ok:

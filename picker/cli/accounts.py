@@ -13,12 +13,12 @@ from typing import Any
 import click
 
 from picker.accounts import KIND_TEXT, STATE_TEXT, problem_text, state_text
-from picker.cli import (
+from picker.cli.common import (
     EXIT_REJECTS,
-    _format_table,
-    _print_json,
+    format_table,
     json_option,
     main,
+    print_json,
     warehouse_options,
 )
 from picker.i18n import _
@@ -122,7 +122,7 @@ def settle(wh: Warehouse, day: str | None, csv_path: Path | None, as_json: bool)
         raise click.UsageError(_("choose one of --json and --csv"))
     s = wh.settlement(day)
     if as_json:
-        _print_json(
+        print_json(
             {
                 "day": s.day,
                 "reconciled": s.reconciled,
@@ -150,11 +150,11 @@ def settle(wh: Warehouse, day: str | None, csv_path: Path | None, as_json: bool)
         total = (_("Total"), "", *_money_cells(s.total))
         heads = _money_headers()
         committees = [(r.subdistrict, r.name, *_money_cells(r)) for r in s.committees]
-        click.echo(_format_table((_("Subdistrict"), _("Committee"), *heads), [*committees, total]))
+        click.echo(format_table((_("Subdistrict"), _("Committee"), *heads), [*committees, total]))
         click.echo()
         codes = [(r.code, r.name, *_money_cells(r)) for r in s.payment_codes]
         click.echo(
-            _format_table((_("Payment code"), _("Name of the code"), *heads), [*codes, total])
+            format_table((_("Payment code"), _("Name of the code"), *heads), [*codes, total])
         )
     if not s.reconciled:
         for check, expected, found in s.mismatches:
@@ -241,7 +241,7 @@ def audit_(wh: Warehouse, day: str | None, list_open: bool, closing: bool, as_js
     still_open = counts[EndState.OPEN]
     failed = not report.clean or (closing and still_open > 0)
     if as_json:
-        _print_json(audit_json(report))
+        print_json(audit_json(report))
         sys.exit(EXIT_REJECTS if failed else 0)
     reasons = ", ".join(f"{_(STATE_TEXT[r])} {counts[r]}" for r in OpenReason if counts[r])
     click.echo(
@@ -334,7 +334,7 @@ def stats(wh: Warehouse, day: str | None, as_json: bool) -> None:
     """
     k = wh.stats(day)
     if as_json:
-        _print_json(stats_json(k))
+        print_json(stats_json(k))
         return
     heads = (_("Operator"), _("Done"), _("Active hours"), _("Per hour"))
     for title, rates in (
@@ -346,11 +346,11 @@ def stats(wh: Warehouse, day: str | None, as_json: bool) -> None:
             (f"{r.operator} {r.name}", str(r.done), f"{r.active_seconds / 3600:.2f}", _per_hour(r))
             for r in rates
         ]
-        click.echo(_format_table(heads, table) if table else "-")
+        click.echo(format_table(heads, table) if table else "-")
     click.secho(_("Reject rate"), bold=True)
     ops = [(f"{r.key} {r.name}", str(r.part), str(r.whole), _pct(r)) for r in k.rejects_by_operator]
     total = (_("Total"), str(k.rejects.part), str(k.rejects.whole), _pct(k.rejects))
-    click.echo(_format_table((_("Operator"), _("Rejected"), _("Scans"), _("Rate")), [*ops, total]))
+    click.echo(format_table((_("Operator"), _("Rejected"), _("Scans"), _("Rate")), [*ops, total]))
     for title, first, ratios in (
         (_("Short rate per product"), _("Product"), k.short_by_product),
         (_("Short rate per committee"), _("Committee"), k.short_by_committee),
@@ -358,4 +358,4 @@ def stats(wh: Warehouse, day: str | None, as_json: bool) -> None:
         click.secho(title, bold=True)
         table = [(r.name, str(r.part), str(r.whole), _pct(r)) for r in ratios]
         heads = (first, _("Short units"), _("Needed"), _("Rate"))
-        click.echo(_format_table(heads, table) if table else "-")
+        click.echo(format_table(heads, table) if table else "-")

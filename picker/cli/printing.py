@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from picker.cli import _format_table, _print_json, json_option, main, warehouse_options
+from picker.cli.common import format_table, json_option, main, print_json, warehouse_options
 from picker.i18n import N_, _
 from picker.printing import KINDS, JobOutcome
 from picker.warehouse import Warehouse
@@ -145,7 +145,7 @@ def printers_(wh: Warehouse, as_json: bool) -> None:
 def _list_printers(wh: Warehouse, as_json: bool) -> None:
     profiles = list(wh.settings.printers.values())
     if as_json:
-        _print_json(
+        print_json(
             [
                 {**dataclasses.asdict(p), "paper": p.paper.name, "columns": p.paper.columns}
                 for p in profiles
@@ -157,7 +157,7 @@ def _list_printers(wh: Warehouse, as_json: bool) -> None:
         return
     headers = (_("Printer"), _("Role"), _("Paper"), _("Encoding"), _("Chinese"), _("Connection"))
     rows = [(p.name, p.role, p.paper.name, p.encoding, p.chinese, p.connection) for p in profiles]
-    click.echo(_format_table(headers, rows))
+    click.echo(format_table(headers, rows))
 
 
 @printers_.command(name="list")
@@ -209,7 +209,7 @@ def queue_(wh: Warehouse, status: str | None, as_json: bool) -> None:
         return
     found = wh.print_jobs(status)
     if as_json:
-        _print_json([_job_json(j) for j in found])
+        print_json([_job_json(j) for j in found])
         return
     headers = (
         _("Job"),
@@ -234,7 +234,7 @@ def queue_(wh: Warehouse, status: str | None, as_json: bool) -> None:
         )
         for j in found
     ]
-    click.echo(_format_table(headers, rows))
+    click.echo(format_table(headers, rows))
 
 
 @queue_.command(name="retry")

@@ -1,0 +1,143 @@
+"""What every command shares: the `main` group, `--db`/`--config`, JSON output, tables."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from picker.errors import PickerError
+from picker.i18n import _, detect_language, set_language
+
+EXIT_OK, EXIT_USAGE, EXIT_REJECTS, EXIT_CONFLICT = 0, 2, 3, 4
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def warehouse_options(fn: F) -> F:
+    """`--db` and `--config`, shared by every command; the command receives a `Warehouse`."""
+
+    @click.option(
+        "--db",
+        "db_path",
+        envvar="PICKER_DB",
+        default="picker.db",
+        show_default=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Warehouse database file (env PICKER_DB).",
+    )
+    @click.option(
+        "--config",
+        "config_path",
+        envvar="PICKER_CONFIG",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Settings file, TOML (env PICKER_CONFIG).",
+    )
+    @functools.wraps(fn)
+    def wrapper(db_path: Path, config_path: Path | None, **kwargs: Any) -> Any:
+        # Imported here: `picker --help` and the app's first frame should not wait for them.
+        from picker.config import load_settings
+        from picker.warehouse import Warehouse
+
+        try:
+            settings = load_settings(config_path)
+            if settings.lang and not click.get_current_context().find_root().params.get("lang"):
+                set_language(settings.lang)
+            return fn(Warehouse(db_path, settings), **kwargs)
+        except PickerError as exc:
+            click.secho(_("error: {message}", message=exc.message), fg="red", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def json_option(fn: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(fn)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+class _Group(click.Group):
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        formatter.write_text(
+            "Exit codes: 0 ok, 2 usage or unreadable input, 3 done with rejected rows, 4 conflict."
+        )
+
+
+@click.group(cls=_Group, invoke_without_command=True)
+@click.option("--lang", help="Interface language: zh_CN (default) or en.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    help="Warehouse database file for the app or any command.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Settings file for the app or any command.",
+)
+@click.version_option(package_name="picker")
+@click.pass_context
+def main(
+    ctx: click.Context, lang: str | None, db_path: str | None, config_path: str | None
+) -> None:
+    """picker: the warehouse side of community produce supply.
+
+    With no command it opens the terminal app on the warehouse file.
+
+    \b
+    Example:
+      picker demo --db demo.db && picker --db demo.db
+    """
+    try:
+        set_language(detect_language(lang))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--lang") from None
+    # `picker --db X import ...` and `picker import --db X ...` mean the same.
+    shared = {k: v for k, v in (("db_path", db_path), ("config_path", config_path)) if v}
+    if shared:
+        ctx.default_map = {name: dict(shared) for name in main.commands}
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(main.commands["tui"])
+
+
+def format_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
+    """Columns aligned by display width (a Chinese character takes two cells)."""
+    from unicodedata import east_asian_width
+
+    def width(s: str) -> int:
+        return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in s)
+
+    cols = [max(width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def fmt(row: tuple[str, ...]) -> str:
+        cells = []
+        for i, cell in enumerate(row):
+            pad = " " * (cols[i] - width(cell))
+            cells.append(pad + cell if i >= 2 else cell + pad)
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([fmt(headers), *(fmt(r) for r in rows)])
+
+
+def operator_option(fn: F) -> F:
+    return click.option("--operator", required=True, help="Operator code, e.g. P001.")(fn)
+
+
+def terminal_option(fn: F) -> F:
+    return click.option(
+        "--terminal",
+        envvar="PICKER_TERMINAL",
+        default="",
+        help="Terminal name (env PICKER_TERMINAL).",
+    )(fn)
