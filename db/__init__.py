@@ -1,6 +1,18 @@
 """The warehouse's data: connections, migrations and every SQL statement of the project."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from db.connection import connect, write
-from db.migrations import MIGRATIONS, migrate
 
 __all__ = ["MIGRATIONS", "connect", "migrate", "write"]
+
+
+def __getattr__(name: str) -> Any:
+    # The migrations pull in sqlite-utils; load them with the first connection, not on import.
+    if name in ("MIGRATIONS", "migrate"):
+        from db import migrations
+
+        return getattr(migrations, name)
+    raise AttributeError(name)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from picker.kpi import PickDemand, ScanRow
 from picker.settlement import Ledger, OrderFacts, OrderMoney
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _ORDERS_OF_DAY = "(:day IS NULL OR substr(o.paid_at, 1, 10) = :day)"
 

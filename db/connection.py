@@ -6,8 +6,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -19,6 +21,9 @@ def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     only the ones this project opens, with `write()`; sqlite-utils' own `atomic()` nests
     inside them as savepoints.
     """
+    # sqlite-utils loads with the first connection, not with every import of the project.
+    import sqlite_utils
+
     conn = sqlite3.connect(
         str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=True
     )

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
+
 
 ROUTE_COLUMNS = (
     "id, day, name, truck, driver, status, departed_at, departed_by, override_by, override_reason"

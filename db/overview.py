@@ -6,9 +6,11 @@ connection has committed (`PRAGMA data_version`), so they stay cheap at 120,000 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
+
 
 #: Settings key of the last refund id a lead has seen for a committee.
 SEEN_KEY = "shortages_seen:"

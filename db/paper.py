@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from picker.model import Address
 from picker.paper import Household, ItemLine
 from picker.paper_lists import PickLine, Refund, RefundHousehold
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def bag_row(db: sqlite_utils.Database, bag_id: str) -> dict[str, Any] | None:

@@ -8,8 +8,11 @@ text orders them in time. A job with no `data` is rendered when the worker first
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
+
 
 JOB_COLUMNS = (
     "id, kind, target, printer, reprint, status, attempts, reason, next_attempt_at,"

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from picker.model import (
     Address,
@@ -25,6 +23,9 @@ from picker.model import (
     Role,
     Subdistrict,
 )
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _CHUNK = 500
 

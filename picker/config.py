@@ -6,6 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from picker.batching import Caps
 from picker.errors import InputError
@@ -13,7 +14,9 @@ from picker.feed import FeedConfig, WatchConfig, feeds_from_toml, watch_from_tom
 from picker.i18n import _
 from picker.packing import BagCapacity
 from picker.shortage import DEFAULT_POLICY, Policy
-from printers.profile import PrinterProfile, parse_printers
+
+if TYPE_CHECKING:
+    from printers.profile import PrinterProfile
 
 #: Kinds of printed document whose residents' names and phones can be masked.
 DOCUMENT_KINDS = ("label", "manifest", "picklist", "route", "refunds")
@@ -116,7 +119,7 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
         scale_layouts=tuple(scanning.get("scale_layouts", ())),
         feeds=feeds_from_toml(data, p),
         watch=watch_from_toml(data, p),
-        printers=parse_printers(data.get("printers", {})),
+        printers=_printers(data),
         **_documents(data.get("documents", {}), p),
     )
 
@@ -144,3 +147,12 @@ def _documents(table: dict, path: Path) -> dict:
             _("config file {path}: {error}", path=path, error=f"page_households = {page!r}")
         )
     return {"unmasked": frozenset(unmasked), "manifest_page_households": page}
+
+
+def _printers(data: dict) -> dict[str, PrinterProfile]:
+    if not data.get("printers"):
+        return {}
+    # The printing stack loads only for a config that has printers.
+    from printers.profile import parse_printers
+
+    return parse_printers(data["printers"])

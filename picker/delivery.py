@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import db
 from db import dispatch as rows
-from picker import pod
 from picker.errors import Conflict, InputError, NotFound
 from picker.i18n import N_, _
 from picker.model import Catalog
@@ -218,6 +217,9 @@ class Delivery:
         return results
 
     def _prove_photo(self, photo: str | Path | Image.Image, path: str) -> list[PodResult]:
+        # Pillow and zbar load only when a photo is read, not with every Warehouse.
+        from picker import pod
+
         try:
             decoding = pod.decode_symbols(
                 photo, symbols=pod.MANIFEST_SYMBOLS, accept=pod.is_manifest

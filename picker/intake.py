@@ -35,7 +35,6 @@ from picker.feed import (
     parse_page,
 )
 from picker.feed_events import FeedEvents
-from picker.feed_http import FeedTransport, HttpFeed
 from picker.i18n import _
 from picker.model import Catalog, Order, Reject
 from picker.money import format_fen
@@ -44,6 +43,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from picker.config import Settings
+    from picker.feed_http import FeedTransport
     from picker.warehouse import ImportReport
 
 #: Pages in a row whose cursor does not move before a round stops (the feed is stuck).
@@ -143,7 +143,12 @@ class Intake(FeedEvents):
         exception). A bad token raises `FeedUnauthorized` after recording the status.
         """
         feed = self.feed_config(source)
-        client = transport or HttpFeed(feed)
+        if transport is None:
+            # The HTTP stack loads when a feed is pulled, not with every Warehouse.
+            from picker.feed_http import HttpFeed
+
+            transport = HttpFeed(feed)
+        client = transport
         report = PullReport(feed.name)
         with db.write(self.db):
             rows.ensure_source(self.db, feed.name)
