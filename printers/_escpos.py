@@ -8,6 +8,7 @@ when the variable is set. Import it from here only.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import stat
@@ -45,10 +46,15 @@ def _import_quietly() -> None:
     # that creates nothing for the moment of the import.
     mkdtemp = tempfile.mkdtemp
     tempfile.mkdtemp = lambda *args, **kwargs: pickle_dir  # type: ignore[assignment]
-    try:
-        import escpos.printer  # noqa: F401
-    finally:
-        tempfile.mkdtemp = mkdtemp
+    # The first import writes the capabilities pickle; another process importing at that
+    # moment would read it half-written (EOFError). Take turns on a lock in the same place.
+    with open(os.path.join(pickle_dir, ".import.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            import escpos.printer  # noqa: F401
+        finally:
+            tempfile.mkdtemp = mkdtemp
+            fcntl.flock(lock, fcntl.LOCK_UN)
         if lent:
             root.removeHandler(placeholder)
     quiet = logging.getLogger("escpos")

@@ -665,3 +665,19 @@ def test_printers_import_only_what_they_may() -> None:
                 if not allowed:
                     bad.append(f"{path.name}:{node.lineno}: {name}")
     assert not bad, "printers/ imports outside its rules:\n" + "\n".join(bad)
+
+
+def test_processes_importing_escpos_at_once_on_a_fresh_machine(tmp_path: Path) -> None:
+    """The first import writes escpos's capabilities pickle: a second process must not read
+    it half-written (test workers and terminals start together on a new machine)."""
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "PYTHONPATH": str(root)}
+    env.pop("ESCPOS_CAPABILITIES_PICKLE_DIR", None)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", "import printers.escpos"], env=env, stderr=subprocess.PIPE
+        )
+        for _ in range(6)
+    ]
+    failures = [p.stderr.read().decode()[-300:] for p in procs if p.wait() != 0]  # type: ignore[union-attr]
+    assert failures == []
