@@ -402,6 +402,64 @@ def m0005_dispatch_more(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0006_crates")
+def m0006_crates(db: sqlite_utils.Database) -> None:
+    """Crates (周转筐) holding a committee's bags, one fill per crate and day.
+
+    `code` is the reusable crate's printed id (`CR-XY01-0007`); a crate filled again on
+    another day is a new row. `seq` (k of the committee's crates that day) is given when the
+    crate closes, so an abandoned empty crate leaves no gap; `n` is what its label printed.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE crates (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL,
+            committee TEXT NOT NULL REFERENCES committees(code),
+            day TEXT NOT NULL,
+            seq INTEGER CHECK (seq >= 1),
+            n INTEGER,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            max_bags INTEGER NOT NULL CHECK (max_bags >= 1),
+            max_grams INTEGER NOT NULL CHECK (max_grams >= 1),
+            opened_at TEXT NOT NULL,
+            opened_by TEXT NOT NULL,
+            closed_at TEXT,
+            closed_by TEXT,
+            UNIQUE (code, day),
+            UNIQUE (committee, day, seq)
+        );
+        CREATE INDEX crates_committee_day ON crates(committee, day);
+        CREATE UNIQUE INDEX crates_one_open ON crates(code) WHERE status = 'open';
+        CREATE TABLE crate_bags (
+            bag TEXT PRIMARY KEY REFERENCES bags(id),
+            crate INTEGER NOT NULL REFERENCES crates(id),
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            grams INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX crate_bags_crate ON crate_bags(crate)
+        """,
+    )
+
+
+@MIGRATIONS(name="0007_devices")
+def m0007_devices(db: sqlite_utils.Database) -> None:
+    """What each printer with status queries last said about itself (paper, cover, errors)."""
+    _run(
+        db,
+        """
+        CREATE TABLE printer_status (
+            printer TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            message TEXT NOT NULL DEFAULT '',
+            checked_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations under the write lock; returns the names applied.
 

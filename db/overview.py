@@ -26,7 +26,7 @@ def committee_progress(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
     orders (paid), unbatched (paid, not in a batch), batches per status, units to pick
     (needed less short), picked, short order lines, refunds (count, fen, unseen count),
-    pending import rejects, closed bags.
+    pending import rejects, closed bags, bags in crates, crates closed and crates loaded.
     """
     q = db.conn.execute
     orders = _grouped(
@@ -78,6 +78,15 @@ def committee_progress(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         "SELECT b.committee, count(*) FROM bags g JOIN batches b ON b.id = g.batch"
         " WHERE g.status = 'closed' GROUP BY b.committee",
     )
+    # Crates: bags in them, crates closed, and crates whose every bag is on a truck.
+    crates = _grouped(
+        db,
+        "SELECT c.committee, sum(x.bags), sum(c.status = 'closed'),"
+        " sum(c.status = 'closed' AND x.bags > 0 AND x.loaded = x.bags)"
+        " FROM crates c JOIN (SELECT y.crate, count(*) AS bags, count(l.bag) AS loaded"
+        "   FROM crate_bags y LEFT JOIN bag_loads l ON l.bag = y.bag GROUP BY y.crate) x"
+        " ON x.crate = c.id GROUP BY c.committee",
+    )
     out = []
     for code, name, subdistrict in q(
         "SELECT c.code, c.name, s.name FROM committees c"
@@ -102,6 +111,13 @@ def committee_progress(db: sqlite_utils.Database) -> list[dict[str, Any]]:
                 "unseen": unseen or 0,
                 "rejects": rejects.get(code, (0,))[0],
                 "bags": bags.get(code, (0,))[0],
+                **dict(
+                    zip(
+                        ("crated", "crates_closed", "crates_loaded"),
+                        crates.get(code, (0, 0, 0)),
+                        strict=True,
+                    )
+                ),
             }
         )
     return out

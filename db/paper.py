@@ -36,45 +36,6 @@ def bag_row(db: sqlite_utils.Database, bag_id: str) -> dict[str, Any] | None:
     return {d[0]: value for d, value in zip(cur.description, row, strict=True)}
 
 
-def manifest_households(
-    db: sqlite_utils.Database, committee: str, day: date
-) -> tuple[Household, ...]:
-    """The committee's households of the batches that had bags closed on `day`.
-
-    A household is on it with its closed (packed) bags; one with no bag at all is on it only
-    once its batch is packed, i.e. everything it ordered went short.
-    """
-    rows = db.conn.execute(
-        "WITH day_batches AS (SELECT DISTINCT g.batch FROM bags g"
-        "   JOIN batches b ON b.id = g.batch"
-        "   WHERE b.committee = ? AND g.status = 'closed' AND substr(g.closed_at, 1, 10) = ?)"
-        " SELECT o.order_no, o.community, o.building, o.unit, o.room, o.name, o.phone,"
-        " (SELECT count(*) FROM bags g WHERE g.order_no = o.order_no AND g.status = 'closed'),"
-        " b.status,"
-        " (SELECT coalesce(sum(r.fen), 0) FROM refunds r"
-        "   WHERE r.order_no = o.order_no AND r.kind IN ('short', 'underweight'))"
-        " FROM day_batches d JOIN batches b ON b.id = d.batch"
-        " JOIN batch_orders bo ON bo.batch = b.id"
-        " JOIN orders o ON o.order_no = bo.order_no"
-        " WHERE o.status = 'paid'",
-        (committee, day.isoformat()),
-    ).fetchall()
-    kept = [r for r in rows if r[7] > 0 or r[8] in ("packed", "closed")]
-    items = _items(db, [r[0] for r in kept])
-    return tuple(
-        Household(
-            order_no=no,
-            address=Address(building, unit, room, community),
-            name=name,
-            phone=phone,
-            bags=bags,
-            items=tuple(items.get(no, ())),
-            refund_fen=fen,
-        )
-        for no, community, building, unit, room, name, phone, bags, _status, fen in kept
-    )
-
-
 def _items(db: sqlite_utils.Database, order_nos: list[str]) -> dict[str, list[ItemLine]]:
     found: dict[str, list[ItemLine]] = defaultdict(list)
     # SQLite caps bound parameters; a 500-household manifest goes in chunks.
@@ -107,25 +68,6 @@ def pick_lines(db: sqlite_utils.Database, batch_id: str) -> tuple[PickLine, ...]
 def operator_name(db: sqlite_utils.Database, code: str) -> str:
     row = db.conn.execute("SELECT name FROM operators WHERE code = ?", (code,)).fetchone()
     return str(row[0]) if row else ""
-
-
-def route_committees(db: sqlite_utils.Database, route: str) -> list[str]:
-    """Codes of the committees on a route, in stop order."""
-    return [
-        r[0]
-        for r in db.conn.execute(
-            "SELECT code FROM committees WHERE route = ? ORDER BY stop_order, code", (route,)
-        )
-    ]
-
-
-def routes(db: sqlite_utils.Database) -> list[str]:
-    return [
-        r[0]
-        for r in db.conn.execute(
-            "SELECT DISTINCT route FROM committees WHERE route != '' ORDER BY route"
-        )
-    ]
 
 
 def refund_households(
@@ -171,3 +113,44 @@ def refund_households(
 def subdistrict_name(db: sqlite_utils.Database, code: str) -> str:
     row = db.conn.execute("SELECT name FROM subdistricts WHERE code = ?", (code,)).fetchone()
     return str(row[0]) if row else code
+
+
+def manifest_bag_households(db: sqlite_utils.Database, manifest_id: str) -> tuple[Household, ...]:
+    """The households of a manifest's bags (paid orders), each with its bags on that manifest;
+    and, on the first manifest holding bags of a packed batch, that batch's households that
+    got no bag at all (everything they ordered went short), so the committee hears of them."""
+    rows = db.conn.execute(
+        "WITH mine AS (SELECT b.order_no, b.batch FROM manifest_bags x"
+        "   JOIN bags b ON b.id = x.bag WHERE x.manifest = :id),"
+        " this AS (SELECT day, seq FROM manifests WHERE id = :id),"
+        " first_batches AS (SELECT DISTINCT mine.batch FROM mine WHERE NOT EXISTS ("
+        "   SELECT 1 FROM manifest_bags y JOIN bags g ON g.id = y.bag"
+        "   JOIN manifests m ON m.id = y.manifest, this"
+        "   WHERE g.batch = mine.batch AND m.id != :id"
+        "   AND (m.day < this.day OR (m.day = this.day AND m.seq < this.seq))))"
+        " SELECT o.order_no, o.community, o.building, o.unit, o.room, o.name, o.phone,"
+        " (SELECT count(*) FROM mine WHERE mine.order_no = o.order_no),"
+        " (SELECT coalesce(sum(r.fen), 0) FROM refunds r"
+        "   WHERE r.order_no = o.order_no AND r.kind IN ('short', 'underweight'))"
+        " FROM orders o WHERE o.status = 'paid' AND ("
+        "   o.order_no IN (SELECT order_no FROM mine)"
+        "   OR (o.order_no IN (SELECT bo.order_no FROM batch_orders bo"
+        "       JOIN batches b ON b.id = bo.batch"
+        "       WHERE bo.batch IN (SELECT batch FROM first_batches)"
+        "       AND b.status IN ('packed', 'closed'))"
+        "     AND NOT EXISTS (SELECT 1 FROM bags g WHERE g.order_no = o.order_no)))",
+        {"id": manifest_id},
+    ).fetchall()
+    items = _items(db, [r[0] for r in rows])
+    return tuple(
+        Household(
+            order_no=no,
+            address=Address(building, unit, room, community),
+            name=name,
+            phone=phone,
+            bags=bags,
+            items=tuple(items.get(no, ())),
+            refund_fen=fen,
+        )
+        for no, community, building, unit, room, name, phone, bags, fen in rows
+    )

@@ -179,3 +179,53 @@ def was_printed(db: sqlite_utils.Database, kind: str, target: str) -> bool:
         (kind, target),
     ).fetchone()
     return row is not None
+
+
+def hold(
+    db: sqlite_utils.Database, job_id: int, reason: str, retry_at: str, at: str, *, counted: bool
+) -> None:
+    """Put a job back to `queued` to wait for its printer to be ready, with why. `counted`:
+    the attempt counts (bytes were sent); a job refused before sending gives it back."""
+    db.conn.execute(
+        "UPDATE print_jobs SET status = 'queued', reason = ?, next_attempt_at = ?,"
+        " updated_at = ?, attempts = max(attempts - ?, 0) WHERE id = ?",
+        (reason, retry_at, at, 0 if counted else 1, job_id),
+    )
+
+
+def note_waiting(db: sqlite_utils.Database, job_id: int, reason: str, retry_at: str) -> None:
+    """A queued job waits behind another for the same printer: why, and when to look again."""
+    db.conn.execute(
+        "UPDATE print_jobs SET reason = ?, next_attempt_at = ? WHERE id = ? AND status = 'queued'",
+        (reason, retry_at, job_id),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterState:
+    """What a printer last said about itself: a state of `printers.status.STATES`."""
+
+    printer: str
+    state: str
+    message: str
+    checked_at: str
+
+
+def set_printer_state(
+    db: sqlite_utils.Database, printer: str, state: str, message: str, at: str
+) -> None:
+    db.conn.execute(
+        "INSERT INTO printer_status (printer, state, message, checked_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (printer) DO UPDATE SET state = excluded.state,"
+        " message = excluded.message, checked_at = excluded.checked_at",
+        (printer, state, message, at),
+    )
+
+
+def printer_states(db: sqlite_utils.Database) -> list[PrinterState]:
+    return [
+        PrinterState(*row)
+        for row in db.conn.execute(
+            "SELECT printer, state, message, checked_at FROM printer_status ORDER BY printer"
+        )
+    ]

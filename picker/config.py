@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from picker.batching import Caps
+from picker.crating import CrateCapacity
 from picker.errors import InputError
 from picker.feed import FeedConfig, WatchConfig, feeds_from_toml, watch_from_toml
 from picker.i18n import _
@@ -16,6 +17,7 @@ from picker.packing import BagCapacity
 from picker.shortage import DEFAULT_POLICY, Policy
 
 if TYPE_CHECKING:
+    from picker.devices import TerminalDevices
     from printers.profile import PrinterProfile
 
 #: Kinds of printed document whose residents' names and phones can be masked.
@@ -43,6 +45,8 @@ class Settings:
     short_policy: Policy = DEFAULT_POLICY
     #: What one household bag holds (`[packing]` bag_max_items, bag_max_kg).
     bag_capacity: BagCapacity = field(default_factory=BagCapacity)
+    #: What one crate (周转筐) of a committee's bags holds (`[crates]` max_bags, max_kg).
+    crate_capacity: CrateCapacity = field(default_factory=CrateCapacity)
     #: Scale label layouts used on this site, by preset name (`[scanning] scale_layouts`);
     #: empty means every preset. See `picker.scanning.SCALE_PRESETS`.
     scale_layouts: tuple[str, ...] = ()
@@ -58,6 +62,8 @@ class Settings:
     #: Households per manifest page; each page repeats header and totals
     #: (`[documents.manifest] page_households`).
     manifest_page_households: int = 40
+    #: Devices per terminal name (`[terminals.NAME]` scale, protocol, scanner).
+    terminals: dict[str, TerminalDevices] = field(default_factory=dict)
 
     def masks(self, kind: str) -> bool:
         """Whether residents' names and phones are masked on documents of `kind`."""
@@ -94,6 +100,7 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
     scanning = data.get("scanning", {})
     # Slots dataclasses have no class-level defaults to read: take them from instances.
     default_caps, default_bag = Caps(), BagCapacity()
+    crates, default_crate = data.get("crates", {}), CrateCapacity()
     try:
         caps = Caps(
             max_orders=int(batching.get("max_orders", default_caps.max_orders)),
@@ -104,6 +111,10 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
         bag = BagCapacity(
             max_items=int(packing.get("bag_max_items", default_bag.max_items)),
             max_grams=round(float(packing.get("bag_max_kg", default_bag.max_grams / 1000)) * 1000),
+        )
+        crate = CrateCapacity(
+            max_bags=int(crates.get("max_bags", default_crate.max_bags)),
+            max_grams=round(float(crates.get("max_kg", default_crate.max_grams / 1000)) * 1000),
         )
     except (TypeError, ValueError) as exc:
         raise InputError(_("config file {path}: {error}", path=p, error=exc)) from None
@@ -116,10 +127,12 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
         batch_caps=caps,
         short_policy=policy,
         bag_capacity=bag,
+        crate_capacity=crate,
         scale_layouts=tuple(scanning.get("scale_layouts", ())),
         feeds=feeds_from_toml(data, p),
         watch=watch_from_toml(data, p),
         printers=_printers(data),
+        terminals=_terminals(data, p),
         **_documents(data.get("documents", {}), p),
     )
 
@@ -147,6 +160,14 @@ def _documents(table: dict, path: Path) -> dict:
             _("config file {path}: {error}", path=path, error=f"page_households = {page!r}")
         )
     return {"unmasked": frozenset(unmasked), "manifest_page_households": page}
+
+
+def _terminals(data: dict, path: Path) -> dict[str, TerminalDevices]:
+    if not data.get("terminals"):
+        return {}
+    from picker.devices import parse_terminals
+
+    return parse_terminals(data["terminals"], str(path))
 
 
 def _printers(data: dict) -> dict[str, PrinterProfile]:

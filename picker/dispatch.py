@@ -38,6 +38,8 @@ __all__ = ["Dispatch", "MissingBag", "MissingStop", "Route", "RoutePlan", "Stop"
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from picker.crating import CrateProblem
+
 
 class Dispatch(Delivery):
     """Routes, stops, loading and departure. Expects what `Warehouse` and `Floor` provide."""
@@ -53,6 +55,8 @@ class Dispatch(Delivery):
         def operator(self, code: str) -> tuple[str, Role]: ...
 
         def _now(self) -> str: ...
+
+        def crate_problems(self, route: str) -> list[CrateProblem]: ...
 
     def _dispatch_day(self, day: date | str | None) -> date:
         if day is None:
@@ -307,6 +311,17 @@ class Dispatch(Delivery):
                 )
             missing = rows.stop_counts(self.db, route_id=found.id)
             short = [(c.stop_order, c.missing) for c in missing if c.missing]
+            crates = self.crate_problems(found.id)
+            if crates and not short and not reason:
+                raise Conflict(
+                    _(
+                        "route {route} has {count} crate problems: {problems}; put them right, "
+                        "or a shift lead departs with an override reason",
+                        route=found.name,
+                        count=len(crates),
+                        problems="; ".join(p.message for p in crates[:3]),
+                    )
+                )
             if short and not reason:
                 raise Conflict(
                     _(
@@ -317,7 +332,7 @@ class Dispatch(Delivery):
                         stops=", ".join(f"{s}: {n}" for s, n in short),
                     )
                 )
-            if short and role is not Role.LEAD:
+            if (short or crates) and role is not Role.LEAD:
                 raise Conflict(
                     _(
                         "only a shift lead can send route {route} with bags missing; "
@@ -331,7 +346,7 @@ class Dispatch(Delivery):
                 found.id,
                 at=self._now(),
                 by=operator,
-                override_by=operator if short else None,
-                override_reason=reason if short else "",
+                override_by=operator if short or crates else None,
+                override_reason=reason if short or crates else "",
             )
         return self.route(found.id)

@@ -45,6 +45,7 @@ STATE_LABELS: dict[str, str] = {
     "weighed": N_("scale label"),
     "bag": N_("bag"),
     "manifest": N_("manifest"),
+    "crate": N_("crate"),
 }
 
 

@@ -39,6 +39,10 @@ LOAD_REASONS: dict[str, str] = {
     ),
     "no_route": N_("bag {bag} is for {committee}, which is on no route today: ask the shift lead"),
     "route_departed": N_("route {route} has departed: nothing more can be loaded"),
+    "crate_unknown": N_("crate {crate} was never filled: there is nothing in it to load"),
+    "crate_open": N_("crate {crate} is still open: close it and put its label on first"),
+    "crate_empty": N_("crate {crate} holds no bags"),
+    "crate_loaded": N_("every bag of crate {crate} is on the truck already"),
 }
 
 
@@ -52,7 +56,11 @@ def load_reason_text(reason: str, params: tuple[tuple[str, str], ...]) -> str:
         values["kind"] = state_label(values["kind"])
     if "status" in values:
         values["status"] = state_label(values["status"])
-    return _(template).format(**values)
+    text = _(template).format(**values)
+    if "crate" in values and not reason.startswith("crate_"):
+        # A bag's refusal refuses its whole crate: say which crate.
+        text = _("crate {crate}: {problem}", crate=values["crate"], problem=text)
+    return text
 
 
 class LoadRejected(PickerError):
@@ -75,6 +83,9 @@ class LoadResult(ScanResult):
     committee: str | None = None
     committee_name: str | None = None
     stop: int | None = None
+    #: A crate label scanned: its id and the bags this scan loaded from it.
+    crate: str | None = None
+    crate_bags: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,6 +103,8 @@ class LoadResult(ScanResult):
             "route_progress": list(self.progress),
             "route_complete": self.stage_done,
             "scan_id": self.scan_id,
+            "crate": self.crate,
+            "crate_bags": self.crate_bags,
         }
 
 
@@ -121,6 +134,11 @@ class LoadSession:
             scan = resolve(raw, self.index)
         except ScanError as exc:
             return self._reject(raw, exc.reason, exc.params, None)
+        if scan.kind is ScanKind.CRATE and scan.ref is not None:
+            # Imported here: crate loading builds on this module.
+            from picker.crate_loading import load_crate
+
+            return load_crate(self, raw, scan.ref)
         if scan.kind is not ScanKind.BAG or scan.ref is None:
             return self._reject(raw, "not_a_bag", (("kind", scan.kind.value),), None)
         try:
@@ -136,6 +154,25 @@ class LoadSession:
             raise NotFound(_("no route {route}", route=self.route_id))
         if route.status in ("departed", "done"):
             raise LoadRejected("route_departed", route=route.name)
+        bag, stop = self.check_bag(route, bag_id)
+        scan_id = self._log(raw, "accepted", bag, "", ())
+        rows.insert_load(
+            conn,
+            bag_id=bag_id,
+            route_id=route.id,
+            at=self.wh._now(),
+            operator=self.operator,
+            terminal=self.terminal,
+            scan_id=scan_id,
+        )
+        if route.status == "planned":
+            rows.set_status(conn, route.id, "loading")
+        return self._result(raw, True, bag, scan_id, stop=stop[1])
+
+    def check_bag(self, route: rows.RouteRow, bag_id: str) -> tuple[rows.BagRow, tuple[str, int]]:
+        """(bag, its stop) of a bag that may go onto `route` now, or `LoadRejected` saying
+        why not. Inside the caller's write transaction; crate loading checks each bag so."""
+        conn = self.wh.db
         bag = rows.get_bag(conn, bag_id)
         if bag is None:
             raise LoadRejected("unknown_bag", bag=bag_id)
@@ -171,19 +208,7 @@ class LoadSession:
                 committee=committee,
                 route_id=stop[0],
             )
-        scan_id = self._log(raw, "accepted", bag, "", ())
-        rows.insert_load(
-            conn,
-            bag_id=bag_id,
-            route_id=route.id,
-            at=self.wh._now(),
-            operator=self.operator,
-            terminal=self.terminal,
-            scan_id=scan_id,
-        )
-        if route.status == "planned":
-            rows.set_status(conn, route.id, "loading")
-        return self._result(raw, True, bag, scan_id, stop=stop[1])
+        return bag, stop
 
     def _reject(
         self,

@@ -49,6 +49,10 @@ class CommitteeProgress:
     unseen: int
     rejects: int
     bags: int
+    #: Closed bags in crates, crates closed, crates with every bag on a truck.
+    crated: int = 0
+    crates_closed: int = 0
+    crates_loaded: int = 0
 
     def batch_count(self, states: tuple[str, ...]) -> int:
         return sum(self.batches.get(s, 0) for s in states)

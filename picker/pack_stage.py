@@ -39,6 +39,12 @@ class PackStage(SessionBase):
                 return h, lines
         return None, []
 
+    def open_weighed_sku(self) -> str | None:
+        """The current household's first weighed item still to pack: what the scale weighs."""
+        _household, lines = self.current_household()
+        products = self.catalog.products
+        return next((r.sku for r in lines if r.remaining > 0 and products[r.sku].weighed), None)
+
     def _pack_line(self, order_no: str, sku: str) -> rows.PackRow:
         for r in rows.pack_rows(self.wh.db, self.batch_id):
             if r.order_no == order_no and r.sku == sku:

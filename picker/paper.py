@@ -21,6 +21,7 @@ from datetime import date
 
 from picker.model import Address
 from picker.money import format_fen
+from picker.paper_crates import CrateCount, crate_rows
 from printers.document import (
     Align,
     Barcode,
@@ -121,6 +122,8 @@ class Manifest:
     day: date
     households: tuple[Household, ...]
     warehouse: str = ""
+    #: The crates holding the manifest's bags (none when the committee's bags go loose).
+    crates: tuple[CrateCount, ...] = ()
 
 
 def title(text: str) -> Text:
@@ -286,4 +289,4 @@ def _manifest_totals(data: Manifest) -> list[Block]:
     ]
     if short or fen:
         blocks.append(Text(f"缺货 {short} 件  退款 {format_fen(fen)}"))
-    return blocks
+    return blocks + crate_rows(data.crates)

@@ -51,9 +51,13 @@ class Stop:
     address: str
     contact_name: str
     contact_phone: str
-    households: int
+    #: Bags on the truck for this stop, of `bags` expected.
+    loaded: int
     bags: int
+    #: The QR the committee's signature proves: its latest manifest.
     manifest_id: str
+    #: Closed crates (周转筐) holding the committee's bags.
+    crates: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,7 @@ class RouteSheet:
     day: date
     stops: tuple[Stop, ...]
     driver: str = ""
+    truck: str = ""
     warehouse: str = ""
 
 
@@ -126,7 +131,7 @@ def route_sheet(data: RouteSheet, paper: Paper, *, reprint: bool = False) -> Doc
     blocks: list[Block] = [
         title("路线单"),
         Text(f"线路：{data.route}  日期：{data.day:%Y-%m-%d}"),
-        Text(f"司机：{data.driver or '________'}  车牌：________"),
+        Text(f"司机：{data.driver or '________'}  车牌：{data.truck or '________'}"),
     ]
     if data.warehouse:
         blocks.append(Text(f"发货：{data.warehouse}"))
@@ -136,7 +141,7 @@ def route_sheet(data: RouteSheet, paper: Paper, *, reprint: bool = False) -> Doc
             Text(f"第 {stop.stop_order} 站  {stop.committee}", bold=True, width=1, height=2),
             Text(f"地址：{stop.address}"),
             Text(f"联系人：{stop.contact_name} {stop.contact_phone}".rstrip()),
-            Text(f"{stop.households} 户  {stop.bags} 袋", bold=True),
+            Text(f"{stop.bags} 袋  已装 {stop.loaded}{_crates(stop.crates)}", bold=True),
             QRCode(stop.manifest_id, size=4 if paper.columns < 48 else 5),
             Text(stop.manifest_id, Align.CENTER),
             Text("签收人 ________ 时间 ______"),
@@ -144,8 +149,8 @@ def route_sheet(data: RouteSheet, paper: Paper, *, reprint: bool = False) -> Doc
         ]
     blocks += [
         Text(
-            f"合计：{len(data.stops)} 站  {sum(s.households for s in data.stops)} 户  "
-            f"{sum(s.bags for s in data.stops)} 袋",
+            f"合计：{len(data.stops)} 站  {sum(s.bags for s in data.stops)} 袋  "
+            f"已装 {sum(s.loaded for s in data.stops)}{_crates(sum(s.crates for s in data.stops))}",
             bold=True,
         ),
         Feed(1),
@@ -154,6 +159,11 @@ def route_sheet(data: RouteSheet, paper: Paper, *, reprint: bool = False) -> Doc
         Cut(),
     ]
     return Document("route", data.route, tuple(blocks), reprint)
+
+
+def _crates(n: int) -> str:
+    """`  3 筐` after a bag count when the bags travel in crates."""
+    return f"  {n} 筐" if n else ""
 
 
 def _refund_text(r: Refund) -> str:

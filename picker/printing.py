@@ -6,13 +6,16 @@ TUI runs it in a thread worker, the CLI once per command or in `picker queue wor
 
 A job is `queued` → `sending` → `done`, or `failed` with the reason and a next attempt after
 a backoff (2 s, 4 s, 8 s … at most 60 s); it is never dropped. A job is `done` only once the
-transport took every byte and closed cleanly. Jobs queued without bytes (packing queues bag
+transport took every byte and closed cleanly. A printer with status queries (`status = true`)
+that says it cannot print (paper out, cover open, offline) before or after a job sends the
+job back to `queued` with that reason; it is asked again every few seconds and the job is
+sent once it is ready. Jobs queued without bytes (packing queues bag
 labels by kind and target) are rendered for their printer when first taken.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import db
@@ -21,13 +24,17 @@ from picker.documents import KINDS, Documents, role_of
 from picker.errors import Conflict, InputError, NotFound, PickerError
 from picker.i18n import N_, _
 from printers.document import PAPER_58, Document, Paper
+from printers.errors import PrinterNotReady
 from printers.profile import PrinterProfile
+from printers.status import state_text, status_detail
 
 __all__ = ["KINDS", "JobOutcome", "Printing", "backoff", "render_bytes", "role_of"]
 
 #: A stale `sending` job (its worker died mid-job) is taken again after this long.
 STALE_SENDING = timedelta(minutes=2)
 BACKOFF_FIRST, BACKOFF_CAP = 2.0, 60.0
+#: How often a job waiting for its printer (paper out, cover open) asks it again.
+HOLD_POLL = timedelta(seconds=3)
 #: Stored as the English key; readers show it through `_()`.
 NO_PRINTER = N_("no printer configured")
 
@@ -48,6 +55,8 @@ class JobOutcome:
     status: str
     reason: str = ""
     attempts: int = 0
+    #: Something the lead should see although the job printed (paper near its end).
+    warning: str = ""
 
 
 class Printing(Documents):
@@ -78,7 +87,7 @@ class Printing(Documents):
         """Queue a document; returns the job id. The document is built now (so a bad target
         fails here, not in the worker) and rendered for its printer when one is configured;
         without one the job waits, queued, with the reason."""
-        target = self.canonical_target(kind, target)
+        target = self.canonical_target(kind, target, reprint)
         profile = self.printer(kind, printer)
         data = None
         if profile is not None:
@@ -105,7 +114,8 @@ class Printing(Documents):
         return self.queue_document(kind, target, printer, reprint=True)
 
     def print_manifest(self, committee: str, printer: str | None = None) -> int:
-        """Queue today's manifest of a committee; a reprint once one came out of a printer."""
+        """Queue today's manifest of a committee: a new one for bags on no manifest yet, else
+        the latest again (a reprint once it came out of a printer)."""
         target = self.canonical_target("manifest", committee)
         again = jobs.was_printed(self.db, "manifest", target)
         return self.queue_document("manifest", target, printer, reprint=again)
@@ -156,6 +166,10 @@ class Printing(Documents):
         stale = self._stamp(now - STALE_SENDING)
         outcomes: list[JobOutcome] = []
         failed: set[str] = set()
+        # printer -> why it holds its jobs (paper out, ...): they wait for the same next ask,
+        # so they stay in order behind the first.
+        waiting: dict[str, str] = {}
+        hold_until = self._stamp(now + HOLD_POLL)
         for job in jobs.due_jobs(self.db, stamp, stale):
             try:
                 profile = self.printer(job.kind, job.printer or None)
@@ -169,10 +183,16 @@ class Printing(Documents):
                 outcomes.append(_outcome(job, "", "queued", NO_PRINTER, job.attempts))
                 continue
             if profile.name in failed or not self._take(job, profile.name, stamp, stale):
+                reason = waiting.get(profile.name)
+                if reason and job.status == "queued":
+                    with db.write(self.db):
+                        jobs.note_waiting(self.db, job.id, reason, hold_until)
                 continue
             outcomes.append(self._send(job, profile, now))
-            if outcomes[-1].status == "failed":
+            if outcomes[-1].status != "done":  # failed, or waiting for paper: keep the order
                 failed.add(profile.name)
+            if outcomes[-1].status == "queued":
+                waiting[profile.name] = outcomes[-1].reason
         return outcomes
 
     def _take(self, job: jobs.JobRow, printer: str, stamp: str, stale: str) -> bool:
@@ -198,14 +218,39 @@ class Printing(Documents):
                 transport.send(data)
             finally:
                 transport.close()
+        except PrinterNotReady as exc:
+            return self._hold(job, profile.name, exc, now, attempts)
         except PickerError as exc:
             return self._fail(job, profile.name, exc.message, now, attempts=attempts)
         except (OSError, ValueError) as exc:
             # A renderer's ValueError is a bug, but it must fail the job, not the TUI's worker.
             return self._fail(job, profile.name, str(exc), now, attempts=attempts)
+        status = getattr(transport, "last_status", None)
+        warning = ""
         with db.write(self.db):
             jobs.finish(self.db, job.id, self._stamp())
-        return _outcome(job, profile.name, "done", "", attempts)
+            if status is not None:
+                warning = state_text(status.state, profile.name) if status.paper_near_end else ""
+                message = warning or state_text("ready", profile.name)
+                jobs.set_printer_state(self.db, profile.name, status.state, message, self._stamp())
+        return replace(_outcome(job, profile.name, "done", "", attempts), warning=warning)
+
+    def _hold(
+        self, job: jobs.JobRow, printer: str, exc: PrinterNotReady, now: datetime, attempts: int
+    ) -> JobOutcome:
+        """The printer cannot print: the job waits, queued, and asks again in `HOLD_POLL`."""
+        reason = state_text(exc.reason, printer, status_detail(exc.status))
+        if exc.sent:
+            reason += " " + _("The job did not print whole: it is sent again once it is ready.")
+        at = self._stamp()
+        with db.write(self.db):
+            jobs.hold(self.db, job.id, reason, self._stamp(now + HOLD_POLL), at, counted=exc.sent)
+            jobs.set_printer_state(self.db, printer, exc.reason, reason, at)
+        return _outcome(job, printer, "queued", reason, attempts if exc.sent else attempts - 1)
+
+    def printer_states(self) -> list[jobs.PrinterState]:
+        """What each printer with status queries last said (ready, paper near end, ...)."""
+        return jobs.printer_states(self.db)
 
     def _fail(
         self,

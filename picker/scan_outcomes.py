@@ -10,6 +10,7 @@ from picker.errors import PickerError
 from picker.floor import state_label
 from picker.i18n import N_, _
 from picker.model import Address, Catalog
+from picker.scales import SCALE_REASONS
 from picker.scanning import SCAN_REASONS
 from picker.scanning import reason_text as scan_reason_text
 
@@ -39,6 +40,10 @@ REASONS: dict[str, str] = {
     "not_weighed": N_("{product} is sold by weight: scan its scale label"),
     "command_not_here": N_("{command} does nothing while you {stage}"),
     "undo_refunded": N_("that scan settled a refund: ask the shift lead"),
+    "weigh_not_here": N_("the bench scale records weights when packing, not while you {stage}"),
+    "nothing_to_weigh": N_("no weighed item is left to pack for this household"),
+    "not_sold_by_weight": N_("{product} is not sold by weight: scan its barcode"),
+    **SCALE_REASONS,
 }
 
 

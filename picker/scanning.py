@@ -1,10 +1,10 @@
 """Scan resolution: one raw scanner string -> what it means. Pure.
 
 A code is tried in the order of DESIGN.md "Scanning": operator badge / command code -> product
-unit barcode -> case barcode (x pack quantity) -> scale label -> GS1-128 -> bag / manifest id.
-Check digits are always validated. A code that cannot be taken raises `ScanError`; like an
-import reject its `reason` is a code of `SCAN_REASONS` and its `params` fill the message, so
-the scan log can show it in the reader's language later.
+unit barcode -> case barcode (x pack quantity) -> scale label -> GS1-128 -> bag / manifest /
+crate id. Check digits are always validated. A code that cannot be taken raises `ScanError`;
+like an import reject its `reason` is a code of `SCAN_REASONS` and its `params` fill the
+message, so the scan log can show it in the reader's language later.
 
 Barcodes of GTIN shape (EAN-8, UPC-A, EAN-13, GTIN-14) are matched as GTIN-14, so an EAN-13
 equals the GTIN-14 `0` + EAN-13 of a GS1 label, and a UPC-A sent as 13 digits still matches.
@@ -44,6 +44,7 @@ class ScanKind(enum.StrEnum):
     WEIGHED = "weighed"
     BAG = "bag"
     MANIFEST = "manifest"
+    CRATE = "crate"
 
 
 class Command(enum.StrEnum):
@@ -88,6 +89,7 @@ SCAN_REASONS: dict[str, str] = {
     "gs1_bad_value": N_("GS1 label {code}: AI ({ai}) has a bad value {value}"),
     "gs1_malformed": N_("unreadable GS1 label {code}"),
     "unknown_manifest_committee": N_("manifest {code} is for unknown committee {committee}"),
+    "unknown_crate_committee": N_("crate {code} is for unknown committee {committee}"),
 }
 
 #: `kind` parameter values -> what the picker reads.
@@ -103,6 +105,7 @@ KIND_NAMES: dict[str, str] = {
     "weighed": N_("weighed label"),
     "bag": N_("bag label"),
     "manifest": N_("manifest code"),
+    "crate": N_("crate label"),
 }
 
 
@@ -134,7 +137,7 @@ class Scan:
     amount_fen: int | None = None
     operator: str | None = None
     command: Command | None = None
-    ref: str | None = None  # BAG / MANIFEST id
+    ref: str | None = None  # BAG / MANIFEST / CRATE id
     multiplier: int = 1  # the typed `12*` prefix
 
 
@@ -365,6 +368,12 @@ def resolve(raw: str, index: ScanIndex) -> Scan:
                 "unknown_manifest_committee", code=shown(code), committee=shown(manifest[0])
             )
         return Scan(text, ScanKind.MANIFEST, "manifest", ref=manifest_id(committee, *manifest[1:]))
+    if (crate := parse_crate_id(code)) is not None:
+        _no_multiplier(multiplier, "crate")
+        committee = index.committees.get(crate[0].upper())
+        if committee is None:
+            raise ScanError("unknown_crate_committee", code=shown(code), committee=shown(crate[0]))
+        return Scan(text, ScanKind.CRATE, "crate", ref=crate_id(committee, crate[1]))
     raise ScanError("unknown_code", code=shown(code))
 
 
@@ -507,3 +516,22 @@ def parse_manifest_id(code: str) -> tuple[str, date, int] | None:
     except ValueError:
         return None
     return committee, day, int(seq)
+
+
+def crate_id(committee: str, number: int) -> str:
+    """The id of a committee's reusable crate (周转筐): `CR-XY01-0007`, printed as Code128."""
+    if not _id_part(committee) or number < 1:
+        raise ValueError(f"no crate id for committee {committee!r} number {number}")
+    return f"CR-{committee}-{number:04d}"
+
+
+def parse_crate_id(code: str) -> tuple[str, int] | None:
+    """(committee, number) of a crate id, or None. Leading zeros of the number do not matter."""
+    if code[:3].upper() != "CR-":
+        return None
+    committee, sep, number = code[3:].rpartition("-")
+    if not (sep and _id_part(committee) and number.isascii() and number.isdigit()):
+        return None
+    if len(number) > 6 or int(number) < 1:
+        return None
+    return committee, int(number)

@@ -19,6 +19,7 @@ from picker.errors import Conflict, NotFound
 from picker.i18n import _
 from picker.pack_stage import PackStage
 from picker.pick_stage import PickStage
+from picker.scales import Reading
 from picker.scan_outcomes import (
     Effect,
     Household,
@@ -78,6 +79,30 @@ class ScanSession(PickStage, PackStage, SessionBase):
         except ScanError as exc:
             return self._reject(raw, exc.reason, exc.params, kind="")
         return self._run(raw, lambda: self._apply(scan), kind=scan.kind.value, sku=scan.sku)
+
+    def weigh(self, reading: Reading, sku: str | None = None) -> ScanResult:
+        """Record a bench scale's reading as the weight of a weighed item going into the bag.
+
+        It takes the scale label's path: a WEIGHED scan of `sku` (by default the current
+        household's first weighed item still open) with the reading's grams, so tolerance,
+        refunds and bags follow the same rules. Only a steady weight above zero is taken; any
+        other reading is logged as rejected with its reason (raw `SCALE:<grams>[:status]`).
+        """
+        raw, kind = reading.raw, ScanKind.WEIGHED.value
+        if self.stage is not Stage.PACK:
+            return self._reject(raw, "weigh_not_here", (("stage", self.stage.value),), kind=kind)
+        if not reading.accepted:
+            detail = (("detail", reading.detail or "-"),)
+            return self._reject(raw, reading.reason or "scale_empty", detail, kind=kind, sku=sku)
+        sku = sku or self.open_weighed_sku()
+        if sku is None:
+            return self._reject(raw, "nothing_to_weigh", (), kind=kind)
+        product = self.catalog.products.get(sku)
+        if product is None or not product.weighed:
+            name = (("product", self._name(sku)),)
+            return self._reject(raw, "not_sold_by_weight", name, kind=kind, sku=sku)
+        scan = Scan(raw, ScanKind.WEIGHED, "bench", sku=sku, grams=reading.grams)
+        return self._run(raw, lambda: self._apply(scan), kind=kind, sku=sku)
 
     def short(self, reason: ShortReason | str, sku: str | None = None) -> ScanResult:
         """Declare the rest of a line (the current one by default) short, with a reason."""

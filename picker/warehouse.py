@@ -19,6 +19,7 @@ from db import store
 from picker import importing
 from picker.accounts import Accounts
 from picker.config import Settings
+from picker.crates import Crates
 from picker.dispatch import Dispatch
 from picker.errors import InputError
 from picker.floor import Floor
@@ -88,7 +89,7 @@ class DemoReport:
     csv_rows: int | None = None
 
 
-class Warehouse(Floor, Overview, Accounts, Intake, Printing, Dispatch):
+class Warehouse(Floor, Overview, Accounts, Intake, Printing, Dispatch, Crates):
     """Every operation on one warehouse file."""
 
     def __init__(

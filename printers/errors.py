@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from picker.errors import PickerError
+
+if TYPE_CHECKING:
+    from printers.status import PrinterStatus
 
 
 class FontMissing(PickerError):
@@ -22,3 +27,18 @@ class PrinterUnavailable(PickerError):
     def __init__(self, message: str, reason: str = "unavailable") -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class PrinterNotReady(PrinterUnavailable):
+    """The printer says it cannot print (paper out, cover open, offline, an error).
+
+    `reason` is its state (a key of `printers.status.STATES`); `sent` is True when it said
+    so after the job was sent, which then did not print whole. The job waits, not fails.
+    """
+
+    def __init__(self, status: PrinterStatus, where: str, *, sent: bool = False) -> None:
+        from printers.status import state_text, status_detail
+
+        super().__init__(state_text(status.state, where, status_detail(status)), status.state)
+        self.status = status
+        self.sent = sent

@@ -7,7 +7,8 @@ encoding = "gbk"           # the printer's Chinese font: "gbk" or "gb18030"
 chinese = "native"         # "raster": print every page as an image (no Chinese font)
 barcodes = "native"        # "image": draw barcodes and QR codes as images
 role = "label"             # "label" (bag labels) or "document" (manifests, lists)
-status = false             # ask the printer for paper/cover status before each job
+status = false             # ask DLE EOT status before and after each job (network, serial):
+                           # paper out / cover open / offline hold the job until ready
 """
 
 from __future__ import annotations

@@ -12,12 +12,14 @@ import select
 import socket
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from picker.errors import InputError
 from picker.i18n import _
-from printers.errors import PrinterUnavailable
+from printers.errors import PrinterNotReady, PrinterUnavailable
+from printers.status import ANSWER_LENGTH, QUERY, PrinterStatus
 
 DEFAULT_PORT = 9100
 DEFAULT_BAUD = 9600
@@ -99,8 +101,9 @@ class Transport(Protocol):
 
 
 def open_transport(connection: str, timeout: float = 5.0, *, status: bool = False) -> Transport:
-    """A transport for a connection setting. `status`: ask a network printer for paper and
-    cover status (DLE EOT) before each job and refuse to send when it reports a problem."""
+    """A transport for a connection setting. `status`: ask a network or serial printer for
+    its status (DLE EOT 1-4) before and after each job: `PrinterNotReady` when it cannot
+    print, and the last answer is kept in the transport's `last_status`."""
     conn = parse_connection(connection)
     match conn.kind:
         case "network":
@@ -108,7 +111,7 @@ def open_transport(connection: str, timeout: float = 5.0, *, status: bool = Fals
         case "file":
             return FileTransport(conn)
         case "serial":
-            return SerialTransport(conn, timeout)
+            return SerialTransport(conn, timeout, status=status)
     return UsbTransport(conn, timeout)
 
 
@@ -119,6 +122,8 @@ class NetworkTransport:
         self.conn = conn
         self.timeout = timeout
         self.status = status
+        self.last_status: PrinterStatus | None = None
+        """What the printer last said about itself (with `status`)."""
 
     def send(self, data: bytes) -> None:
         where = str(self.conn)
@@ -149,17 +154,33 @@ class NetworkTransport:
         with sock:
             try:
                 if self.status:
-                    check_status(sock, where)
+                    self.last_status = ask_status(sock.sendall, _reader(sock), where)
                 # Chunks: sendall's timeout covers the whole call, but a long raster job on
                 # a slow printer is fine as long as it keeps taking data.
                 for start in range(0, len(data), CHUNK):
                     sock.sendall(data[start : start + CHUNK])
+                if self.status:
+                    # Asked once the printer holds every byte: paper that ran out or a cover
+                    # opened during the job means it did not print it whole.
+                    self._await_taken(sock)
+                    self.last_status = ask_status(sock.sendall, _reader(sock), where, sent=True)
                 sock.shutdown(socket.SHUT_WR)
                 self._await_delivery(sock)
             except TimeoutError:
                 raise _stalled(where) from None
             except OSError:
                 raise _dropped(where) from None
+
+    def _await_taken(self, sock: socket.socket) -> None:
+        """Return once the printer acknowledged every byte sent (no FIN yet)."""
+        left, progress_at = _unacked(sock), time.monotonic()
+        while left:
+            time.sleep(0.005)
+            current = _unacked(sock)
+            if current is None or current < left:
+                left, progress_at = current, time.monotonic()
+            elif time.monotonic() - progress_at > self.timeout:
+                raise _stalled(str(self.conn))
 
     def _await_delivery(self, sock: socket.socket) -> None:
         """Return once the printer has acknowledged every byte; raise if it closes first or
@@ -229,17 +250,31 @@ def _stalled(where: str) -> PrinterUnavailable:
     )
 
 
-def check_status(sock: socket.socket, where: str) -> None:
-    """Ask the printer (DLE EOT 1, 2, 4) whether it is online, closed and has paper."""
-    sock.sendall(b"\x10\x04\x01\x10\x04\x02\x10\x04\x04")
+def _reader(sock: socket.socket) -> Callable[[int], bytes]:
+    def read(n: int) -> bytes:
+        try:
+            return sock.recv(n)
+        except TimeoutError:
+            return b""
+
+    return read
+
+
+def ask_status(
+    write: Callable[[bytes], object], read: Callable[[int], bytes], where: str, sent: bool = False
+) -> PrinterStatus:
+    """Ask DLE EOT 1-4 and read the four answers; `PrinterNotReady` when the printer cannot
+    print (`sent`: asked after the job, which therefore did not print whole)."""
+    write(QUERY)
     answer = b""
-    with contextlib.suppress(TimeoutError):
-        while len(answer) < 3:
-            chunk = sock.recv(3 - len(answer))
-            if not chunk:
-                break
-            answer += chunk
-    if len(answer) < 3:
+    while len(answer) < ANSWER_LENGTH:
+        chunk = read(ANSWER_LENGTH - len(answer))
+        if not chunk:
+            break
+        answer += chunk
+    try:
+        status = PrinterStatus.parse(answer)
+    except ValueError:
         raise PrinterUnavailable(
             _(
                 "the printer at {where} does not answer status queries; set status = false "
@@ -247,20 +282,10 @@ def check_status(sock: socket.socket, where: str) -> None:
                 where=where,
             ),
             "no-status",
-        )
-    printer, offline, paper = answer
-    if offline & 0x04:
-        raise PrinterUnavailable(
-            _("the printer at {where} has its cover open", where=where), "cover-open"
-        )
-    if paper & 0x60 or offline & 0x20:
-        raise PrinterUnavailable(
-            _("the printer at {where} is out of paper", where=where), "paper-out"
-        )
-    if printer & 0x08 or offline & 0x40:
-        raise PrinterUnavailable(
-            _("the printer at {where} is offline or in error", where=where), "offline"
-        )
+        ) from None
+    if status.blocking:
+        raise PrinterNotReady(status, where, sent=sent)
+    return status
 
 
 class FileTransport:
@@ -291,7 +316,7 @@ class FileTransport:
 class SerialTransport:
     """A serial printer through pyserial (optional: `pip install pyserial`)."""
 
-    def __init__(self, conn: Connection, timeout: float) -> None:
+    def __init__(self, conn: Connection, timeout: float, *, status: bool = False) -> None:
         try:
             import serial  # type: ignore[import-not-found,import-untyped,unused-ignore]
         except ImportError:
@@ -301,6 +326,8 @@ class SerialTransport:
         self.conn = conn
         self._serial = serial
         self.timeout = timeout
+        self.status = status
+        self.last_status: PrinterStatus | None = None
 
     def send(self, data: bytes) -> None:
         try:
@@ -311,9 +338,14 @@ class SerialTransport:
                 write_timeout=self.timeout,
             )
             with port:
+                where = str(self.conn)
+                if self.status:
+                    self.last_status = ask_status(port.write, port.read, where)
                 if port.write(data) != len(data):
-                    raise _stalled(str(self.conn))
+                    raise _stalled(where)
                 port.flush()
+                if self.status:
+                    self.last_status = ask_status(port.write, port.read, where, sent=True)
         except (OSError, self._serial.SerialException) as exc:
             raise PrinterUnavailable(
                 _("cannot reach the printer at {where}: {error}", where=str(self.conn), error=exc),

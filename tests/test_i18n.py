@@ -35,8 +35,10 @@ PURE = {
     "picker.layout",
     "picker.packing",
     "picker.scanning",
+    "picker.scales",
     "picker.gs1",
     "picker.shortage",
+    "picker.crating",
 }
 UI_FORBIDDEN = {"db", "sqlite_utils", "escpos"}
 

@@ -11,7 +11,7 @@ import io
 import os
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -41,6 +41,8 @@ from picker.paper_lists import (
     refund_list,
     route_sheet,
 )
+from picker.paper_settlement import SettlementSlip, settlement_slip
+from picker.settlement import SettlementRow
 from printers.document import PAPER_58, PAPER_80, Document, Paper, printed_width
 from printers.escpos import render_escpos
 from printers.png import render_png
@@ -133,6 +135,8 @@ ROUTE = RouteSheet(
         Stop(1, "青平居委", "青平路 88 号", "王建国", "13800001111", 40, 52, "MF-XY01-20220412-1"),
         Stop(2, LONG_COMMITTEE, LONG_ADDRESS, "李梅", "13900002222", 3, 3, MANIFEST_ID),
     ),
+    driver="赵师傅",
+    truck="沪A12345",
     warehouse="青浦保供仓",
 )
 
@@ -163,12 +167,34 @@ REFUNDS = RefundList(
     warehouse="青浦保供仓",
 )
 
+SETTLEMENT = SettlementSlip(
+    row=SettlementRow(
+        "YP02",
+        LONG_COMMITTEE,
+        "YP",
+        orders=412,
+        paid_fen=2_345_678,
+        short_fen=6_800,
+        underweight_fen=144,
+        cancel_fen=3_880,
+        delivered_fen=2_100_000,
+        delivered_orders=380,
+        refunded_orders=2,
+    ),
+    committee=LONG_COMMITTEE,
+    subdistrict="盈浦街道",
+    day=DAY,
+    printed_at=datetime(2022, 4, 12, 18, 5),
+    warehouse="青浦保供仓",
+)
+
 BUILDERS: dict[str, Callable[[Paper], Document]] = {
     "label": lambda paper: bag_label(LABEL, paper),
     "manifest": lambda paper: manifest(MANIFEST, paper),
     "picklist": lambda paper: pick_list(PICK_LIST, paper),
     "route": lambda paper: route_sheet(ROUTE, paper),
     "refunds": lambda paper: refund_list(REFUNDS, paper),
+    "settlement": lambda paper: settlement_slip(SETTLEMENT, paper),
 }
 
 

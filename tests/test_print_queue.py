@@ -199,7 +199,7 @@ def test_label_refunds_picklist_and_route_from_the_floor(packed: Warehouse) -> N
     route = render_text(packed.document("route", "线路1"), PAPER_58)
     # YP01 has nothing packed: no stop for it.
     assert "第 2 站  青平居委" in route and "航运" not in route
-    assert "3 户  3 袋" in route and "[QR MF-XY01-20220412-1]" in route
+    assert "3 袋  已装 0" in route and "[QR MF-XY01-20220412-1]" in route
 
 
 @pytest.mark.parametrize(
@@ -329,7 +329,8 @@ def test_print_manifest_is_a_reprint_once_printed(packed: Warehouse, tmp_path: P
     second = packed.print_manifest("XY01")
     rows = {j.id: j for j in packed.print_jobs()}
     assert (rows[first].reprint, rows[second].reprint) == (False, True)
-    assert rows[first].target == rows[second].target == "XY01@2022-04-12"
+    # The job names the manifest it prints: the reprint is the same paper, same QR.
+    assert rows[first].target == rows[second].target == "MF-XY01-20220412-1"
 
 
 def test_retry_refuses_printed_and_unknown_jobs(packed: Warehouse, tmp_path: Path) -> None:

@@ -536,33 +536,37 @@ def test_printer_that_stops_reading_times_out() -> None:
 
 
 @pytest.mark.parametrize(
-    ("answer", "reason"), [(b"\x12\x12\x72", "paper-out"), (b"\x12\x16\x12", "cover-open")]
+    ("answer", "reason"),
+    [(b"\x12\x12\x12\x72", "paper-out"), (b"\x12\x16\x12\x12", "cover-open")],
 )
 def test_status_check_refuses_to_send_to_a_printer_without_paper(answer: bytes, reason: str):
     got = bytearray()
 
     def printer(conn: socket.socket) -> None:
-        got.extend(conn.recv(9))
+        got.extend(conn.recv(12))
         conn.sendall(answer)
         read_all(got)(conn)
 
     with serve(printer) as port, pytest.raises(PrinterUnavailable) as info:
         open_transport(f"network:127.0.0.1:{port}", timeout=2, status=True).send(JOB)
     assert info.value.reason == reason
-    assert bytes(got) == b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"  # nothing of the job
+    assert bytes(got) == b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"  # no job
 
 
 def test_status_check_passes_a_healthy_printer() -> None:
     got = bytearray()
 
     def printer(conn: socket.socket) -> None:
-        conn.recv(9)
-        conn.sendall(b"\x12\x12\x12")
+        conn.recv(12)
+        conn.sendall(b"\x12\x12\x12\x12")
+        while len(got) < len(JOB) + 12:  # the job, then the same query after it
+            got.extend(conn.recv(65536))
+        conn.sendall(b"\x12\x12\x12\x12")
         read_all(got)(conn)
 
     with serve(printer) as port:
         open_transport(f"network:127.0.0.1:{port}", timeout=2, status=True).send(JOB)
-    assert bytes(got) == JOB
+    assert bytes(got) == JOB + b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
 
 
 def test_file_transport_appends_jobs(tmp_path: Path) -> None:

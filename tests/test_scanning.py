@@ -363,6 +363,8 @@ REJECTS = [
     ("(01)" + PORK_GTIN + "(3102)012500(3103)001250", "gs1_malformed", {}),
     ("(01" + VEG_CASE, "gs1_malformed", {}),
     ("MF-ZZ99-20220412-1", "unknown_manifest_committee", {"committee": "ZZ99"}),
+    ("CR-ZZ99-0007", "unknown_crate_committee", {"committee": "ZZ99"}),
+    ("2*CR-XY01-0007", "qty_not_allowed", {"kind": "crate"}),
 ]
 
 

@@ -28,7 +28,7 @@ from picker.i18n import set_language
 from picker.model import SHANGHAI, Role
 from picker.shortage import ShortReason
 from picker.ui.app import PickerApp, make_app
-from picker.ui.dashboard import DashboardScreen
+from picker.ui.dashboard import COLUMNS, DashboardScreen
 from picker.ui.home import HomeScreen
 from picker.ui.pick import PickScreen
 from picker.ui.queue import QueueScreen
@@ -40,6 +40,7 @@ from printers.profile import parse_printers
 from tests.conftest import order_rows, save_small_catalog
 from tests.test_floor import BUNDLE, EGGS, LINES_A, load
 from tests.test_ui import run_async, wait_for
+from tests.test_ui_pick import Harness
 
 GOLDEN = Path(__file__).parent / "golden" / "ui_flow"
 PICKER = SignedIn("P001", "王小明", Role.PICKER)
@@ -362,14 +363,27 @@ async def test_a_lead_takes_over_and_reassigns_from_the_board(wh: Warehouse, clo
 
 
 @run_async
-async def test_a_driver_sees_the_board_but_claims_nothing(wh: Warehouse, clock: Clock) -> None:
+async def test_a_driver_gets_the_days_routes_and_claims_nothing(
+    wh: Warehouse, clock: Clock
+) -> None:
+    from picker.ui.dock import DockScreen
+
     app = app_on(wh, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await type_in(pilot, "OP-D01")
-        await board(pilot)
-        await pilot.press("enter")
-        assert message(app).text == "Only pickers and shift leads claim batches."
+        await on_screen(pilot, DockScreen)
+        await wait_for(pilot, lambda: app.screen.loaded)  # type: ignore[attr-defined]
+        await pilot.press("enter")  # no committee has a configured route: nothing to load
+        assert message(app).text == "No route to load."
         assert all(b.holder is None for b in wh.board())
+    # The board still refuses a driver who reaches it.
+    board_app = Harness(lambda: HomeScreen(wh, SignedIn("D01", "赵师傅", Role.DRIVER), "T1"))
+    async with board_app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: board_app.screen.loaded)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        line = board_app.screen.query_one(MessageLine)
+        assert line.text == "Only pickers and shift leads claim batches."
+    assert all(b.holder is None for b in wh.board())
 
 
 # the lead's dashboard
@@ -494,7 +508,8 @@ async def test_a_lead_prints_and_reprints_a_manifest(
     app = app_on(printing, clock, operator=LEAD)
     async with app.run_test(size=(80, 24)) as pilot:
         await dashboard(pilot)
-        assert rows_of(app)["YP01"][3] == "0/0/1" and rows_of(app)["YP01"][-1] == "1"
+        bags = [key for key, _label, _numeric in COLUMNS].index("bags")
+        assert rows_of(app)["YP01"][3] == "0/0/1" and rows_of(app)["YP01"][bags] == "1"
         await pilot.press("down", "m")  # 航运新村居委
         await wait_for(pilot, lambda: message(app).has_class("-ok"))
         first = max(j.id for j in wh.print_jobs())
@@ -508,7 +523,8 @@ async def test_a_lead_prints_and_reprints_a_manifest(
         await pilot.press("m")
         await wait_for(pilot, lambda: message(app).text.endswith(f"(job {first + 1})."))
     jobs = {j.id: j for j in wh.print_jobs()}
-    assert (jobs[first].kind, jobs[first].target) == ("manifest", "YP01@2022-04-12")
+    assert (jobs[first].kind, jobs[first].target) == ("manifest", "MF-YP01-20220412-1")
+    assert jobs[first + 1].target == jobs[first].target  # no new bags: the same manifest
     assert not jobs[first].reprint and jobs[first + 1].reprint  # printed once: a 补打 now
 
 
@@ -527,7 +543,7 @@ async def test_print_queue_shows_a_failure_and_retries_it(
         await on_screen(pilot, QueueScreen)
         await wait_for(pilot, lambda: rows_of(app).get(str(job), ("",) * 5)[4] == "failed")
         row = rows_of(app)[str(job)]
-        assert row[1:6] == ("manifest", "YP01@2022-04-12", "doc", "failed", "1")
+        assert row[1:6] == ("manifest", "MF-YP01-20220412-1", "doc", "failed", "1")
         assert row[7] != ""  # the reason
         out.parent.mkdir()
         await pilot.press("r")
@@ -577,7 +593,7 @@ async def test_golden_dashboard(wh: Warehouse, clock: Clock, zh: None) -> None:
         await pilot.pause()
         golden("dashboard", await screen_text(pilot))
         footer = screen.query_one(Footer)
-        assert footer.region.y == 23
+        assert (footer.region.y, footer.region.height) == (22, 2)  # two rows of keys
 
 
 @run_async

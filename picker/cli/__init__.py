@@ -3,7 +3,7 @@
 `main` lives in `picker.cli.common`; each module here registers the commands of one area.
 """
 
-from picker.cli import accounts, app, dispatch, feed, floor, intake, printing
+from picker.cli import accounts, app, crates, dispatch, feed, floor, intake, printing
 from picker.cli.common import (
     EXIT_CONFLICT,
     EXIT_OK,
@@ -21,6 +21,7 @@ __all__ = [
     "EXIT_USAGE",
     "accounts",
     "app",
+    "crates",
     "dispatch",
     "feed",
     "floor",

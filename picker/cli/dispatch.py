@@ -120,6 +120,8 @@ def missing(wh: Warehouse, route: str, as_json: bool) -> None:
         for b in s.bags:
             note = _(" (still open)") if b.status == "open" else ""
             click.echo(f"   {b.bag}  {b.address}{note}")
+    for problem in wh.crate_problems(route):  # `picker crate check` lists them as JSON
+        click.secho(problem.message, fg="yellow")
 
 
 @main.command()

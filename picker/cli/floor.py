@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 
 import click
 
@@ -204,23 +205,34 @@ def cancel(wh: Warehouse, order_no: str, refunded: bool, reason: str) -> None:
 @operator_option
 @terminal_option
 @click.option("--stage", type=click.Choice(["pick", "pack"]), default="pick", show_default=True)
+@click.option(
+    "--from",
+    "source",
+    metavar="DEVICE",
+    help="Read codes from a scanner instead of stdin: serial:/dev/ttyUSB0[:BAUD[:FRAME]] "
+    "or tcp:HOST:PORT.",
+)
 @warehouse_options
-def scan(wh: Warehouse, batch_id: str, operator: str, terminal: str, stage: str) -> None:
-    """Read codes from stdin, one per line, and apply them to a claimed batch.
+def scan(
+    wh: Warehouse, batch_id: str, operator: str, terminal: str, stage: str, source: str | None
+) -> None:
+    """Read codes from stdin (or a scanner), one per line, and apply them to a claimed batch.
 
     Each line is a code as a scanner sends it (`12*CODE` multiplies it), or
     `CMD-SHORT [REASON] [SKU]` (reasons: out-of-stock, damaged, not-found, quality).
     Writes one JSON object per line: code, outcome, reason, product, quantity, line and batch
-    progress. Exits 3 when any code was rejected.
+    progress. With --from, codes end at CR or LF and reading stops when the device closes
+    (or Ctrl-C). Exits 3 when any code was rejected.
 
     \b
     Example:
       printf '6901234567892\\n12*6901234567908\\n' \\
         | picker scan --batch XY01-0412-01 --operator P001
+      picker scan --batch XY01-0412-01 --operator P001 --from serial:/dev/ttyACM0
     """
     session = wh.session(batch_id, operator, terminal, stage)
     rejected = 0
-    for line in sys.stdin:
+    for line in _codes(source):
         code = line.strip()
         if not code:
             continue
@@ -237,3 +249,22 @@ def scan(wh: Warehouse, batch_id: str, operator: str, terminal: str, stage: str)
         sys.stdout.flush()
     if rejected:
         sys.exit(EXIT_REJECTS)
+
+
+def _codes(source: str | None) -> Iterator[str]:
+    """Lines of stdin, or the codes a serial or network scanner sends until it closes."""
+    if source is None:
+        yield from sys.stdin
+        return
+    from picker.devices import open_link, parse_address, read_codes
+
+    address = parse_address(source)
+    link = open_link(address)
+    try:
+        # On stderr, so the JSON on stdout stays clean; says the device is open and read.
+        click.echo(_("Reading codes from {device}; Ctrl-C to stop.", device=address), err=True)
+        yield from read_codes(link)
+    except KeyboardInterrupt:
+        return
+    finally:
+        link.close()

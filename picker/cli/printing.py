@@ -99,8 +99,10 @@ def print_(
     fmt: str | None,
     paper: str | None,
 ) -> None:
-    """Print a document: label BAG, manifest COMMITTEE, picklist BATCH, route ROUTE, refunds
-    COMMITTEE. Manifests, routes and refund lists are today's; add @YYYY-MM-DD for another day.
+    """Print a document: label BAG, manifest COMMITTEE (or MANIFEST-ID), picklist BATCH, route
+    ROUTE, refunds COMMITTEE, settlement COMMITTEE. Manifests, routes and refund lists are
+    today's; add @YYYY-MM-DD for another day (for a settlement: the paid day, default all).
+    A committee's manifest is a new one when it has packed bags on none yet, else its latest.
 
     Queues the job and sends it once; a printer that is off leaves it queued and retried.
     With --out the document is written to a file (ESC/POS bytes, .txt or .png preview).

@@ -1,57 +1,43 @@
 """The application object: sign-in and out, the idle time-out, global keys, help, palette.
 
 Two modes: `signin` (always there) and `work`, made at sign-in from the operator's role
-(the board for pickers and drivers, the dashboard for shift leads) and removed at sign-out,
-so nothing of one operator's screens is left for the next.
+(the batch board for pickers, the routes of the day for drivers, the dashboard for shift
+leads: `picker.ui.roles`) and removed at sign-out, so nothing of one operator's screens is
+left for the next. While a shift lead is signed in, the configured feeds and watch folder
+are polled (`picker.ui.feed`): new orders and exceptions come up as toasts.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import socket
 import time
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 
 from picker.auth import SignedIn
 from picker.i18n import N_, _
 from picker.model import Role
 from picker.ui import localize_bindings
 from picker.ui.help import HelpScreen, KeyedApp
+from picker.ui.roles import FIRST_SCREEN, SCREENS, screen_factory
 from picker.ui.signin import SignInScreen
 from picker.ui.widgets import role_label
 
 if TYPE_CHECKING:
+    from picker.ui.feed import FeedPoller
     from picker.warehouse import Warehouse
 
-__all__ = ["HelpScreen", "PickerApp", "make_app"]
+__all__ = ["SCREENS", "HelpScreen", "PickerApp", "make_app"]
 
 #: Set to 1 and the app exits right after its first frame (`scripts/bench.py` first_frame).
 EXIT_AFTER_FIRST_FRAME = "PICKER_EXIT_AFTER_FIRST_FRAME"
 #: Seconds between idle checks; the time-out itself is `idle_minutes` (config `[ui]`).
 IDLE_CHECK_SECONDS = 5.0
-#: The screens an operator can start on (`make_app(..., screen=...)`): module, class, and
-#: whether it takes (warehouse, operator, terminal) or the warehouse only. Imported when
-#: first opened, so the sign-in screen's first frame does not wait for them.
-SCREENS = {
-    "board": ("picker.ui.home", "HomeScreen", True),
-    "dashboard": ("picker.ui.dashboard", "DashboardScreen", True),
-    "orders": ("picker.ui.orders", "OrdersScreen", False),
-    "queue": ("picker.ui.queue", "QueueScreen", False),
-}
-
-
-def screen_factory(name: str, warehouse: Warehouse, who: SignedIn, terminal: str) -> Screen[Any]:
-    """A new screen of `SCREENS` for this operator."""
-    module, cls, per_operator = SCREENS[name]
-    screen = getattr(importlib.import_module(module), cls)
-    return screen(warehouse, who, terminal) if per_operator else screen(warehouse)
 
 
 class PickerApp(KeyedApp):
@@ -116,6 +102,8 @@ class PickerApp(KeyedApp):
         self.idle_clock = idle_clock
         self.idle_seconds = 60 * warehouse.settings.idle_minutes
         self.last_activity = idle_clock()
+        self.feed_poller: FeedPoller | None = None
+        """Polls the feeds while a shift lead is signed in (None: not polling)."""
         self._first_operator = operator
         self._first_screen = screen
         self.title = warehouse.settings.warehouse_name
@@ -145,21 +133,41 @@ class PickerApp(KeyedApp):
         self.sign_in_as(message.who)
 
     def sign_in_as(self, who: SignedIn) -> None:
-        """Open the operator's screen: the dashboard for a lead, the board for the others."""
+        """Open the operator's first screen (`FIRST_SCREEN`); a lead's session polls the feeds."""
         self.operator = who
         self.last_activity = self.idle_clock()
         self.sub_title = f"{who.name} · {role_label(who.role)} · {self.terminal}"
-        name = "dashboard" if who.role is Role.LEAD else "board"
+        name = FIRST_SCREEN[who.role]
         if self._first_screen and who.role is Role.LEAD:
             name, self._first_screen = self._first_screen, None
         self.add_mode("work", partial(screen_factory, name, self.warehouse, who, self.terminal))
         self.switch_mode("work")
+        if who.role is Role.LEAD:
+            self.start_feed()
+
+    def start_feed(self) -> None:
+        """Poll the configured feeds and watch folder; nothing when none is configured."""
+        from picker.ui.feed import FeedPoller
+
+        if self.feed_poller is None:
+            poller = FeedPoller(self, self.warehouse)
+            self.feed_poller = poller if poller.start() is not None else None
+
+    def stop_feed(self) -> None:
+        """Stop polling (at sign-out and on exit); the worker ends at its next wait."""
+        if self.feed_poller is not None:
+            self.feed_poller.stop()
+            self.feed_poller = None
+
+    def on_unmount(self) -> None:
+        self.stop_feed()
 
     async def sign_out(self, message: str = "") -> None:
         """Back to the sign-in screen; the operator's screens are closed."""
         if self.operator is None:
             return
         self.operator = None
+        self.stop_feed()
         self.sub_title = self.warehouse.path.name
         await self.switch_mode("signin")
         await self.remove_mode("work")

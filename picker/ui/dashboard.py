@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker
 
 from picker.auth import SignedIn
@@ -26,11 +26,13 @@ from picker.i18n import N_, _
 from picker.money import format_fen
 from picker.overview import DONE, WAITING, WORKING, CommitteeProgress, Dashboard
 from picker.ui import localize_bindings
+from picker.ui.lead import LEAD_BINDINGS, LeadKeys
 from picker.ui.widgets import (
     Cell,
     LiveTable,
     MessageLine,
     PromptScreen,
+    RowsFooter,
     VersionWatch,
     bind,
     require_lead,
@@ -48,6 +50,8 @@ COLUMNS = (
     ("refunds", N_("Refunds"), True),
     ("rejects", N_("Rejects"), True),
     ("bags", N_("Bags"), True),
+    ("crated", N_("Crated"), True),  # bags in crates
+    ("crates", N_("Crates C/L"), True),  # crates closed / loaded
 )
 
 
@@ -68,6 +72,8 @@ def cells(c: CommitteeProgress) -> tuple[Cell, ...]:
         format_fen(c.refund_fen) if c.refund_fen else "",
         rejects,
         f"{c.bags:,}",
+        f"{c.crated:,}" if c.crated else "",
+        f"{c.crates_closed}/{c.crates_loaded}" if c.crates_closed else "",
     )
 
 
@@ -113,8 +119,8 @@ def import_summary(r: ImportReport) -> str:
     )
 
 
-class DashboardScreen(Screen[None]):
-    """Progress per committee with the lead's actions on keys."""
+class DashboardScreen(LeadKeys, Screen[None]):
+    """Progress per committee with the lead's actions on keys (and `LeadKeys`')."""
 
     CSS_PATH = "dashboard.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -128,6 +134,7 @@ class DashboardScreen(Screen[None]):
              N_("Print the highlighted committee's manifest (again)"), "dash.manifest"),
         bind("o", "orders", N_("Orders"), N_("The orders overview"), "dash.orders"),
         bind("q", "queue", N_("Queue"), N_("Print jobs: retry, reprint"), "dash.queue"),
+        *LEAD_BINDINGS,
         bind("r", "refresh", N_("Refresh"), N_("Read the figures again now"), "dash.refresh",
              show=False),
     ]  # fmt: skip
@@ -163,7 +170,7 @@ class DashboardScreen(Screen[None]):
         yield LiveTable(COLUMNS, id="committees")
         yield Static(_("Loading…"), id="totals", markup=False)
         yield MessageLine()
-        yield Footer(compact=True)
+        yield RowsFooter()
 
     def on_mount(self) -> None:
         self.query_one(LiveTable).focus()

@@ -4,6 +4,9 @@ Loaded / expected bags of the route in big digits, the stops with theirs, and on
 line: green with the bag's stop, or red with the reason and the bell (another route's bag,
 a second scan, an unknown or open bag). Codes go through the ordered scan lane of
 `ScanScreen`, so a burst from the scanner is applied in order, off the UI thread.
+
+F8 sends the truck off (`depart`) once confirmed; with bags still to load only a shift lead
+may, giving the reason, which is kept on the route.
 """
 
 from __future__ import annotations
@@ -19,14 +22,17 @@ from textual.message import Message
 from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from picker.auth import SignedIn
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.loading import LoadResult
-from picker.routing import MissingStop, Route, route_state
+from picker.model import Role
+from picker.routing import OPEN_STATES, MissingStop, Route, route_state
 from picker.ui import localize_bindings
-from picker.ui.dispatch_modals import MissingScreen
+from picker.ui.dispatch_modals import ChoiceScreen, MissingScreen
 from picker.ui.routes import stop_note
 from picker.ui.scan_input import ScanInput, ScanScreen, fkey
+from picker.ui.widgets import PromptScreen, refusal_text
 from picker.warehouse import Warehouse
 
 if TYPE_CHECKING:
@@ -40,6 +46,13 @@ class LoadScreen(ScanScreen[Route]):
     BINDINGS: ClassVar[list[BindingType]] = [
         fkey("f5", "refresh", N_("Refresh"), N_("Read the route again"), "load.refresh"),
         fkey("f6", "missing", N_("Missing"), N_("List the bags still to load"), "load.missing"),
+        fkey(
+            "f8",
+            "depart",
+            N_("Depart"),
+            N_("The truck leaves: mark the route departed"),
+            "load.depart",
+        ),
         fkey("escape", "back", N_("Back"), N_("Leave the dock screen"), "load.back"),
     ]
 
@@ -48,6 +61,14 @@ class LoadScreen(ScanScreen[Route]):
             super().__init__()
             self.stops = stops
 
+    class RouteChecked(Message, bubble=False):
+        """The route as it is when F8 was pressed (`departed`: after `depart`)."""
+
+        def __init__(self, route: Route, departed: bool = False) -> None:
+            super().__init__()
+            self.route = route
+            self.departed = departed
+
     def __init__(self, warehouse: Warehouse, route: str, operator: str, terminal: str = "") -> None:
         """Raises `NotFound` for an unknown route or operator (before anything is shown)."""
         self.load_session = warehouse.load_session(route, operator, terminal)
@@ -55,6 +76,9 @@ class LoadScreen(ScanScreen[Route]):
         super().__init__(cast("ScanSession", self.load_session))
         localize_bindings(self)
         self.warehouse = warehouse
+        name, role = warehouse.operator(operator)
+        self.operator = SignedIn(operator, name, role)
+        """Who scans: a shift lead may send the truck off with bags missing."""
         self.view: Route | None = None
         """The route as last read."""
 
@@ -116,7 +140,8 @@ class LoadScreen(ScanScreen[Route]):
         loaded, total = result.line or (0, 0)
         text = _(
             "{bag} → stop {stop} {committee}  {loaded}/{total}",
-            bag=result.bag or "",
+            bag=result.bag
+            or _("{crate} ({bags} bags)", crate=result.crate, bags=result.crate_bags),
             stop=result.stop or "?",
             committee=result.committee_name or "",
             loaded=loaded,
@@ -143,12 +168,75 @@ class LoadScreen(ScanScreen[Route]):
         self.warehouse.close()  # a pool thread: do not keep its connection
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed read is a red line and the bell; scanning goes on."""
-        if event.worker.group == "load-read" and event.state == WorkerState.ERROR:
+        """A failed read or a refused departure is a red line and the bell; scanning goes on."""
+        group = event.worker.group
+        if group in ("load-read", "load-depart") and event.state == WorkerState.ERROR:
             error = event.worker.error
             text = error.message if isinstance(error, PickerError) else str(error)
-            self.show_failure(_("Cannot read the warehouse: {error}", error=text))
+            if group == "load-read" or not isinstance(error, PickerError):
+                text = _("Cannot read the warehouse: {error}", error=text)
+            self.show_failure(text)
             self.app.bell()
+
+    def action_depart(self) -> None:
+        """Send the truck off: confirm, or (a lead, with bags missing) give the reason."""
+        self._depart(None, check=True)
+
+    @work(thread=True, exit_on_error=False, group="load-depart")
+    def _depart(self, reason: str | None, check: bool = False) -> None:
+        session = self.load_session
+        try:
+            if check:
+                self.post_message(self.RouteChecked(session.route()))
+            else:
+                route = self.warehouse.depart(session.route_id, session.operator, reason)
+                self.post_message(self.RouteChecked(route, departed=True))
+        finally:
+            self.warehouse.close()  # a pool thread: do not keep its connection
+
+    @on(RouteChecked)
+    def _route_checked(self, message: RouteChecked) -> None:
+        route = message.route
+        self.show_view(route)
+        if message.departed:
+            self._result_line(True, departure_text(route))
+        elif route.status not in OPEN_STATES:
+            self._depart(None)  # departed already: `depart` says since when
+        elif not route.missing:
+            self._confirm_departure(route)
+        elif self.operator.role is not Role.LEAD:
+            refusal = _(
+                "{n} bags still to load: only a shift lead can send the truck without them.",
+                n=route.missing,
+            )
+            self.show_failure(refusal_text(self.operator, refusal))
+            self.app.bell()
+        else:
+            self._ask_override(route)
+
+    def _confirm_departure(self, route: Route) -> None:
+        choices = [
+            ("go", _("Yes: {loaded} bags on board, nothing more loads", loaded=route.loaded)),
+            ("stay", _("No: go on loading")),
+        ]
+
+        def chosen(choice: str | None) -> None:
+            if choice == "go":
+                self._depart(None)
+
+        title = _("Depart {route} now?", route=route.name)
+        self.app.push_screen(ChoiceScreen(title, choices), chosen)
+
+    def _ask_override(self, route: Route) -> None:
+        def typed(reason: str | None) -> None:
+            if reason:
+                self._depart(reason)
+
+        prompt = PromptScreen(
+            _("Depart {route} without {n} bags", route=route.name, n=route.missing),
+            _("Why does the truck go without them? (kept on the route)"),
+        )
+        self.app.push_screen(prompt, typed)
 
     @on(MissingRead)
     def _missing_read(self, message: MissingRead) -> None:
@@ -162,3 +250,21 @@ class LoadScreen(ScanScreen[Route]):
         if action == "back":
             return len(self.app.screen_stack) > 1
         return True
+
+
+def departure_text(route: Route) -> str:
+    """`R20220412-1 线路1 departed at 10:32: 40/42 bags.`, and the override if there was one."""
+    text = _(
+        "{route} {name} departed at {at}: {loaded}/{total} bags.",
+        route=route.id,
+        name=route.name,
+        at=(route.departed_at or "")[11:16],
+        loaded=route.loaded,
+        total=route.total,
+    )
+    if route.override_by:
+        why = _(
+            "Override by {lead}: {reason}", lead=route.override_by, reason=route.override_reason
+        )
+        text += " " + why
+    return text

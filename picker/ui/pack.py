@@ -4,14 +4,19 @@ The current household's door (building-unit-room) is shown big with the masked n
 bag k of n; below it the items still to go in, weighed ones taking the scale label, then the
 batch's households in hand-out order with cancellations and shortages marked. A closed bag's
 label is queued for printing by the engine; the screen says so.
+
+At a terminal with a bench scale (`[terminals.NAME] scale`) a line shows the live weight and
+the weighed item it is for; Enter on the empty scan field, F5 or the `CMD-WEIGH` code records
+a steady weight as that item's, through the same session path as a scale label.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+import time
+from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,108 +24,22 @@ from textual.widgets import DataTable, Digits, Footer, Header, Static
 
 from picker.i18n import N_, _
 from picker.money import format_fen
-from picker.packing import BagPlan, plan_bags
 from picker.scanning import parse_bag_id
 from picker.sessions import ScanResult, ScanSession
 from picker.ui import localize_bindings
-from picker.ui.scan_input import ScanInput, ScanScreen, fkey, show_big
+from picker.ui.devices import ScalePanel, terminal_devices
+from picker.ui.pack_view import PackView, bag_plan, mask_name, read_pack_view
+from picker.ui.scan_input import ScanInput, ScanScreen, WeighJob, fkey, show_big
+from picker.ui.widgets import hide_from_footer
 
+__all__ = ["PackScreen", "PackView", "mask_name"]
 
-def mask_name(name: str) -> str:
-    """张三明 → 张*明, 张三 → 张*, 欧阳小明 → 欧**明: enough to hand a bag over, no more."""
-    name = name.strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-@dataclass(frozen=True, slots=True)
-class PackItem:
-    """One line of the current household's order."""
-
-    name: str
-    unit: str
-    weighed: bool
-    needed: int
-    packed: int
-    short: int
-    grams: int
-
-    def mark(self) -> Text:
-        """✓ in the bag, ✗ nothing to pack (all short), ⚖ weighed and open, · open."""
-        if self.short and not self.needed:
-            return Text("✗", style="bold red")
-        if self.packed >= self.needed:
-            return Text("✓", style="bold green")
-        return Text("⚖" if self.weighed else "·", style="bold yellow" if self.weighed else "")
-
-
-@dataclass(frozen=True, slots=True)
-class HouseholdRow:
-    """One household of the batch as the list shows it."""
-
-    order_no: str
-    door: str
-    community: str
-    name: str
-    cancelled: bool
-    shorted: bool
-
-
-@dataclass(frozen=True, slots=True)
-class PackView:
-    """What the pack screen shows, read by the worker."""
-
-    households: tuple[HouseholdRow, ...]
-    current: HouseholdRow | None
-    items: tuple[PackItem, ...]
-    bag: tuple[int, int]
-
-    @property
-    def done(self) -> bool:
-        return self.current is None and bool(self.households)
-
-
-def bag_plan(session: ScanSession, lines: list[Any]) -> BagPlan:
-    """The household's bags as the engine plans them: units and weight over the capacity."""
-    products = session.catalog.products
-    units = sum(r.qty - r.short for r in lines)
-    grams = sum((r.qty - r.short) * products[r.sku].unit_grams for r in lines)
-    return plan_bags(units, grams, session.wh.settings.bag_capacity)
-
-
-def read_pack_view(session: ScanSession) -> PackView:
-    """The current household, its items and bag, and every household of the batch."""
-    household, lines = session.current_household()
-    products = session.catalog.products
-    rows = tuple(
-        HouseholdRow(
-            h.order_no,
-            h.address.short(),
-            h.address.community,
-            mask_name(h.name),
-            h.cancelled,
-            any(r["kind"] == "short" for r in session.wh.refunds(h.order_no)),
-        )
-        for h in session.households()
-    )
-    current = next((r for r in rows if household and r.order_no == household.order_no), None)
-    items = tuple(
-        PackItem(
-            products[r.sku].name,
-            products[r.sku].unit,
-            products[r.sku].weighed,
-            r.qty - r.short,
-            r.packed,
-            r.short,
-            r.grams,
-        )
-        for r in lines
-    )
-    plan = bag_plan(session, lines)
-    return PackView(rows, current, items, (plan.bag_for(sum(i.packed for i in items)), plan.n))
+#: The command code that records the scale's weight (for a scanner's trigger at the scale).
+WEIGH_CODE = "CMD-WEIGH"
+SCALE_ACTIONS = {"weigh": "pack.weigh", "next_weighed": "pack.next_weighed",
+                 "zero": "pack.zero", "tare": "pack.tare"}  # fmt: skip
+#: An empty Enter this soon after a code is the LF of a scanner sending CR LF, not a weighing.
+CRLF_GAP = 0.3
 
 
 class PackScreen(ScanScreen[PackView]):
@@ -129,6 +48,16 @@ class PackScreen(ScanScreen[PackView]):
     CSS_PATH = "pack.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         fkey("f4", "undo", N_("Undo"), N_("Take back your last scan"), "pack.undo"),
+        fkey("f5", "weigh", N_("Weigh"), N_("Record the steady weight on the scale"), "pack.weigh"),
+        fkey(
+            "f6",
+            "next_weighed",
+            N_("Next item"),
+            N_("Weigh another weighed item"),
+            "pack.next_weighed",
+        ),
+        fkey("f7", "zero", N_("Zero"), N_("Zero the empty scale"), "pack.zero"),
+        fkey("f8", "tare", N_("Tare"), N_("Tare the box on the scale"), "pack.tare"),
         fkey("escape", "back", N_("Back"), N_("Leave the batch; it stays yours"), "pack.back"),
     ]
 
@@ -139,6 +68,14 @@ class PackScreen(ScanScreen[PackView]):
         """What was last read."""
         self.bags: dict[str, int] = {}
         """Bags planned per household (order number), as last read: the n of "bag k of n"."""
+        devices = terminal_devices(session)
+        self.devices = devices if devices is not None and devices.scale is not None else None
+        """This terminal's devices when it has a bench scale."""
+        self.weigh_sku: str | None = None
+        """The weighed item the scale's weight goes to (the first open one, or as chosen)."""
+        self._code_at = 0.0
+        if self.devices is None:
+            hide_from_footer(self, tuple(SCALE_ACTIONS.values()))
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -151,6 +88,8 @@ class PackScreen(ScanScreen[PackView]):
             yield Static(id="who", markup=False)
         yield Static(id="warning", markup=False)
         yield Static(id="result", markup=False)
+        if self.devices is not None:
+            yield ScalePanel(self.devices, id="scale")
         yield DataTable(id="items", cursor_type="none")
         yield Static(id="banner", markup=False)
         yield DataTable(id="households", cursor_type="row", zebra_stripes=True)
@@ -218,6 +157,7 @@ class PackScreen(ScanScreen[PackView]):
         self.query_one("#items").display = not view.done
         self._fill_items(view)
         self._fill_households(view)
+        self._aim_scale(view)
         banner = self.query_one("#banner", Static)
         banner.display = view.done
         banner.update(_("Batch packed. Esc: back") if view.done else "")
@@ -228,7 +168,10 @@ class PackScreen(ScanScreen[PackView]):
         for i in view.items:
             note = Text()
             if i.weighed:
-                note.append(_("{grams} g", grams=i.grams) if i.grams else _("scan the scale label"))
+                hint = (
+                    _("weigh it or scan its label") if self.devices else _("scan the scale label")
+                )
+                note.append(_("{grams} g", grams=i.grams) if i.grams else hint)
             if i.short:
                 note.append((" " if note else "") + _("{qty} short", qty=i.short), "bold red")
             table.add_row(i.mark(), i.name, f"{i.packed}/{i.needed} {i.unit}", note)
@@ -277,6 +220,72 @@ class PackScreen(ScanScreen[PackView]):
 
     def action_undo(self) -> None:
         self.submit("CMD-UNDO")
+
+    def submit(self, job: object) -> None:
+        """`CMD-WEIGH` from a scanner records the weight; other codes go to the lane."""
+        if isinstance(job, str):
+            self._code_at = time.monotonic()
+            if self.devices is not None and job.strip().upper() == WEIGH_CODE:
+                self.action_weigh()
+                return
+        super().submit(job)
+
+    @on(ScanInput.BlankEntered)
+    def _blank(self) -> None:
+        if self.devices is not None and time.monotonic() - self._code_at > CRLF_GAP:
+            self.action_weigh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.devices is not None or action not in SCALE_ACTIONS
+
+    def _aim_scale(self, view: PackView) -> None:
+        """Point the scale at the chosen weighed item, else the household's first open one."""
+        if self.devices is None:
+            return
+        open_items = [i for i in view.items if i.weighed and i.packed < i.needed]
+        item = next((i for i in open_items if i.sku == self.weigh_sku), None)
+        item = item or (open_items[0] if open_items else None)
+        self.weigh_sku = item.sku if item else None
+        shown = f"{item.name} {item.packed + 1}/{item.needed} {item.unit}" if item else ""
+        self.query_one(ScalePanel).set_item(shown)
+
+    def action_weigh(self) -> None:
+        """Record the scale's steady weight for the item on the scale line."""
+        if self.devices is None:
+            return
+        panel = self.query_one(ScalePanel)
+        reading, refusal = panel.take()
+        if refusal:
+            self.show_failure(refusal)
+            self.app.bell()
+            return
+        if reading.accepted:
+            panel.weighed()
+        self.submit(WeighJob(reading, self.weigh_sku))
+
+    def action_next_weighed(self) -> None:
+        """Weigh the household's next open weighed item instead."""
+        if self.view is None or self.devices is None:
+            return
+        skus = [i.sku for i in self.view.items if i.weighed and i.packed < i.needed]
+        if skus:
+            at = skus.index(self.weigh_sku) if self.weigh_sku in skus else -1
+            self.weigh_sku = skus[(at + 1) % len(skus)]
+            self._aim_scale(self.view)
+
+    def action_zero(self) -> None:
+        if self.devices is not None:
+            self.query_one(ScalePanel).command("zero")
+
+    def action_tare(self) -> None:
+        if self.devices is not None:
+            self.query_one(ScalePanel).command("tare")
+
+    @on(ScalePanel.CommandDone)
+    def _scale_done(self, message: ScalePanel.CommandDone) -> None:
+        self._result_line(message.ok, message.text)
+        if not message.ok:
+            self.app.bell()
 
     def action_back(self) -> None:
         self.dismiss()

@@ -22,7 +22,9 @@ from textual.worker import Worker
 
 from picker.errors import PickerError
 from picker.i18n import N_, _
+from picker.printing import NO_PRINTER
 from picker.ui import localize_bindings
+from picker.ui.printer_states import PrinterStates
 from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, VersionWatch, bind
 from picker.warehouse import Warehouse
 
@@ -61,7 +63,7 @@ COLUMNS = (
     ("reason", N_("Reason"), False),
 )
 #: Cells of the reason shown in the table.
-REASON_WIDTH = 16
+REASON_WIDTH = 14
 STATUS_LABELS = {
     "queued": N_("queued"),
     "sending": N_("sending"),
@@ -83,6 +85,8 @@ def cells(job: JobRow) -> tuple[Cell, ...]:
     """A job's cells; a failed job in red with its reason, a reprint marked as one."""
     status = _(STATUS_LABELS.get(job.status, job.status))
     state: Cell = Text(status, "bold red") if job.status == "failed" else status
+    if job.status == "queued" and job.reason not in ("", NO_PRINTER):  # paper out, ...
+        state = Text(_("waiting"), "bold yellow")
     kind = _(KIND_LABELS[job.kind]) if job.kind in KIND_LABELS else job.kind
     if job.reprint:
         kind = _("{document} (reprint)", document=kind)
@@ -143,6 +147,7 @@ class QueueScreen(Screen[None]):
         yield Header()
         yield LiveTable(COLUMNS, id="jobs")
         yield Static("", id="queue-totals", markup=False)
+        yield PrinterStates(id="printer-states")
         yield MessageLine()
         yield Footer(compact=True)
 
@@ -162,6 +167,7 @@ class QueueScreen(Screen[None]):
         wh.run_print_worker_once()
         if self._watch.changed(wh.data_version()) or force:
             self.post_message(self.JobsLoaded(list(wh.print_jobs())))
+            self.post_message(PrinterStates.Loaded(wh.printer_states()))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failing round is a red line (once per distinct error); the timer goes on."""
@@ -184,6 +190,10 @@ class QueueScreen(Screen[None]):
                 failed=counts["failed"],
             )
         )
+
+    @on(PrinterStates.Loaded)
+    def _printers_loaded(self, message: PrinterStates.Loaded) -> None:
+        self.query_one(PrinterStates).show(message.states)
 
     @on(LiveTable.RowHighlighted, "#jobs")
     def _highlighted(self) -> None:

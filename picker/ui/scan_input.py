@@ -26,8 +26,10 @@ from textual.widgets import Digits, Input, Static
 from textual.worker import get_current_worker
 
 from picker.i18n import _
+from picker.scales import Reading
 from picker.sessions import ScanResult, ScanSession
 from picker.shortage import ShortReason
+from picker.ui.devices import ScannerFeed, terminal_devices
 
 #: Keys that end a code: CR (most scanners), LF (some), and CR as some terminals name it.
 ENDINGS = frozenset({"enter", "ctrl+j", "ctrl+m"})
@@ -120,6 +122,23 @@ class ShortJob:
     sku: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class WeighJob:
+    """Record a bench scale's reading as the weight of `sku` (None: the open weighed item)."""
+
+    reading: Reading
+    sku: str | None
+
+
+def job_code(job: object) -> str:
+    """How a job reads in the scan log and on a red line."""
+    if isinstance(job, ShortJob):
+        return f"CMD-SHORT {job.reason.value}"
+    if isinstance(job, WeighJob):
+        return job.reading.raw
+    return str(job)
+
+
 #: Worker instructions besides codes: read the view again, or stop after what is queued.
 REFRESH = object()
 STOP = object()
@@ -171,6 +190,9 @@ class ScanScreen(Screen[None], Generic[ViewT]):
         self._lane()
         self.submit(REFRESH)
         self.scan_input.focus()
+        devices = terminal_devices(self.session)
+        if devices is not None and devices.scanner is not None:
+            self.mount(ScannerFeed(devices.scanner))
 
     def on_unmount(self) -> None:
         self._jobs.put(STOP)  # the worker finishes what is queued first: nothing is lost
@@ -193,6 +215,19 @@ class ScanScreen(Screen[None], Generic[ViewT]):
     def _scanned(self, message: ScanInput.Scanned) -> None:
         message.stop()
         self.submit(message.code)
+
+    @on(ScannerFeed.CodeRead)
+    def _device_code(self, message: ScannerFeed.CodeRead) -> None:
+        """A code from the terminal's serial or network scanner: the keyboard's lane."""
+        message.stop()
+        self.submit(message.code)
+
+    @on(ScannerFeed.StateChanged)
+    def _scanner_state(self, message: ScannerFeed.StateChanged) -> None:
+        message.stop()
+        self._result_line(message.ok, message.text)
+        if not message.ok:
+            self.app.bell()
 
     @work(thread=True, exit_on_error=False, group="scan", name="scan-lane")
     def _lane(self) -> None:
@@ -222,11 +257,12 @@ class ScanScreen(Screen[None], Generic[ViewT]):
             self.before_scan()
             if isinstance(job, ShortJob):
                 result = self.session.short(job.reason, job.sku)
+            elif isinstance(job, WeighJob):
+                result = self.session.weigh(job.reading, job.sku)
             else:
                 result = self.session.scan(str(job))
         except Exception as exc:  # a red line and a bell; the lane goes on with the next code
-            code = f"CMD-SHORT {job.reason.value}" if isinstance(job, ShortJob) else str(job)
-            self.post_message(self.ScanFailed(code, str(exc) or type(exc).__name__))
+            self.post_message(self.ScanFailed(job_code(job), str(exc) or type(exc).__name__))
             return
         view = self._read_view() if self._jobs.empty() else None
         self.post_message(self.ScanApplied(result, view))

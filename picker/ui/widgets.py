@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from picker.auth import SignedIn
 from picker.i18n import N_, _
@@ -55,21 +55,22 @@ def role_label(role: Role) -> str:
     return _(ROLE_LABELS[role])
 
 
+def refusal_text(operator: SignedIn, refusal: str) -> str:
+    """Why not, and who is signed in: what a refused operator reads."""
+    who = _(
+        "You are signed in as {name} ({role}).",
+        name=operator.name,
+        role=role_label(operator.role),
+    )
+    return f"{refusal} {who}"
+
+
 def require_lead(screen: Screen[Any], operator: SignedIn, refusal: str) -> bool:
     """True for a shift lead; for anyone else a red line (and the bell) on the screen saying
     why not and who is signed in."""
     if operator.role is Role.LEAD:
         return True
-    text = (
-        refusal
-        + " "
-        + _(
-            "You are signed in as {name} ({role}).",
-            name=operator.name,
-            role=role_label(operator.role),
-        )
-    )
-    screen.query_one(MessageLine).error(text)
+    screen.query_one(MessageLine).error(refusal_text(operator, refusal))
     return False
 
 
@@ -254,3 +255,35 @@ class VersionWatch:
             old = self._versions.get(thread)
             self._versions[thread] = version
         return old != version
+
+
+class RowsFooter(Footer):
+    """A compact footer that lays its keys out on `rows` rows, for a screen with more keys
+    than 80 columns hold on one (the shift lead's dashboard, the routes screen)."""
+
+    DEFAULT_CSS = """
+    RowsFooter {
+        layout: grid;
+    }
+    """
+
+    def __init__(self, rows: int = 2) -> None:
+        super().__init__(compact=True)
+        self.rows = rows
+        self.styles.height = rows
+
+    def compose(self) -> ComposeResult:
+        keys = list(super().compose())
+        yield from keys
+        # Footer.compose sets one grid row of every key; the palette key is docked right.
+        # Columns as wide as their widest key (key, space, description, margin): a grid's
+        # `auto` measures wide characters short.
+        labels = [
+            f"{getattr(k, 'key_display', '')} {getattr(k, 'description', '')} "
+            for k in keys
+            if not k.has_class("-command-palette")
+        ]
+        columns = max(1, -(-len(labels) // self.rows))
+        widths = [max(map(cell_len, labels[c::columns])) for c in range(min(columns, len(labels)))]
+        self.styles.grid_size_columns = columns
+        self.styles.grid_columns = " ".join(map(str, widths)) or "auto"

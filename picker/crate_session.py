@@ -1,0 +1,289 @@
+"""The crating flow at the end of packing: scan a crate (or start a new one), scan bags in.
+
+One packer on one terminal. A crate label's code makes that crate the current one (a crate
+reused from an earlier day is filled again); the command codes below (also on the screen's
+keys) start a new crate, close the current one by hand, arm the next bag to be *moved* here
+from the crate it is in, or print the current crate's label again (补打). After a crate
+closes, full or by hand, the next bag starts a new crate of that bag's committee.
+
+Like `LoadSession` it holds no connection: every call uses the calling thread's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import db
+from db import crates as rows
+from db import dispatch as dispatch_rows
+from db import store
+from picker.crate_changes import CRATE_REASONS, CrateRejected, crate_reason_text
+from picker.crating import Fit
+from picker.scan_outcomes import ScanResult
+from picker.scanning import ScanError, ScanIndex, ScanKind, resolve
+from picker.scanning import reason_text as scan_reason_text
+
+if TYPE_CHECKING:
+    from picker.crates import CrateInfo
+    from picker.warehouse import Warehouse
+
+#: Command codes of crating, printed on the command sheet and sent by the screen's keys.
+CRATE_COMMANDS: dict[str, str] = {
+    "CMD-CRATE-NEW": "new",
+    "CMD-CRATE-CLOSE": "close",
+    "CMD-CRATE-MOVE": "move",
+    "CMD-CRATE-LABEL": "label",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CrateResult(ScanResult):
+    """What a crating scan or command did; `closed_crate` is a crate it closed (label queued)."""
+
+    crate: str | None = None
+    committee: str | None = None
+    committee_name: str | None = None
+    crate_bags: int = 0
+    max_bags: int = 0
+    closed_crate: str | None = None
+    moved_from: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.raw,
+            "outcome": "accepted" if self.accepted else "rejected",
+            "reason": self.reason,
+            "message": self.message,
+            "kind": self.kind,
+            "bag": self.bag,
+            "order_no": self.household,
+            "crate": self.crate,
+            "committee": self.committee,
+            "committee_name": self.committee_name,
+            "crate_bags": self.crate_bags,
+            "max_bags": self.max_bags,
+            "closed_crate": self.closed_crate,
+            "moved_from": self.moved_from,
+            "scan_id": self.scan_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CrateView:
+    """What the crating screen shows: the current crate and the bags in it."""
+
+    crate: CrateInfo | None
+    #: (bag, household address) of the bags in the crate, in hand-out order.
+    lines: tuple[tuple[str, str], ...] = ()
+    #: The next bag starts a new crate.
+    pending_new: bool = False
+    #: The next bag is moved into the current crate from the crate it is in.
+    moving: bool = False
+
+
+class CrateSession:
+    """One packer putting bags into crates on one terminal."""
+
+    def __init__(self, warehouse: Warehouse, operator: str, terminal: str = "") -> None:
+        self.wh = warehouse
+        warehouse.operator(operator)
+        self.operator = operator
+        self.terminal = terminal
+        self.catalog = warehouse.catalog()
+        self.index = ScanIndex.build(self.catalog, store.load_operators(warehouse.db))
+        self.crate: int | None = None
+        """The current crate's fill (row id); it may be closed."""
+        self.pending_new = False
+        self.moving = False
+
+    def scan(self, raw: str) -> CrateResult:
+        """Apply one code: a crate label, a bag label or a crating command. Never raises for
+        a bad code: it is refused, logged, and the result says why."""
+        raw = raw.strip("\r\n")
+        command = CRATE_COMMANDS.get(raw.strip().upper())
+        if command is not None:
+            return self._command(raw, command)
+        try:
+            scan = resolve(raw, self.index)
+        except ScanError as exc:
+            return self._reject(raw, exc.reason, exc.params)
+        if scan.kind is ScanKind.CRATE and scan.ref is not None:
+            return self._open(raw, scan.ref)
+        if scan.kind is ScanKind.BAG and scan.ref is not None:
+            return self._bag(raw, scan.ref)
+        return self._reject(raw, "not_a_bag_or_crate", (("kind", scan.kind.value),))
+
+    def new_crate(self) -> CrateResult:
+        return self.scan("CMD-CRATE-NEW")
+
+    def close(self) -> CrateResult:
+        return self.scan("CMD-CRATE-CLOSE")
+
+    def view(self) -> CrateView:
+        """The current crate as it is now."""
+        row = rows.get(self.wh.db, self.crate) if self.crate is not None else None
+        if row is None:
+            return CrateView(None, pending_new=self.pending_new)
+        lines = tuple(
+            (b.bag, "-".join(p for p in (b.building, b.unit, b.room) if p))
+            for b in rows.bags_in(self.wh.db, row.id)
+        )
+        return CrateView(self.wh.crate_info(row), lines, self.pending_new, self.moving)
+
+    def _open(self, raw: str, code: str) -> CrateResult:
+        conn = self.wh.db
+        scan_id = 0
+        try:
+            with db.write(conn):
+                last = rows.latest(conn, code)
+                today = self.wh._crate_day()
+                if last is not None and last.status == "closed" and last.day == today:
+                    # Shown, not filled: its label can be checked or printed again (F4).
+                    row = last
+                    scan_id = self.wh._crate_log(
+                        raw, "accepted", self.operator, self.terminal, crate=code, action="show"
+                    )
+                else:
+                    row = self.wh._crate_open(code, None, self.operator, self.terminal, raw)
+        except CrateRejected as exc:
+            return self._reject(raw, exc.reason, exc.params)
+        self.crate, self.pending_new, self.moving = row.id, False, False
+        return self._result(raw, True, "crate", row.id, scan_id=scan_id)
+
+    def _bag(self, raw: str, bag_id: str) -> CrateResult:
+        moving, self.moving = self.moving, False
+        conn = self.wh.db.conn
+        refused: CrateRejected | None = None
+        scan_id: int | None = None
+        with db.write(self.wh.db):
+            try:
+                row, fresh = self._crate_for(bag_id)
+            except CrateRejected as exc:
+                row, fresh, refused = None, False, exc
+            if row is not None:
+                try:
+                    bag, fits, source = self.wh._crate_put(
+                        row, bag_id, self.operator, self.terminal, raw, move=moving
+                    )
+                except CrateRejected as exc:
+                    refused = exc
+                    if fresh:  # a refused first bag leaves no empty crate behind
+                        conn.execute("ROLLBACK TO new_crate")
+                finally:
+                    if fresh:
+                        conn.execute("RELEASE new_crate")
+            if refused is not None:
+                # In the same transaction: a crate closed as too full stays closed.
+                scan_id = self.wh._crate_log(
+                    raw,
+                    "rejected",
+                    self.operator,
+                    self.terminal,
+                    refused.bag,
+                    refused.reason,
+                    refused.params,
+                )
+        if refused is not None or row is None:
+            assert refused is not None
+            if refused.reason == "crate_full":
+                self.pending_new = True
+            return self._reject(raw, refused.reason, refused.params, refused.bag, scan_id)
+        self.crate, self.pending_new = row.id, fits is Fit.FILLS
+        result = self._result(raw, True, "bag", row.id, bag_id=bag.id)
+        return replace(
+            result,
+            closed_crate=row.code if fits is Fit.FILLS else None,
+            moved_from=source.code if source else None,
+        )
+
+    def _crate_for(self, bag_id: str) -> tuple[rows.CrateRow, bool]:
+        """(crate, made now) a bag goes into: the current crate, or after F2 or a close a
+        new one of the bag's committee, made under the savepoint `new_crate`."""
+        current = rows.get(self.wh.db, self.crate) if self.crate is not None else None
+        if not self.pending_new:
+            if current is None:
+                raise CrateRejected("no_crate")
+            return current, False
+        bag = dispatch_rows.get_bag(self.wh.db, bag_id)
+        if bag is None:
+            raise CrateRejected("unknown_bag", bag=bag_id)
+        self.wh.db.conn.execute("SAVEPOINT new_crate")
+        row = self.wh._crate_open(None, bag.committee, self.operator, self.terminal, bag_id)
+        return row, True
+
+    def _command(self, raw: str, command: str) -> CrateResult:
+        current = rows.get(self.wh.db, self.crate) if self.crate is not None else None
+        if command == "new":
+            self.pending_new, self.moving = True, False
+            return self._result(raw, True, "command", self.crate)
+        if current is None or (command != "label" and current.status != "open"):
+            return self._reject(raw, "no_crate", ())
+        if command == "move":
+            self.moving = True
+            return self._result(raw, True, "command", current.id)
+        if command == "label":
+            if current.status == "open":
+                return self._reject(raw, "label_when_closed", (("crate", current.code),))
+            self.wh.reprint_crate_label(current.code)
+            return self._result(raw, True, "command", current.id)
+        with db.write(self.wh.db):
+            closed = self.wh._crate_close(current, self.operator, self.terminal, raw, "hand")
+        self.pending_new, self.moving = True, False
+        self.crate = closed.id if closed else None
+        result = self._result(raw, True, "command", self.crate)
+        return replace(result, closed_crate=current.code if closed else None)
+
+    def _reject(
+        self,
+        raw: str,
+        reason: str,
+        params: tuple[tuple[str, str], ...],
+        bag: dispatch_rows.BagRow | None = None,
+        scan_id: int | None = None,
+    ) -> CrateResult:
+        """A refusal as a result; logged here unless the caller logged it (`scan_id`)."""
+        if scan_id is None:
+            with db.write(self.wh.db):
+                scan_id = self.wh._crate_log(
+                    raw, "rejected", self.operator, self.terminal, bag, reason, params
+                )
+        if reason in CRATE_REASONS:
+            message = crate_reason_text(reason, params)
+        else:
+            message = scan_reason_text(reason, params)
+        result = self._result(raw, False, "bag" if bag else "", self.crate, scan_id=scan_id)
+        return replace(
+            result,
+            reason=reason,
+            message=message,
+            bag=bag.id if bag else None,
+            household=bag.order_no if bag else None,
+        )
+
+    def _result(
+        self,
+        raw: str,
+        accepted: bool,
+        kind: str,
+        crate: int | None,
+        *,
+        bag_id: str | None = None,
+        scan_id: int = 0,
+    ) -> CrateResult:
+        row = rows.get(self.wh.db, crate) if crate is not None else None
+        bag = dispatch_rows.get_bag(self.wh.db, bag_id) if bag_id else None
+        committee = self.catalog.committees.get(row.committee) if row else None
+        return CrateResult(
+            raw=raw,
+            accepted=accepted,
+            kind=kind,
+            bag=bag_id,
+            household=bag.order_no if bag else None,
+            scan_id=scan_id,
+            crate=row.code if row else None,
+            committee=row.committee if row else None,
+            committee_name=committee.name if committee else None,
+            crate_bags=row.bags if row else 0,
+            max_bags=row.max_bags if row else 0,
+        )

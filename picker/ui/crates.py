@@ -1,0 +1,200 @@
+"""The crating screen: at the end of packing, put a committee's bags into its crates (周转筐).
+
+Scan a crate's label to fill that crate (or press F2 and the next bag starts a new one), then
+scan bags in. The crate's committee, where it goes, crate k of n, and its bags against its
+capacity stay on screen; a bag of another committee (so another route), an open or a loaded
+bag is refused with a red line and the bell. F3 closes the crate by hand; a full crate closes
+by itself. Either way its committee label is printed. Codes go through the ordered scan lane
+of `ScanScreen`, keys too (as the crating command codes), so they apply in the order pressed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
+
+from picker.crate_session import CrateResult, CrateView
+from picker.i18n import N_, _
+from picker.ui import localize_bindings
+from picker.ui.scan_input import ScanInput, ScanScreen, fkey
+from picker.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from picker.crates import CrateInfo
+    from picker.sessions import ScanResult, ScanSession
+
+#: What each key sends down the scan lane.
+KEY_CODES = {
+    "new": "CMD-CRATE-NEW",
+    "close": "CMD-CRATE-CLOSE",
+    "label": "CMD-CRATE-LABEL",
+    "move": "CMD-CRATE-MOVE",
+}
+
+
+def crate_state(crate: CrateInfo) -> str:
+    """`open · crate 2 of 3 · 18.4 / 25 kg` under the crate's name."""
+    state = _("filling") if crate.status == "open" else _("sealed")
+    return _(
+        "{state} · crate {k} of {n} · {kg} / {max_kg} kg",
+        state=state,
+        k=crate.k,
+        n=crate.n,
+        kg=f"{crate.grams / 1000:.1f}",
+        max_kg=f"{crate.max_grams / 1000:g}",
+    )
+
+
+def crate_where(crate: CrateInfo) -> str:
+    """`线路1 · stop 2`, or that the committee is on no route yet."""
+    if not crate.route_name:
+        return _("on no route yet")
+    if crate.stop is None:
+        return crate.route_name
+    return _("{route} · stop {stop}", route=crate.route_name, stop=crate.stop)
+
+
+class CrateScreen(ScanScreen[CrateView]):
+    """Fill crates with one committee's bags each; close them and print their labels."""
+
+    CSS_PATH = "crates.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        fkey("f2", "new", N_("New crate"), N_("The next bag starts a new crate"), "crate.new"),
+        fkey("f3", "close", N_("Close crate"), N_("Close this crate and print its label"),
+             "crate.close"),
+        fkey("f4", "label", N_("Crate label"), N_("Print this crate's label again (补打)"),
+             "crate.label"),
+        fkey("f5", "move", N_("Move here"),
+             N_("The next bag scanned moves here from the crate it is in"), "crate.move"),
+        fkey("escape", "back", N_("Back"), N_("Leave the crating screen"), "crate.back"),
+    ]  # fmt: skip
+
+    def __init__(self, warehouse: Warehouse, operator: str, terminal: str = "") -> None:
+        """Raises `NotFound` for an unknown operator (before anything is shown)."""
+        self.crate_session = warehouse.crate_session(operator, terminal)
+        # ScanScreen calls scan() and closes session.wh; a CrateSession does both.
+        super().__init__(cast("ScanSession", self.crate_session))
+        localize_bindings(self)
+        self.warehouse = warehouse
+        self.view: CrateView | None = None
+        """The crate as last read."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="crate-top"):
+            yield Static(id="crate-info", markup=False)
+            yield Digits(id="bag-count")
+            yield Static("  ╱\n ╱\n╱", id="slash")
+            yield Digits(id="capacity")
+        yield Static(id="crate-state", markup=False)
+        yield Static(id="result", markup=False)
+        yield ProgressBar(id="bar", show_eta=False, show_percentage=False)
+        yield DataTable(id="bags", cursor_type="row", zebra_stripes=True)
+        yield ScanInput(placeholder=_("Scan a crate label or a bag label"), id="scan")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Crates")
+        table = self.query_one("#bags", DataTable)
+        table.can_focus = False  # the scan field keeps the keys
+        for key, label in (("bag", N_("Bag")), ("address", N_("Household"))):
+            table.add_column(_(label), key=key)
+
+    def load_view(self) -> CrateView:
+        return self.crate_session.view()
+
+    def show_view(self, view: CrateView) -> None:
+        self.view = view
+        crate = view.crate
+        table = self.query_one("#bags", DataTable)
+        table.clear()
+        if crate is None:
+            info, state, bags, capacity = _("No crate"), "", 0, 0
+        else:
+            info = f"{crate.code}  {crate.committee_name}\n{crate_where(crate)}"
+            state, bags, capacity = crate_state(crate), len(crate.bags), crate.max_bags
+            for bag, address in view.lines:
+                table.add_row(bag, address, key=bag)
+        notes = []
+        if view.pending_new:
+            notes.append(_("the next bag starts a new crate"))
+        if view.moving:
+            notes.append(_("the next bag is moved into this crate"))
+        if crate is None and not notes:
+            notes.append(_("scan a crate label, or press F2 for a new crate"))
+        self.query_one("#crate-info", Static).update(info)
+        self.query_one("#crate-state", Static).update(
+            Text(" · ".join(filter(None, [state, *notes])), style="bold" if notes else "")
+        )
+        self.query_one("#bag-count", Digits).update(str(bags))
+        self.query_one("#capacity", Digits).update(str(capacity))
+        self.query_one("#bar", ProgressBar).update(total=max(capacity, 1), progress=bags)
+
+    def describe(self, result: ScanResult) -> str:
+        if not result.accepted or not isinstance(result, CrateResult):
+            return result.message
+        command = next((k for k, v in KEY_CODES.items() if v == result.raw.strip().upper()), "")
+        crate = result.crate or ""
+        if command == "new":
+            return _("New crate: scan its first bag")
+        if command == "move":
+            return _("Scan the bag to move into {crate}", crate=crate)
+        if command == "label":
+            return _("Label of {crate} printed again (补打)", crate=crate)
+        if command == "close":
+            if result.closed_crate is None:
+                return _("The crate was empty: nothing to print")
+            return _("{crate} closed: its label is printing", crate=result.closed_crate)
+        if result.kind == "crate":
+            return _(
+                "{crate} · {committee} · {bags} bags",
+                crate=crate,
+                committee=result.committee_name or "",
+                bags=result.crate_bags,
+            )
+        text = _(
+            "{bag} → {crate} {committee}  {bags}/{max}",
+            bag=result.bag or "",
+            crate=crate,
+            committee=result.committee_name or "",
+            bags=result.crate_bags,
+            max=result.max_bags,
+        )
+        if result.moved_from:
+            text += "  " + _("(moved from {crate})", crate=result.moved_from)
+        if result.closed_crate:
+            text += "  " + _("full: closed, its label is printing")
+        return text
+
+    def _key(self, name: str) -> None:
+        self.submit(KEY_CODES[name])
+
+    def action_new(self) -> None:
+        """The next bag starts a new crate of its committee."""
+        self._key("new")
+
+    def action_close(self) -> None:
+        """Close the crate by hand; its label is printed."""
+        self._key("close")
+
+    def action_label(self) -> None:
+        """Print the crate's label again, marked 补打."""
+        self._key("label")
+
+    def action_move(self) -> None:
+        """The next bag scanned is moved into this crate from the crate it is in."""
+        self._key("move")
+
+    def action_back(self) -> None:
+        """Leave the crating screen; open crates stay open."""
+        self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return len(self.app.screen_stack) > 1
+        return True

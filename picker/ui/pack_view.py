@@ -1,0 +1,110 @@
+"""What the pack screen shows, read off the UI thread: the household, its items, its bags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+
+from picker.packing import BagPlan, plan_bags
+from picker.sessions import ScanSession
+
+
+def mask_name(name: str) -> str:
+    """张三明 → 张*明, 张三 → 张*, 欧阳小明 → 欧**明: enough to hand a bag over, no more."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class PackItem:
+    """One line of the current household's order."""
+
+    sku: str
+    name: str
+    unit: str
+    weighed: bool
+    needed: int
+    packed: int
+    short: int
+    grams: int
+
+    def mark(self) -> Text:
+        """✓ in the bag, ✗ nothing to pack (all short), ⚖ weighed and open, · open."""
+        if self.short and not self.needed:
+            return Text("✗", style="bold red")
+        if self.packed >= self.needed:
+            return Text("✓", style="bold green")
+        return Text("⚖" if self.weighed else "·", style="bold yellow" if self.weighed else "")
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdRow:
+    """One household of the batch as the list shows it."""
+
+    order_no: str
+    door: str
+    community: str
+    name: str
+    cancelled: bool
+    shorted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PackView:
+    """What the pack screen shows, read by the worker."""
+
+    households: tuple[HouseholdRow, ...]
+    current: HouseholdRow | None
+    items: tuple[PackItem, ...]
+    bag: tuple[int, int]
+
+    @property
+    def done(self) -> bool:
+        return self.current is None and bool(self.households)
+
+
+def bag_plan(session: ScanSession, lines: list[Any]) -> BagPlan:
+    """The household's bags as the engine plans them: units and weight over the capacity."""
+    products = session.catalog.products
+    units = sum(r.qty - r.short for r in lines)
+    grams = sum((r.qty - r.short) * products[r.sku].unit_grams for r in lines)
+    return plan_bags(units, grams, session.wh.settings.bag_capacity)
+
+
+def read_pack_view(session: ScanSession) -> PackView:
+    """The current household, its items and bag, and every household of the batch."""
+    household, lines = session.current_household()
+    products = session.catalog.products
+    rows = tuple(
+        HouseholdRow(
+            h.order_no,
+            h.address.short(),
+            h.address.community,
+            mask_name(h.name),
+            h.cancelled,
+            any(r["kind"] == "short" for r in session.wh.refunds(h.order_no)),
+        )
+        for h in session.households()
+    )
+    current = next((r for r in rows if household and r.order_no == household.order_no), None)
+    items = tuple(
+        PackItem(
+            r.sku,
+            products[r.sku].name,
+            products[r.sku].unit,
+            products[r.sku].weighed,
+            r.qty - r.short,
+            r.packed,
+            r.short,
+            r.grams,
+        )
+        for r in lines
+    )
+    plan = bag_plan(session, lines)
+    return PackView(rows, current, items, (plan.bag_for(sum(i.packed for i in items)), plan.n))
