@@ -332,6 +332,7 @@ PICK_SCREENS: dict[str, str] = {
 
 # Sign-in, home, the lead's dashboard, the print queue screen, serve.
 FLOW_SCREENS: dict[str, str] = {
+    "Put packed bags into their committee's crates": "把封好的袋子装进本居委的周转筐",
     "picker": "拣货员",
     "shift lead": "班长",
     "driver": "司机",

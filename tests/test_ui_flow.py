@@ -682,3 +682,19 @@ def test_every_binding_has_an_id() -> None:
     for cls in (PickerApp, SignInScreen, HomeScreen, DashboardScreen, QueueScreen,
                 ShortagesScreen, PromptScreen):  # fmt: skip
         assert all(b.id for b in cls.BINDINGS), cls  # type: ignore[union-attr]
+
+
+@run_async
+async def test_a_picker_opens_the_crating_screen_from_the_board(
+    wh: Warehouse, clock: Clock
+) -> None:
+    from picker.ui.crates import CrateScreen
+
+    app = app_on(wh, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_in(pilot, "OP-P001")
+        await on_screen(pilot, HomeScreen)
+        await pilot.press("c")
+        await on_screen(pilot, CrateScreen)
+        await pilot.press("escape")
+        await on_screen(pilot, HomeScreen)

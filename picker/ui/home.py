@@ -78,6 +78,8 @@ class HomeScreen(Screen[None]):
              "home.next"),
         bind("x", "release", N_("Release"), N_("Give your highlighted batch back to the floor"),
              "home.release"),
+        bind("c", "crates", N_("Crates"), N_("Put packed bags into their committee's crates"),
+             "home.crates"),
         bind("t", "take_over", N_("Take over"),
              N_("Take the highlighted batch yourself (shift lead)"), "home.take_over"),
         bind("a", "reassign", N_("Reassign"),
@@ -275,6 +277,12 @@ class HomeScreen(Screen[None]):
             return _("{batch} is now held by {holder}.", batch=batch_id, holder=to or lead)
 
         self._run(job)
+
+    def action_crates(self) -> None:
+        """The crating screen: packed bags into committee crates, labels on close."""
+        from picker.ui.crates import CrateScreen
+
+        self.app.push_screen(CrateScreen(self.warehouse, self.operator.code, self.terminal))
 
     def action_refresh(self) -> None:
         """Read the board now."""
