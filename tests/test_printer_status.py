@@ -197,3 +197,26 @@ async def test_the_queue_screen_shows_the_waiting_jobs_and_warns_the_lead(
                 "printer label1 is out of paper: load a roll"
             ]
     assert printer.jobs == []
+
+
+@run_async
+async def test_the_dashboard_warns_the_lead_of_a_printer_out_of_paper(packed: Warehouse) -> None:
+    from picker.auth import SignedIn
+    from picker.model import Role
+    from picker.ui.dashboard import DashboardScreen
+
+    printer = StatusPrinter("paper-out")
+    with serve_printer(printer) as port:
+        with_printers(packed, net("label1", port, status=True))
+        packed.run_print_worker_once()
+    lead = SignedIn("L01", "张班长", Role.LEAD)
+    app = Harness(lambda: DashboardScreen(packed, lead, "T1"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        line = app.screen.query_one(PrinterStates)
+        await wait_for(pilot, lambda: bool(line.display))
+        assert "printer label1 is out of paper: load a roll" in str(line.content)
+        assert [n.message for n in app._notifications] == [
+            "printer label1 is out of paper: load a roll"
+        ]
+    assert printer.jobs == []

@@ -27,6 +27,7 @@ from picker.money import format_fen
 from picker.overview import DONE, WAITING, WORKING, CommitteeProgress, Dashboard
 from picker.ui import localize_bindings
 from picker.ui.lead import LEAD_BINDINGS, LeadKeys
+from picker.ui.printer_states import PrinterStates
 from picker.ui.widgets import (
     Cell,
     LiveTable,
@@ -169,6 +170,7 @@ class DashboardScreen(LeadKeys, Screen[None]):
         yield Header()
         yield LiveTable(COLUMNS, id="committees")
         yield Static(_("Loading…"), id="totals", markup=False)
+        yield PrinterStates(id="printer-states")
         yield MessageLine()
         yield RowsFooter()
 
@@ -192,6 +194,12 @@ class DashboardScreen(LeadKeys, Screen[None]):
         wh = self.warehouse
         if self._watch.changed(wh.data_version()) or force:
             self.post_message(self.FiguresLoaded(wh.dashboard()))
+            self.post_message(PrinterStates.Loaded(wh.printer_states()))
+
+    @on(PrinterStates.Loaded)
+    def _printers_loaded(self, message: PrinterStates.Loaded) -> None:
+        """A printer out of paper, open or offline is a warning line and a toast for the lead."""
+        self.query_one(PrinterStates).show(message.states)
 
     @on(FiguresLoaded)
     def _loaded(self, message: FiguresLoaded) -> None:
