@@ -9,15 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from picker.batching import Caps
-from picker.crating import CrateCapacity
 from picker.errors import InputError
-from picker.feed import FeedConfig, WatchConfig, feeds_from_toml, watch_from_toml
 from picker.i18n import _
-from picker.packing import BagCapacity
+from picker.packing import BagCapacity, CrateCapacity
 from picker.shortage import DEFAULT_POLICY, Policy
 
 if TYPE_CHECKING:
     from picker.devices import TerminalDevices
+    from picker.feed import FeedConfig, WatchConfig
     from printers.profile import PrinterProfile
 
 #: Kinds of printed document whose residents' names and phones can be masked.
@@ -99,6 +98,7 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
     packing = data.get("packing", {})
     scanning = data.get("scanning", {})
     # Slots dataclasses have no class-level defaults to read: take them from instances.
+    # Loaded here, not with the module: the app's first frame reads the settings.
     default_caps, default_bag = Caps(), BagCapacity()
     crates, default_crate = data.get("crates", {}), CrateCapacity()
     try:
@@ -129,8 +129,8 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
         bag_capacity=bag,
         crate_capacity=crate,
         scale_layouts=tuple(scanning.get("scale_layouts", ())),
-        feeds=feeds_from_toml(data, p),
-        watch=watch_from_toml(data, p),
+        feeds=_feeds(data, p),
+        watch=_watch(data, p),
         printers=_printers(data),
         terminals=_terminals(data, p),
         **_documents(data.get("documents", {}), p),
@@ -177,3 +177,20 @@ def _printers(data: dict) -> dict[str, PrinterProfile]:
     from printers.profile import parse_printers
 
     return parse_printers(data["printers"])
+
+
+# The feed's module loads only for a config that has feeds: the app's first frame reads this.
+def _feeds(data: dict, path: Path) -> tuple[FeedConfig, ...]:
+    if "feeds" not in data:
+        return ()
+    from picker.feed import feeds_from_toml
+
+    return feeds_from_toml(data, path)
+
+
+def _watch(data: dict, path: Path) -> WatchConfig | None:
+    if "watch" not in data:
+        return None
+    from picker.feed import watch_from_toml
+
+    return watch_from_toml(data, path)

@@ -15,22 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from picker.i18n import N_, _
+from picker.packing import CrateCapacity
 from picker.scanning import bag_id
-
-
-@dataclass(frozen=True, slots=True)
-class CrateCapacity:
-    """What one crate may hold (`[crates]` max_bags, max_kg)."""
-
-    max_bags: int = 20
-    max_grams: int = 25_000
-
-    def __post_init__(self) -> None:
-        if self.max_bags < 1 or self.max_grams < 1:
-            raise ValueError(
-                f"a crate must hold at least one bag and one gram: {self.max_bags} bags, "
-                f"{self.max_grams} g"
-            )
 
 
 class Fit(enum.StrEnum):

@@ -62,3 +62,18 @@ def plan_bags(items: int, grams: int, capacity: BagCapacity) -> BagPlan:
     wanted = min(wanted, items)
     per_bag = math.ceil(items / wanted)
     return BagPlan(math.ceil(items / per_bag), per_bag)
+
+
+@dataclass(frozen=True, slots=True)
+class CrateCapacity:
+    """What one crate may hold (`[crates]` max_bags, max_kg)."""
+
+    max_bags: int = 20
+    max_grams: int = 25_000
+
+    def __post_init__(self) -> None:
+        if self.max_bags < 1 or self.max_grams < 1:
+            raise ValueError(
+                f"a crate must hold at least one bag and one gram: {self.max_bags} bags, "
+                f"{self.max_grams} g"
+            )

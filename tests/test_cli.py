@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from picker.cli import main
+from picker.cli import COMMAND_MODULES, load_all, main
 from tests.conftest import csv_text, order_rows, save_small_catalog
 
 
@@ -20,7 +20,19 @@ def run(*args: str, code: int = 0) -> str:
 
 
 def all_commands() -> list[str]:
+    load_all()
     return sorted(main.commands)
+
+
+def test_every_command_is_in_the_lazy_map() -> None:
+    """`picker.cli.COMMAND_MODULES` must name the module of every registered command."""
+    load_all()
+    found = {
+        name: cmd.callback.__module__.rsplit(".", 1)[1]
+        for name, cmd in main.commands.items()
+        if cmd.callback
+    }
+    assert found == COMMAND_MODULES
 
 
 @pytest.mark.parametrize("name", all_commands())

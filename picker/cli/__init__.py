@@ -1,10 +1,13 @@
 """The command line: thin click commands over `Warehouse`. Docstrings are the `--help`.
 
-`main` lives in `picker.cli.common`; each module here registers the commands of one area.
+`main` lives in `picker.cli.common`; each module here registers the commands of one area,
+loaded when one of its commands is used (`COMMAND_MODULES`).
 """
 
-from picker.cli import accounts, app, crates, dispatch, feed, floor, intake, printing
+import importlib
+
 from picker.cli.common import (
+    COMMAND_MODULES,
     EXIT_CONFLICT,
     EXIT_OK,
     EXIT_REJECTS,
@@ -15,19 +18,19 @@ from picker.cli.common import (
 )
 
 __all__ = [
+    "COMMAND_MODULES",
     "EXIT_CONFLICT",
     "EXIT_OK",
     "EXIT_REJECTS",
     "EXIT_USAGE",
-    "accounts",
-    "app",
-    "crates",
-    "dispatch",
-    "feed",
-    "floor",
-    "intake",
     "json_option",
+    "load_all",
     "main",
-    "printing",
     "warehouse_options",
 ]
+
+
+def load_all() -> None:
+    """Register every command now (for tests and tools that walk `main.commands`)."""
+    for module in sorted(set(COMMAND_MODULES.values())):
+        importlib.import_module(f"picker.cli.{module}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,7 +25,9 @@ from picker.i18n import _
 from picker.kpi import Kpis, Rate, Ratio
 from picker.money import format_fen
 from picker.settlement import COUNTED, AuditReport, EndState, OpenReason, SettlementRow
-from picker.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from picker.warehouse import Warehouse
 
 
 def day_option(fn: Any) -> Any:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from picker.cli.common import main, warehouse_options
-from picker.warehouse import Warehouse
+from picker.cli.common import deferred_warehouse_options, main, warehouse_options
+
+if TYPE_CHECKING:
+    from picker.warehouse import Warehouse
 
 
 @main.command()
@@ -19,7 +22,7 @@ from picker.warehouse import Warehouse
     default="",
     help="This terminal's name in claims (env PICKER_TERMINAL; default: the host name).",
 )
-@warehouse_options
+@deferred_warehouse_options
 def tui(wh: Warehouse, terminal: str) -> None:
     """Open the terminal app (the default when no command is given).
 

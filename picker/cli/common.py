@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,8 +21,11 @@ EXIT_OK, EXIT_USAGE, EXIT_REJECTS, EXIT_CONFLICT = 0, 2, 3, 4
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def warehouse_options(fn: F) -> F:
-    """`--db` and `--config`, shared by every command; the command receives a `Warehouse`."""
+def warehouse_options(fn: F, *, deferred: bool = False) -> F:
+    """`--db` and `--config`, shared by every command; the command receives a `Warehouse`.
+
+    `deferred`: it receives a `DeferredWarehouse`, which loads the use cases on first use.
+    """
 
     @click.option(
         "--db",
@@ -42,12 +47,15 @@ def warehouse_options(fn: F) -> F:
     def wrapper(db_path: Path, config_path: Path | None, **kwargs: Any) -> Any:
         # Imported here: `picker --help` and the app's first frame should not wait for them.
         from picker.config import load_settings
-        from picker.warehouse import Warehouse
 
         try:
             settings = load_settings(config_path)
             if settings.lang and not click.get_current_context().find_root().params.get("lang"):
                 set_language(settings.lang)
+            if deferred:
+                return fn(DeferredWarehouse(db_path, settings), **kwargs)
+            from picker.warehouse import Warehouse
+
             return fn(Warehouse(db_path, settings), **kwargs)
         except PickerError as exc:
             click.secho(_("error: {message}", message=exc.message), fg="red", err=True)
@@ -64,7 +72,32 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+#: Which module of `picker.cli` holds each command. A module is imported only when one of its
+#: commands runs (or for `--help`), so `picker` opens the app without loading every use case.
+#: `tests/test_cli.py` checks this map against what the modules register.
+COMMAND_MODULES: dict[str, str] = {
+    "tui": "app", "serve": "app",
+    "demo": "intake", "import": "intake", "orders": "intake",
+    "pull": "feed", "feeds": "feed", "watch": "feed",
+    "batch": "floor", "batches": "floor", "claim": "floor", "release": "floor",
+    "takeover": "floor", "cancel": "floor", "scan": "floor",
+    "print": "printing", "printers": "printing", "queue": "printing",
+    "routes": "dispatch", "assign": "dispatch", "missing": "dispatch", "load": "dispatch",
+    "depart": "dispatch", "pod": "dispatch",
+    "crate": "crates",
+    "settle": "accounts", "audit": "accounts", "stats": "accounts",
+}  # fmt: skip
+
+
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"picker.cli.{COMMAND_MODULES[cmd_name]}")
+        return self.commands.get(cmd_name)
+
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_paragraph()
         formatter.write_text(
@@ -106,9 +139,11 @@ def main(
     # `picker --db X import ...` and `picker import --db X ...` mean the same.
     shared = {k: v for k, v in (("db_path", db_path), ("config_path", config_path)) if v}
     if shared:
-        ctx.default_map = {name: dict(shared) for name in main.commands}
+        ctx.default_map = {name: dict(shared) for name in main.list_commands(ctx)}
     if ctx.invoked_subcommand is None:
-        ctx.invoke(main.commands["tui"])
+        tui = main.get_command(ctx, "tui")
+        assert tui is not None
+        ctx.invoke(tui)
 
 
 def format_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
@@ -141,3 +176,32 @@ def terminal_option(fn: F) -> F:
         default="",
         help="Terminal name (env PICKER_TERMINAL).",
     )(fn)
+
+
+def deferred_warehouse_options(fn: F) -> F:
+    """`warehouse_options` for the terminal app, whose first frame needs no use case."""
+    return warehouse_options(fn, deferred=True)
+
+
+class DeferredWarehouse:
+    """Stands in for a `Warehouse` until something other than its path or settings is used.
+
+    The app's sign-in screen needs only those two; importing every use case (and with them
+    sqlite-utils, Pillow, the printer stack) before the first frame made terminals slow to
+    open over SSH. The real `Warehouse` is made once, by whichever thread asks first.
+    """
+
+    def __init__(self, path: Path, settings: Any) -> None:
+        self.path = path
+        self.settings = settings
+        self._real: Any = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes the proxy lacks: everything but path and settings.
+        with self.__dict__["_lock"]:
+            if self.__dict__["_real"] is None:
+                from picker.warehouse import Warehouse
+
+                self.__dict__["_real"] = Warehouse(self.path, self.settings)
+        return getattr(self.__dict__["_real"], name)

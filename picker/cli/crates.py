@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,7 +24,9 @@ from picker.cli.common import (
 )
 from picker.crates import CrateInfo
 from picker.i18n import _
-from picker.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from picker.warehouse import Warehouse
 
 
 @main.group(name="crate")

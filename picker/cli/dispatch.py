@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,7 +25,9 @@ from picker.cli.common import (
 )
 from picker.i18n import _
 from picker.routing import route_state
-from picker.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from picker.warehouse import Warehouse
 
 
 def day_option(fn: F) -> F:

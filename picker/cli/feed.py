@@ -10,7 +10,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,7 +30,9 @@ from picker.i18n import _
 from picker.importing import describe, reason_text
 from picker.intake import FeedState, PullReport, WatchedFile
 from picker.money import format_fen
-from picker.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from picker.warehouse import Warehouse
 
 
 def pull_json(r: PullReport) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,7 +22,9 @@ from picker.cli.common import (
 from picker.floor import state_label
 from picker.i18n import _
 from picker.money import format_fen
-from picker.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from picker.warehouse import Warehouse
 
 
 @main.command()

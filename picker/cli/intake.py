@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,7 +19,9 @@ from picker.cli.common import (
 from picker.i18n import _
 from picker.importing import describe, reason_text
 from picker.money import format_fen
-from picker.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from picker.warehouse import Warehouse
 
 
 @main.command()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import queue
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -27,9 +27,11 @@ from textual.worker import get_current_worker
 
 from picker.i18n import _
 from picker.scales import Reading
-from picker.sessions import ScanResult, ScanSession
 from picker.shortage import ShortReason
 from picker.ui.devices import ScannerFeed, terminal_devices
+
+if TYPE_CHECKING:
+    from picker.sessions import ScanResult, ScanSession
 
 #: Keys that end a code: CR (most scanners), LF (some), and CR as some terminals name it.
 ENDINGS = frozenset({"enter", "ctrl+j", "ctrl+m"})
