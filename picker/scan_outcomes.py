@@ -37,7 +37,6 @@ REASONS: dict[str, str] = {
     "not_for_household": N_("{product} is not in the order of {household}"),
     "order_cancelled": N_("order {order_no} was cancelled: do not pack it"),
     "pack_over": N_("too many {product} for {household}: {remaining} left to pack"),
-    "not_weighed": N_("{product} is sold by weight: scan its scale label"),
     "command_not_here": N_("{command} does nothing while you {stage}"),
     "undo_refunded": N_("that scan settled a refund: ask the shift lead"),
     "weigh_not_here": N_("the bench scale records weights when packing, not while you {stage}"),

@@ -166,7 +166,6 @@ CORE: dict[str, str] = {
     "{product} is not in the order of {household}": "{household} 的订单里没有 {product}",
     "order {order_no} was cancelled: do not pack it": "订单 {order_no} 已取消：不要打包",
     "too many {product} for {household}: {remaining} left to pack": "{household} 的 {product} 多了：只剩 {remaining} 待装",
-    "{product} is sold by weight: scan its scale label": "{product} 按重量卖：请扫电子秤标签",
     "{command} does nothing while you {stage}": "{stage}时 {command} 无效",
     "that scan settled a refund: ask the shift lead": "该扫描已产生退款：请找班长",
     # shortage reasons

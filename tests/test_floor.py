@@ -327,3 +327,35 @@ def test_cancelled_units_absorb_a_shortage_before_paid_households(
     result = session.short("out-of-stock", "SKU0002")
     assert result.accepted and result.qty == 2 and result.refund_fen == 0
     assert [r["kind"] for r in warehouse.refunds()] == ["cancel"]
+
+
+def test_undo_after_a_bag_closed_is_refused(warehouse: Warehouse, batch: str) -> None:
+    pick_all(warehouse.session(batch, "P001"))
+    pack = warehouse.session(batch, "P001", stage="pack")
+    for code in (BUNDLE, EGGS, EGGS, EGGS):  # A001 then A002: both bags closed
+        assert pack.scan(code).accepted
+    undo = pack.scan("CMD-UNDO")
+    assert (undo.accepted, undo.reason) == (False, "bag_closed")
+    assert "BGA002-1" in undo.message
+
+
+def test_undo_of_a_scan_that_settled_a_refund_is_refused(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    load(
+        warehouse,
+        tmp_path,
+        order_rows(
+            "W001", lines=[("SKU0003", "猪肉", 1, "18.00"), ("SKU0001", "蔬菜套餐A", 1, "38.80")]
+        ),
+    )
+    (batch_id,) = warehouse.plan_batches().batches
+    warehouse.claim(batch_id, "P001")
+    pick = warehouse.session(batch_id, "P001")
+    assert pick.scan(pork_label(500)).accepted and pick.scan(BUNDLE).accepted
+    pack = warehouse.session(batch_id, "P001", stage="pack")
+    light = pack.scan(pork_label(450))  # 50 g under, tolerance 15 g: refunded, bag still open
+    assert light.accepted and light.refund_fen == 180
+    undo = pack.scan("CMD-UNDO")
+    assert (undo.accepted, undo.reason) == (False, "undo_refunded")
+    assert [r["fen"] for r in warehouse.refunds()] == [180]
