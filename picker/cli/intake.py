@@ -79,7 +79,11 @@ def demo(wh: Warehouse, orders: int, seed: int, export_csv: Path | None, as_json
         click.echo(
             _("Bank export written to {path} ({rows} rows).", path=export_csv, rows=report.csv_rows)
         )
-    sample = ", ".join(f"{code}/{pin}" for code, pin in list(report.pins.items())[:3])
+    # One of each role: a picker's badge signs in alone, a lead also needs the PIN.
+    firsts = {}
+    for code, pin in report.pins.items():
+        firsts.setdefault(code[:1], f"{code}/{pin}")
+    sample = ", ".join(firsts.values())
     click.echo(_("Sign in with operator/PIN, e.g. {sample}", sample=sample))
 
 
