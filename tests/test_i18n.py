@@ -25,6 +25,8 @@ PURE = {
     "picker.model",
     "picker.money",
     "picker.importing",
+    "picker.order_fields",
+    "picker.order_checks",
     "picker.auth",
     "picker.demo",
     "picker.demo_names",

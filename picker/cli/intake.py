@@ -80,7 +80,7 @@ def demo(wh: Warehouse, orders: int, seed: int, export_csv: Path | None, as_json
             _("Bank export written to {path} ({rows} rows).", path=export_csv, rows=report.csv_rows)
         )
     # One of each role: a picker's badge signs in alone, a lead also needs the PIN.
-    firsts = {}
+    firsts: dict[str, str] = {}
     for code, pin in report.pins.items():
         firsts.setdefault(code[:1], f"{code}/{pin}")
     sample = ", ".join(firsts.values())
