@@ -50,8 +50,7 @@ COLUMNS = (
     ("short", N_("Shorts"), True),
     ("refunds", N_("Refunds"), True),
     ("rejects", N_("Rejects"), True),
-    ("bags", N_("Bags"), True),
-    ("crated", N_("Crated"), True),  # bags in crates
+    ("bags", N_("Bags/crated"), True),  # bags packed / of them in crates
     ("crates", N_("Crates C/L"), True),  # crates closed / loaded
 )
 
@@ -72,8 +71,7 @@ def cells(c: CommitteeProgress) -> tuple[Cell, ...]:
         short,
         format_fen(c.refund_fen) if c.refund_fen else "",
         rejects,
-        f"{c.bags:,}",
-        f"{c.crated:,}" if c.crated else "",
+        f"{c.bags:,}/{c.crated:,}" if c.crated else f"{c.bags:,}",
         f"{c.crates_closed}/{c.crates_loaded}" if c.crates_closed else "",
     )
 
