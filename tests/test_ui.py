@@ -109,7 +109,7 @@ def run_async(test: Callable[..., Coroutine[None, None, None]]) -> Callable[...,
     return wrapper
 
 
-async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5) -> None:
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20) -> None:
     """Let the app run until `condition` holds; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():

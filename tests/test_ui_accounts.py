@@ -32,7 +32,7 @@ class Host(App[None]):
         self.push_screen(self.first)
 
 
-async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5) -> None:
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"

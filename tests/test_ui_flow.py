@@ -121,7 +121,7 @@ async def type_in(pilot: Pilot[None], text: str) -> None:
     await pilot.press("enter")
 
 
-async def on_screen(pilot: Pilot[None], kind: type, timeout: float = 5) -> None:
+async def on_screen(pilot: Pilot[None], kind: type, timeout: float = 20) -> None:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, kind), timeout)
 
 
