@@ -85,8 +85,14 @@ async def test_the_lead_opens_routes_settlement_and_kpis_from_the_dashboard(
         assert shown >= LEAD_KEYS
         footer = dash.query_one(Footer)
         assert isinstance(footer, RowsFooter) and footer.region.height == 2
-        keys = {k.description for k in footer.query("FooterKey")}  # type: ignore[attr-defined]
-        assert {"Routes", "Settle", "KPIs", "POD"} <= keys
+        # The footer composes its keys after the screen mounts: wait for them.
+        await wait_for(
+            pilot,
+            lambda: (
+                {"Routes", "Settle", "KPIs", "POD"}
+                <= {k.description for k in footer.query("FooterKey")}
+            ),  # type: ignore[attr-defined]
+        )
         await pilot.press("t")
         await on_screen(pilot, LeadRoutesScreen)
         routes = app.screen.query_one("#routes", LiveTable)

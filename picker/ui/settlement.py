@@ -26,7 +26,7 @@ from picker.i18n import N_, _
 from picker.money import format_fen
 from picker.settlement import AuditReport, Settlement, SettlementRow
 from picker.ui import localize_bindings
-from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, VersionWatch, bind
+from picker.ui.widgets import Cell, LiveReader, LiveTable, MessageLine, PromptScreen, bind
 from picker.warehouse import Warehouse
 
 #: Seconds between checks for new data; a manual refresh (`r`) reads at once.
@@ -120,8 +120,10 @@ class SettlementScreen(Screen[None]):
         self.set_reactive(SettlementScreen.day, day)
         self.settlement: Settlement | None = None
         """The settlement as last read."""
-        self._watch = VersionWatch()
-        self._reading: Worker[None] | None = None
+        self.reader = LiveReader(
+            self, warehouse, lambda: self.Loaded(self.warehouse.settlement(self.day)), "settle-read"
+        )
+        """Reads the figures in a worker when another terminal has changed them."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -141,14 +143,7 @@ class SettlementScreen(Screen[None]):
 
     def refresh_figures(self, force: bool = False) -> None:
         """Read in a worker; unless `force`, only if someone committed since the last read."""
-        if self._reading is None or self._reading.is_finished:
-            self._reading = self._read(force, self.day)
-
-    @work(thread=True, exit_on_error=False, group="settle-read")
-    def _read(self, force: bool, day: str | None) -> None:
-        wh = self.warehouse
-        if self._watch.changed(wh.data_version()) or force:
-            self.post_message(self.Loaded(wh.settlement(day)))
+        self.reader.refresh(force)
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -212,7 +207,7 @@ class SettlementScreen(Screen[None]):
                 return  # cancelled: keep the day shown
             self.day = None if value.casefold() in ALL_DAYS else value
             self._title()
-            self._reading = self._read(True, self.day)
+            self.reader.read_now()
 
         self.app.push_screen(
             PromptScreen(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -24,7 +24,7 @@ from picker.i18n import N_, _
 from picker.kpi import Kpis, Rate, Ratio
 from picker.ui import localize_bindings
 from picker.ui.settlement import ALL_DAYS
-from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, VersionWatch, bind
+from picker.ui.widgets import Cell, LiveReader, LiveTable, MessageLine, PromptScreen, bind
 from picker.warehouse import Warehouse
 
 REFRESH_SECONDS = 10.0
@@ -127,8 +127,10 @@ class StatsScreen(Screen[None]):
         self.set_reactive(StatsScreen.day, day)
         self.kpis: Kpis | None = None
         """The KPIs as last read."""
-        self._watch = VersionWatch()
-        self._reading: Worker[None] | None = None
+        self.reader = LiveReader(
+            self, warehouse, lambda: self.Loaded(self.warehouse.stats(self.day)), "stats-read"
+        )
+        """Reads the figures in a worker when another terminal has changed them."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -166,14 +168,7 @@ class StatsScreen(Screen[None]):
 
     def refresh_figures(self, force: bool = False) -> None:
         """Read in a worker; unless `force`, only if someone committed since the last read."""
-        if self._reading is None or self._reading.is_finished:
-            self._reading = self._read(force, self.day)
-
-    @work(thread=True, exit_on_error=False, group="stats-read")
-    def _read(self, force: bool, day: str | None) -> None:
-        wh = self.warehouse
-        if self._watch.changed(wh.data_version()) or force:
-            self.post_message(self.Loaded(wh.stats(day)))
+        self.reader.refresh(force)
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -212,7 +207,7 @@ class StatsScreen(Screen[None]):
                 return  # cancelled: keep the day shown
             self.day = None if value.casefold() in ALL_DAYS else value
             self._title()
-            self._reading = self._read(True, self.day)
+            self.reader.read_now()
 
         prompt = PromptScreen(
             _("KPIs"), _("Scan day (YYYY-MM-DD), or all:"), self.day or "", "2022-04-12"

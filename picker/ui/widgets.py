@@ -9,9 +9,10 @@ another connection has committed since it last read.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -19,13 +20,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.worker import Worker
 
 from picker.auth import SignedIn
 from picker.i18n import N_, _
 from picker.model import Role
 from picker.ui import localize_bindings
+
+if TYPE_CHECKING:
+    from picker.warehouse import Warehouse
 
 
 def hide_from_footer(node: DOMNode, ids: tuple[str, ...]) -> None:
@@ -255,6 +261,45 @@ class VersionWatch:
             old = self._versions.get(thread)
             self._versions[thread] = version
         return old != version
+
+
+class LiveReader:
+    """Reads a screen's warehouse data in a thread worker and posts it as a message.
+
+    `refresh()` starts a read unless one is running, and reads only when another connection
+    committed since this thread last read (or when forced): a timer can call it every second
+    for free. `read_now()` starts a read whatever is running, for a change of what is shown.
+    """
+
+    def __init__(
+        self,
+        screen: Screen[Any],
+        warehouse: Warehouse,
+        read: Callable[[], Message],
+        group: str,
+    ) -> None:
+        self.screen = screen
+        self.warehouse = warehouse
+        self.read = read
+        self.group = group
+        self._watch = VersionWatch()
+        self._worker: Worker[None] | None = None
+
+    def refresh(self, force: bool = False) -> None:
+        if self._worker is None or self._worker.is_finished:
+            self._start(force)
+
+    def read_now(self) -> None:
+        self._start(True)
+
+    def _start(self, force: bool) -> None:
+        self._worker = self.screen.run_worker(
+            partial(self._run, force), thread=True, exit_on_error=False, group=self.group
+        )
+
+    def _run(self, force: bool) -> None:
+        if self._watch.changed(self.warehouse.data_version()) or force:
+            self.screen.post_message(self.read())
 
 
 class RowsFooter(Footer):
