@@ -42,7 +42,7 @@ def random_orders(count: int, seed: int) -> list[Batchable]:
     ]
 
 
-# -- caps and values ------------------------------------------------------------------------
+# caps and values
 
 
 def test_caps_default_and_must_be_positive() -> None:
@@ -70,7 +70,7 @@ def test_order_grams_weighed_and_counted() -> None:
         order_grams([("NOPE", 1, None)], products)
 
 
-# -- the rule -------------------------------------------------------------------------------
+# the rule
 
 
 def test_never_mixes_committees_and_orders_by_committee_then_first_paid() -> None:

@@ -70,7 +70,7 @@ def no_wait(seconds: float) -> None:
     """Backoff without the waiting: the schedule itself is tested purely."""
 
 
-# ------------------------------------------------------------------ pure: the wire format
+# pure: the wire format
 
 
 def test_backoff_doubles_from_one_second_up_to_a_minute() -> None:
@@ -191,7 +191,7 @@ def test_config_reads_feeds_and_watch(tmp_path: Path) -> None:
         load_settings(cfg)
 
 
-# ------------------------------------------------------------------ against the stand-in
+# against the stand-in
 
 
 @pytest.fixture(scope="module")
@@ -420,7 +420,7 @@ def test_a_feed_whose_cursor_never_moves_ends_the_round(wh: Warehouse, demo: Dem
     assert feed.asked.count(("orders", "")) == 3
 
 
-# ------------------------------------------------------------------ refunds on the floor
+# refunds on the floor
 
 
 def pulled(wh: Warehouse, server: Any) -> None:
@@ -514,7 +514,7 @@ def test_a_second_event_for_a_closed_order_changes_nothing(
     assert status.fetchone()[0] == OrderStatus.CANCELLED
 
 
-# ------------------------------------------------------------------ the command line
+# the command line
 
 
 def cli(*args: str, code: int = 0) -> str:
@@ -553,7 +553,7 @@ def test_pull_once_on_the_command_line(tmp_path: Path, demo: DemoWarehouse) -> N
     assert "unavailable" in out
 
 
-# ------------------------------------------------------------------ the TUI's poller
+# the TUI's poller
 
 
 def test_the_poller_imports_and_tells_the_lead(wh: Warehouse, demo: DemoWarehouse) -> None:

@@ -31,7 +31,7 @@ def wh() -> demo.DemoWarehouse:
     return demo.build_demo(600, seed=2022)
 
 
-# -- walk order ---------------------------------------------------------------------------
+# walk order
 
 
 def test_serpentine_on_a_hand_made_layout() -> None:
@@ -69,7 +69,7 @@ def test_the_demo_stores_the_serpentine_walk(wh: demo.DemoWarehouse) -> None:
     assert sorted(stored.values()) == list(range(1, len(stored) + 1))
 
 
-# -- distance -------------------------------------------------------------------------------
+# distance
 
 # Zone A: aisles at x = 3 and 6, bays at y = 1..4, back cross-aisle at y = 5.
 # Zone B: its aisle 1 at x = 6 + 6 = 12, same depth.
@@ -131,7 +131,7 @@ def test_the_serpentine_is_the_shortest_way_through_a_full_zone() -> None:
     assert serpentine < up_up
 
 
-# -- pick list ------------------------------------------------------------------------------
+# pick list
 
 PRODUCTS = {
     "EGG": Product("EGG", "鸡蛋 30枚", "盒", 3800, "A-01-02-1", unit_grams=1800),
@@ -173,7 +173,7 @@ def test_pick_list_refuses_what_it_cannot_place() -> None:
         pick_list([("PORK", 1, 500)], PRODUCTS, {"A-01-01-1": 1})
 
 
-# -- batch against one by one ---------------------------------------------------------------
+# batch against one by one
 
 
 def test_two_orders_of_the_same_goods_walk_half_as_far_in_a_batch() -> None:

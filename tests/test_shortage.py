@@ -49,7 +49,7 @@ def refunds_of(allocations: list[Allocation]) -> dict[str, int]:
     return {a.order_no: a.refund_fen for a in allocations}
 
 
-# --- the enums and labels ---------------------------------------------------------------
+# the enums and labels
 
 
 def test_policy_values_and_default() -> None:
@@ -67,7 +67,7 @@ def test_every_reason_has_an_english_label() -> None:
     }
 
 
-# --- round_half_up_fen ------------------------------------------------------------------
+# round_half_up_fen
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_round_half_up_fen_rejects_zero_denominator() -> None:
         round_half_up_fen(1, 0)
 
 
-# --- scenario: shortage of 1 -----------------------------------------------------------
+# scenario: shortage of 1
 
 # A001 2 @8:00, A002 3 @8:05, A003 1 @8:10, A004 3 @8:15, ¥2.50 each; 9 in all.
 SMALL = [d("A001", 2, 0, 250), d("A002", 3, 5, 250), d("A003", 1, 10, 250), d("A004", 3, 15, 250)]
@@ -157,7 +157,7 @@ def test_shortage_equal_to_total_shorts_everyone_in_full(policy: Policy) -> None
     ]
 
 
-# --- scenario: ties ---------------------------------------------------------------------
+# scenario: ties
 
 # Three households ordered 2 each, paid at the same minute.
 TIED = [d("B001", 2, 0, 300), d("B002", 2, 0, 300), d("B003", 2, 0, 300)]
@@ -202,7 +202,7 @@ def test_ties_broken_by_line_number_last() -> None:
         assert allocate(demands, 1, policy) == [Allocation("C001", 2, 1, 100)], policy
 
 
-# --- scenario: one big order, many small ones -----------------------------------------
+# scenario: one big order, many small ones
 
 # BIG ordered 10 early (7:50); S1..S5 ordered 1 each at 8:00..8:04; ¥3.00 each; 15 in all.
 BIG_AND_SMALL = [d("BIG", 10, -10, 300)] + [d(f"S{i}", 1, i - 1, 300) for i in range(1, 6)]
@@ -244,7 +244,7 @@ def test_big_order_needed_past_its_size() -> None:
     assert short_of(allocate(BIG_AND_SMALL, 12)) == {"BIG": 10, "S4": 1, "S5": 1}
 
 
-# --- FEWEST_HOUSEHOLDS: whole lines preferred -----------------------------------------
+# FEWEST_HOUSEHOLDS: whole lines preferred
 
 
 def test_fewest_prefers_an_exact_cover_over_the_largest_line() -> None:
@@ -312,7 +312,7 @@ def test_fewest_on_large_batches_of_grams() -> None:
         assert len(partial) == (0 if searched else 1)
 
 
-# --- weighed goods, pro rata -----------------------------------------------------------
+# weighed goods, pro rata
 
 
 def test_pro_rata_on_weighed_goods_rounds_each_refund_to_the_fen() -> None:
@@ -347,7 +347,7 @@ def test_weighed_refund_of_one_gram_and_of_a_whole_line() -> None:
     assert allocate(demands, 1000) == [Allocation("W", 1, 1000, 3600)]
 
 
-# --- allocate: arguments ---------------------------------------------------------------
+# allocate: arguments
 
 
 def test_no_shortage_gives_nothing() -> None:
@@ -397,7 +397,7 @@ def test_result_is_sorted_by_order_and_line() -> None:
         assert keys == [("K1", 3), ("K2", 1), ("K2", 2)]
 
 
-# --- allocate: invariants over random cases --------------------------------------------
+# allocate: invariants over random cases
 
 
 def random_demands(rng: random.Random) -> list[Demand]:
@@ -492,7 +492,7 @@ def check_policy(
             assert abs(Fraction(x.qty * short, total) - s) < 1
 
 
-# --- weight_refund ---------------------------------------------------------------------
+# weight_refund
 
 
 def wr(actual: int, *, ordered: int = 1000, tolerance: int = 20, price: int = 1800) -> int:
@@ -575,7 +575,7 @@ def test_weight_refund_is_keyword_only() -> None:
         weight_refund(1000, 900, 20, 1800, 500)  # type: ignore[misc]
 
 
-# --- amount_refund ---------------------------------------------------------------------
+# amount_refund
 
 
 @pytest.mark.parametrize(
@@ -604,7 +604,7 @@ def test_amount_refund_default_tolerance_and_bad_inputs() -> None:
             amount_refund(**kwargs)
 
 
-# --- demand_for ------------------------------------------------------------------------
+# demand_for
 
 
 def test_demand_for_counted_and_weighed_lines() -> None:
