@@ -48,6 +48,7 @@ from printers.escpos import render_escpos
 from printers.png import render_png
 from printers.profile import PrinterProfile
 from printers.text import render_text
+from tests.test_printers import split_chinese
 
 GOLDEN = Path(__file__).parent / "golden" / "paper"
 DAY = date(2022, 4, 12)
@@ -55,7 +56,6 @@ LONG_COMMITTEE = "盈浦街道航运新村第二居民委员会"
 LONG_ADDRESS = "上海市青浦区盈浦街道航运路五号弄一百二十八号居委会办公室（近公交站）"
 BAG_ID = "BG20220412000123-2"
 MANIFEST_ID = "MF-YP02-20220412-1"
-FS_ON, FS_OFF = b"\x1c&", b"\x1c."
 
 LABEL = BagLabel(
     bag_id=BAG_ID,
@@ -288,19 +288,6 @@ def test_long_manifests_repeat_header_and_totals_on_every_page() -> None:
     # Signature and QR once, at the end.
     assert text.count("接收人签字") == 1
     assert text.index("第 3/3 页") < text.index("接收人签字")
-
-
-def split_chinese(data: bytes) -> tuple[bytes, list[bytes]]:
-    """(bytes outside FS & ... FS ., the segments inside)."""
-    outside, inside = bytearray(), []
-    rest = data
-    while (start := rest.find(FS_ON)) >= 0:
-        end = rest.find(FS_OFF, start)
-        assert end > start, "FS & without FS ."
-        outside += rest[:start]
-        inside.append(rest[start + 2 : end])
-        rest = rest[end + 2 :]
-    return bytes(outside + rest), inside
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
