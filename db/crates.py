@@ -145,16 +145,12 @@ def delete_empty(db: sqlite_utils.Database, crate_id: int) -> None:
     )
 
 
-def close(db: sqlite_utils.Database, crate_id: int, *, seq: int, n: int, at: str, by: str) -> None:
+def close(db: sqlite_utils.Database, crate_id: int, *, seq: int, at: str, by: str) -> None:
     db.conn.execute(
-        "UPDATE crates SET status = 'closed', seq = ?, n = ?, closed_at = ?, closed_by = ?"
+        "UPDATE crates SET status = 'closed', seq = ?, closed_at = ?, closed_by = ?"
         " WHERE id = ? AND status = 'open'",
-        (seq, n, at, by, crate_id),
+        (seq, at, by, crate_id),
     )
-
-
-def set_n(db: sqlite_utils.Database, crate_id: int, n: int) -> None:
-    db.conn.execute("UPDATE crates SET n = ? WHERE id = ?", (n, crate_id))
 
 
 def next_seq(db: sqlite_utils.Database, committee: str, day: str) -> int:
@@ -222,22 +218,31 @@ def bag_grams(db: sqlite_utils.Database, bag: str) -> int:
     return int(grams) * int(items) // int(total_items)
 
 
-def to_crate(db: sqlite_utils.Database, committee: str) -> int:
-    """Bags of the committee's paid orders still to go into a crate: closed bags on the dock
-    (in no crate, not loaded), open bags, and one for each order with no bag yet."""
-    return int(
-        db.conn.execute(
-            "SELECT (SELECT count(*) FROM orders o JOIN bags b ON b.order_no = o.order_no"
-            "   WHERE o.committee = ?1 AND o.status = 'paid'"
-            "   AND NOT EXISTS (SELECT 1 FROM crate_bags x WHERE x.bag = b.id)"
-            "   AND NOT EXISTS (SELECT 1 FROM bag_loads l WHERE l.bag = b.id))"
-            " + (SELECT count(*) FROM orders o WHERE o.committee = ?1 AND o.status = 'paid'"
-            "   AND NOT EXISTS (SELECT 1 FROM bags b WHERE b.order_no = o.order_no)"
-            "   AND NOT EXISTS (SELECT 1 FROM batch_orders bo JOIN batches t ON t.id = bo.batch"
-            "     WHERE bo.order_no = o.order_no AND t.status IN ('packed', 'closed')))",
-            (committee,),
-        ).fetchone()[0]
-    )
+def final_count(db: sqlite_utils.Database, committee: str, day: str) -> int | None:
+    """How many crates the committee has on `day` once that number is final, else None.
+
+    It is final when no open crate of the day holds a bag and every paid order of the
+    committee is packed (each line packed or short) with each of its bags in a closed crate
+    or on a truck: nothing is left that could need another crate."""
+    row = db.conn.execute(
+        "SELECT (SELECT count(*) FROM crates WHERE committee = ?1 AND day = ?2"
+        "   AND status = 'closed'),"
+        " EXISTS (SELECT 1 FROM crates c WHERE c.committee = ?1 AND c.day = ?2"
+        "   AND c.status = 'open' AND EXISTS (SELECT 1 FROM crate_bags x WHERE x.crate = c.id))"
+        " OR EXISTS (SELECT 1 FROM orders o WHERE o.committee = ?1 AND o.status = 'paid' AND ("
+        "   EXISTS (SELECT 1 FROM order_lines l"
+        "     LEFT JOIN packed_lines p ON p.order_no = l.order_no AND p.line_no = l.line_no"
+        "     LEFT JOIN line_shorts s ON s.order_no = l.order_no AND s.line_no = l.line_no"
+        "     WHERE l.order_no = o.order_no"
+        "     AND coalesce(p.qty, 0) + coalesce(s.short_qty, 0) < l.qty)"
+        "   OR EXISTS (SELECT 1 FROM bags b WHERE b.order_no = o.order_no"
+        "     AND NOT EXISTS (SELECT 1 FROM bag_loads l WHERE l.bag = b.id)"
+        "     AND NOT EXISTS (SELECT 1 FROM crate_bags x JOIN crates c ON c.id = x.crate"
+        "       WHERE x.bag = b.id AND c.status = 'closed'))))",
+        (committee, day),
+    ).fetchone()
+    closed, unfinished = int(row[0]), bool(row[1])
+    return closed if closed and not unfinished else None
 
 
 def bag_facts(

@@ -46,6 +46,9 @@ class Settings:
     bag_capacity: BagCapacity = field(default_factory=BagCapacity)
     #: What one crate (周转筐) of a committee's bags holds (`[crates]` max_bags, max_kg).
     crate_capacity: CrateCapacity = field(default_factory=CrateCapacity)
+    #: Whether a new crate may be given the next free id by itself (`[crates] auto_ids`);
+    #: false where every crate is a labelled one that must be scanned.
+    crate_auto_ids: bool = True
     #: Scale label layouts used on this site, by preset name (`[scanning] scale_layouts`);
     #: empty means every preset. See `picker.scanning.SCALE_PRESETS`.
     scale_layouts: tuple[str, ...] = ()
@@ -128,6 +131,7 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
         short_policy=policy,
         bag_capacity=bag,
         crate_capacity=crate,
+        crate_auto_ids=bool(crates.get("auto_ids", True)),
         scale_layouts=tuple(scanning.get("scale_layouts", ())),
         feeds=_feeds(data, p),
         watch=_watch(data, p),

@@ -16,7 +16,7 @@ from db import crates as rows
 from db import dispatch as dispatch_rows
 from db import floor as floor_rows
 from db import print_queue
-from picker.crating import Fit, crate_count, fit
+from picker.crating import Fit, fit
 from picker.errors import Conflict
 from picker.floor import state_label
 from picker.i18n import N_, _
@@ -54,8 +54,9 @@ CRATE_REASONS: dict[str, str] = {
     "not_in_crate": N_("bag {bag} is in no crate"),
     "crate_full": N_(
         "crate {crate} is full ({bags} bags, {kg} kg): it is closed and its label printed; "
-        "bag {bag} goes into a new crate"
+        "put bag {bag} into another crate"
     ),
+    "bag_waiting": N_("bag {bag} is waiting for a crate already: scan a crate label"),
     "crate_loaded": N_("crate {crate} is on a truck already: it cannot change"),
     "label_when_closed": N_("crate {crate} is still open: its label prints when it is closed"),
 }
@@ -159,9 +160,7 @@ class CrateChanges:
         """Put a closed bag of the crate's committee into it with every check, and log it;
         with `move`, also out of the crate it is in. Returns (bag, fit, crate it left). A
         crate the bag fills is closed; a crate too full for it is closed and the bag refused."""
-        bag = dispatch_rows.get_bag(self.db, bag_id)
-        if bag is None:
-            raise CrateRejected("unknown_bag", bag=bag_id)
+        bag = self._crate_bag(bag_id)
         if row.status != "open":
             raise CrateRejected("crate_closed", bag, crate=row.code, bag=bag_id)
         if bag.committee != row.committee:
@@ -174,24 +173,7 @@ class CrateChanges:
                 crate_committee=names.get(row.committee, row.committee),
                 crate=row.code,
             )
-        if bag.order_status != "paid":
-            raise CrateRejected(
-                "order_not_paid", bag, bag=bag_id, order_no=bag.order_no, status=bag.order_status
-            )
-        if bag.status != "closed":
-            raise CrateRejected("bag_open", bag, bag=bag_id)
-        load = dispatch_rows.get_load(self.db, bag_id)
-        if load is not None:
-            onto = dispatch_rows.get_route(self.db, load.route)
-            raise CrateRejected(
-                "already_loaded", bag, bag=bag_id, route=onto.name if onto else load.route
-            )
-        source = rows.crate_of_bag(self.db, bag_id)
-        if source is not None and source.id == row.id:
-            raise CrateRejected("in_this_crate", bag, bag=bag_id)
-        if source is not None and not move:
-            # Moving is explicit: a bag scanned into a second crate is a mistake until said.
-            raise CrateRejected("in_other_crate", bag, bag=bag_id, other=source.code)
+        source = self._crate_ready(bag, into=row.id, move=move)
         grams = rows.bag_grams(self.db, bag_id)
         fits = fit(row.bags, row.grams, grams, self.settings.crate_capacity)
         if fits is Fit.FULL:
@@ -220,6 +202,46 @@ class CrateChanges:
             self._crate_close(filled, operator, terminal, row.code, "full")
         return bag, fits, source
 
+    def _crate_bag(self, bag_id: str) -> dispatch_rows.BagRow:
+        bag = dispatch_rows.get_bag(self.db, bag_id)
+        if bag is None:
+            raise CrateRejected("unknown_bag", bag=bag_id)
+        return bag
+
+    def _crate_ready(
+        self, bag: dispatch_rows.BagRow, *, into: int | None, move: bool
+    ) -> rows.CrateRow | None:
+        """Check that a bag may go into a crate (crate `into`, or one still to be scanned):
+        paid, closed, not loaded, in no other crate unless moved. Returns the crate it is in."""
+        if bag.order_status != "paid":
+            raise CrateRejected(
+                "order_not_paid", bag, bag=bag.id, order_no=bag.order_no, status=bag.order_status
+            )
+        if bag.status != "closed":
+            raise CrateRejected("bag_open", bag, bag=bag.id)
+        load = dispatch_rows.get_load(self.db, bag.id)
+        if load is not None:
+            onto = dispatch_rows.get_route(self.db, load.route)
+            raise CrateRejected(
+                "already_loaded", bag, bag=bag.id, route=onto.name if onto else load.route
+            )
+        source = rows.crate_of_bag(self.db, bag.id)
+        if source is not None and source.id == into:
+            raise CrateRejected("in_this_crate", bag, bag=bag.id)
+        if source is not None and not move:
+            # Moving is explicit: a bag scanned into a second crate is a mistake until said.
+            raise CrateRejected("in_other_crate", bag, bag=bag.id, other=source.code)
+        return source
+
+    def _crate_wait(
+        self, bag_id: str, operator: str, terminal: str, raw: str, *, move: bool = False
+    ) -> dispatch_rows.BagRow:
+        """Check a bag that waits for the next crate to be scanned, and log that it waits."""
+        bag = self._crate_bag(bag_id)
+        self._crate_ready(bag, into=None, move=move)
+        self._crate_log(raw, "accepted", operator, terminal, bag, crate="", action="wait")
+        return bag
+
     def _crate_take_out(self, bag_id: str, operator: str, terminal: str, raw: str) -> str:
         """Take a bag out of its crate; returns the crate's code. A closed crate gets its
         label again (its bag count changed)."""
@@ -247,25 +269,17 @@ class CrateChanges:
     def _crate_close(
         self, row: rows.CrateRow, operator: str, terminal: str, raw: str, why: str
     ) -> rows.CrateRow | None:
-        """Close a crate as k of n of its committee's day and queue its label; an empty one
-        is given up (None). When no bag of the committee is left to crate, n is final and
-        labels printed with another n are printed again."""
+        """Close a crate as crate k of its committee's day and queue its label, once; an
+        empty one is given up (None). Labels say k alone until the committee's crates are
+        complete (`rows.final_count`); earlier ones are never printed again by themselves."""
         if not row.bags:
             rows.delete_empty(self.db, row.id)
             self._crate_log(raw, "accepted", operator, terminal, crate=row.code, action="abandon")
             return None
-        crates = rows.of_committee(self.db, row.committee, row.day)
-        others = [c.bags for c in crates if c.status == "open" and c.id != row.id]
         seq = rows.next_seq(self.db, row.committee, row.day)
-        waiting = rows.to_crate(self.db, row.committee)
-        n = crate_count(seq, others, waiting, row.max_bags)
-        rows.close(self.db, row.id, seq=seq, n=n, at=self._now(), by=operator)
+        rows.close(self.db, row.id, seq=seq, at=self._now(), by=operator)
         self._queue_label(row.code, row.day, reprint=False)
-        if not waiting and not any(others):
-            for c in crates:
-                if c.status == "closed" and c.id != row.id and c.n != n:
-                    rows.set_n(self.db, c.id, n)
-                    self._queue_label(c.code, c.day, reprint=True)
+        n = rows.final_count(self.db, row.committee, row.day)
         self._crate_log(
             raw,
             "accepted",
@@ -275,7 +289,7 @@ class CrateChanges:
             action="close",
             why=why,
             k=str(seq),
-            n=str(n),
+            n=str(n or ""),
         )
         return rows.get(self.db, row.id)
 

@@ -4,7 +4,10 @@ One packer on one terminal. A crate label's code makes that crate the current on
 reused from an earlier day is filled again); the command codes below (also on the screen's
 keys) start a new crate, close the current one by hand, arm the next bag to be *moved* here
 from the crate it is in, or print the current crate's label again (补打). After a crate
-closes, full or by hand, the next bag starts a new crate of that bag's committee.
+closes, full or by hand, the next bag starts a new crate of that bag's committee. A bag that
+does not fit closes the crate and goes into the next one: a new crate numbered by itself
+(`[crates] auto_ids`), or, where crates are only scanned, the bag waits in the session until
+a crate of its committee is scanned. However fast bags come, none is left in no crate.
 
 Like `LoadSession` it holds no connection: every call uses the calling thread's.
 """
@@ -20,6 +23,7 @@ from db import dispatch as dispatch_rows
 from db import store
 from picker.crate_changes import CRATE_REASONS, CrateRejected, crate_reason_text
 from picker.crating import Fit
+from picker.i18n import _
 from picker.scan_outcomes import ScanResult
 from picker.scanning import ScanError, ScanIndex, ScanKind, resolve
 from picker.scanning import reason_text as scan_reason_text
@@ -48,6 +52,10 @@ class CrateResult(ScanResult):
     max_bags: int = 0
     closed_crate: str | None = None
     moved_from: str | None = None
+    #: Bags that waited for a crate and went into the crate this scan opened.
+    placed: tuple[str, ...] = ()
+    #: Bags still waiting for a crate to be scanned, after this scan.
+    waiting: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +73,8 @@ class CrateResult(ScanResult):
             "max_bags": self.max_bags,
             "closed_crate": self.closed_crate,
             "moved_from": self.moved_from,
+            "placed": list(self.placed),
+            "waiting": list(self.waiting),
             "scan_id": self.scan_id,
         }
 
@@ -80,6 +90,20 @@ class CrateView:
     pending_new: bool = False
     #: The next bag is moved into the current crate from the crate it is in.
     moving: bool = False
+    #: Bags waiting for a crate to be scanned, in scan order.
+    waiting: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Where a scanned bag went (crate None: it waits), and the crate it closed as full."""
+
+    crate: int | None
+    bag: dispatch_rows.BagRow
+    closed: str | None
+    source: rows.CrateRow | None
+    #: The next bag starts a new crate.
+    pending_new: bool
 
 
 class CrateSession:
@@ -96,6 +120,8 @@ class CrateSession:
         """The current crate's fill (row id); it may be closed."""
         self.pending_new = False
         self.moving = False
+        self.waiting: dict[str, bool] = {}
+        """Bags waiting for a crate to be scanned, in scan order, with whether each moves."""
 
     def scan(self, raw: str) -> CrateResult:
         """Apply one code: a crate label, a bag label or a crating command. Never raises for
@@ -123,17 +149,21 @@ class CrateSession:
     def view(self) -> CrateView:
         """The current crate as it is now."""
         row = rows.get(self.wh.db, self.crate) if self.crate is not None else None
+        waiting = tuple(self.waiting)
         if row is None:
-            return CrateView(None, pending_new=self.pending_new)
+            return CrateView(None, pending_new=self.pending_new, waiting=waiting)
         lines = tuple(
             (b.bag, "-".join(p for p in (b.building, b.unit, b.room) if p))
             for b in rows.bags_in(self.wh.db, row.id)
         )
-        return CrateView(self.wh.crate_info(row), lines, self.pending_new, self.moving)
+        return CrateView(self.wh.crate_info(row), lines, self.pending_new, self.moving, waiting)
 
     def _open(self, raw: str, code: str) -> CrateResult:
         conn = self.wh.db
         scan_id = 0
+        placed: list[str] = []
+        dropped: list[str] = []
+        closed: str | None = None
         try:
             with db.write(conn):
                 last = rows.latest(conn, code)
@@ -146,71 +176,126 @@ class CrateSession:
                     )
                 else:
                     row = self.wh._crate_open(code, None, self.operator, self.terminal, raw)
+                    closed = self._fill_waiting(row, raw, placed, dropped)
         except CrateRejected as exc:
             return self._reject(raw, exc.reason, exc.params)
-        self.crate, self.pending_new, self.moving = row.id, False, False
-        return self._result(raw, True, "crate", row.id, scan_id=scan_id)
+        for bag in (*placed, *dropped):
+            del self.waiting[bag]
+        self.crate, self.pending_new, self.moving = row.id, closed is not None, False
+        result = self._result(raw, True, "crate", row.id, scan_id=scan_id)
+        return replace(result, placed=tuple(placed), closed_crate=closed)
+
+    def _fill_waiting(
+        self, row: rows.CrateRow, raw: str, placed: list[str], dropped: list[str]
+    ) -> str | None:
+        """Put the waiting bags of the crate's committee into it, in scan order, until it is
+        full; returns its code if that closed it. A bag that may no longer go into any crate
+        is refused and logged; bags of other committees wait on."""
+        for bag_id, move in self.waiting.items():
+            bag = dispatch_rows.get_bag(self.wh.db, bag_id)
+            if bag is not None and bag.committee != row.committee:
+                continue
+            try:
+                _bag, fits, _source = self.wh._crate_put(
+                    row, bag_id, self.operator, self.terminal, raw, move=move
+                )
+            except CrateRejected as exc:
+                if exc.reason == "crate_full":
+                    return row.code
+                self.wh._crate_log(
+                    raw, "rejected", self.operator, self.terminal, exc.bag, exc.reason, exc.params
+                )
+                dropped.append(bag_id)
+                continue
+            placed.append(bag_id)
+            if fits is Fit.FILLS:
+                return row.code
+            current = rows.get(self.wh.db, row.id)
+            assert current is not None
+            row = current
+        return None
 
     def _bag(self, raw: str, bag_id: str) -> CrateResult:
         moving, self.moving = self.moving, False
-        conn = self.wh.db.conn
+        if bag_id in self.waiting:
+            found = dispatch_rows.get_bag(self.wh.db, bag_id)
+            return self._reject(raw, "bag_waiting", (("bag", bag_id),), found)
         refused: CrateRejected | None = None
         scan_id: int | None = None
         with db.write(self.wh.db):
             try:
-                row, fresh = self._crate_for(bag_id)
+                placed = self._place(raw, bag_id, moving)
             except CrateRejected as exc:
-                row, fresh, refused = None, False, exc
-            if row is not None:
-                try:
-                    bag, fits, source = self.wh._crate_put(
-                        row, bag_id, self.operator, self.terminal, raw, move=moving
-                    )
-                except CrateRejected as exc:
-                    refused = exc
-                    if fresh:  # a refused first bag leaves no empty crate behind
-                        conn.execute("ROLLBACK TO new_crate")
-                finally:
-                    if fresh:
-                        conn.execute("RELEASE new_crate")
-            if refused is not None:
+                refused = exc
                 # In the same transaction: a crate closed as too full stays closed.
                 scan_id = self.wh._crate_log(
                     raw,
                     "rejected",
                     self.operator,
                     self.terminal,
-                    refused.bag,
-                    refused.reason,
-                    refused.params,
+                    exc.bag,
+                    exc.reason,
+                    exc.params,
                 )
-        if refused is not None or row is None:
-            assert refused is not None
-            if refused.reason == "crate_full":
-                self.pending_new = True
+        if refused is not None:
             return self._reject(raw, refused.reason, refused.params, refused.bag, scan_id)
-        self.crate, self.pending_new = row.id, fits is Fit.FILLS
-        result = self._result(raw, True, "bag", row.id, bag_id=bag.id)
+        # The session changes only once the transaction is durable.
+        self.pending_new = placed.pending_new
+        if placed.crate is None:
+            self.waiting[bag_id] = moving
+            result = self._result(raw, True, "bag", None, bag_id=bag_id)
+            message = _("scan a crate for bag {bag}", bag=bag_id)
+            if placed.closed:
+                full = _("{crate} is full: closed, its label is printing", crate=placed.closed)
+                message = f"{full}; {message}"
+            return replace(result, message=message, closed_crate=placed.closed)
+        self.crate = placed.crate
+        result = self._result(raw, True, "bag", placed.crate, bag_id=placed.bag.id)
         return replace(
             result,
-            closed_crate=row.code if fits is Fit.FILLS else None,
-            moved_from=source.code if source else None,
+            closed_crate=placed.closed,
+            moved_from=placed.source.code if placed.source else None,
         )
 
-    def _crate_for(self, bag_id: str) -> tuple[rows.CrateRow, bool]:
-        """(crate, made now) a bag goes into: the current crate, or after F2 or a close a
-        new one of the bag's committee, made under the savepoint `new_crate`."""
-        current = rows.get(self.wh.db, self.crate) if self.crate is not None else None
+    def _place(self, raw: str, bag_id: str, move: bool) -> _Placed:
+        """Put a bag into the current crate; if the crate is full (or was closed), into the
+        next one: a new crate of the bag's committee, or none yet (the bag waits) where new
+        crate ids are not made up. Runs inside the caller's transaction."""
+        wh = self.wh
+        closed: str | None = None
         if not self.pending_new:
+            current = rows.get(wh.db, self.crate) if self.crate is not None else None
             if current is None:
                 raise CrateRejected("no_crate")
-            return current, False
-        bag = dispatch_rows.get_bag(self.wh.db, bag_id)
-        if bag is None:
-            raise CrateRejected("unknown_bag", bag=bag_id)
-        self.wh.db.conn.execute("SAVEPOINT new_crate")
-        row = self.wh._crate_open(None, bag.committee, self.operator, self.terminal, bag_id)
-        return row, True
+            try:
+                bag, fits, source = wh._crate_put(
+                    current, bag_id, self.operator, self.terminal, raw, move=move
+                )
+            except CrateRejected as exc:
+                if exc.reason != "crate_full":
+                    raise
+                closed = current.code  # closed as full: the bag goes on to the next crate
+            else:
+                filled = fits is Fit.FILLS
+                return _Placed(current.id, bag, current.code if filled else None, source, filled)
+        if not wh.settings.crate_auto_ids:
+            bag = wh._crate_wait(bag_id, self.operator, self.terminal, raw, move=move)
+            return _Placed(None, bag, closed, None, True)
+        committee = wh._crate_bag(bag_id).committee
+        conn = wh.db.conn
+        conn.execute("SAVEPOINT new_crate")
+        try:
+            row = wh._crate_open(None, committee, self.operator, self.terminal, bag_id)
+            bag, fits, source = wh._crate_put(
+                row, bag_id, self.operator, self.terminal, raw, move=move
+            )
+        except CrateRejected:
+            conn.execute("ROLLBACK TO new_crate")  # a refused first bag leaves no empty crate
+            raise
+        finally:
+            conn.execute("RELEASE new_crate")
+        filled = fits is Fit.FILLS
+        return _Placed(row.id, bag, row.code if filled else closed, source, filled)
 
     def _command(self, raw: str, command: str) -> CrateResult:
         current = rows.get(self.wh.db, self.crate) if self.crate is not None else None
@@ -286,4 +371,5 @@ class CrateSession:
             committee_name=committee.name if committee else None,
             crate_bags=row.bags if row else 0,
             max_bags=row.max_bags if row else 0,
+            waiting=tuple(self.waiting),
         )

@@ -2,10 +2,11 @@
 
 Mixed into `Warehouse`. A packer opens a crate (its reusable id `CR-XY01-0007`, or a new
 one), puts bags in, and it closes when full (`[crates]` max_bags, max_kg) or by hand; closing
-queues its committee label (print kind `crate`). Every change is a row of the scan log (stage
-`crate`) written in the same `BEGIN IMMEDIATE` transaction, accepted or refused. The scanning
-flow is `picker.crate_session`, loading a crate onto a truck `picker.crate_loading`, the
-rules `picker.crating`.
+queues its committee label (print kind `crate`) once. The label says crate k of the
+committee, and k of n once the committee's crates are complete (`db.crates.final_count`).
+Every change is a row of the scan log (stage `crate`) written in the same `BEGIN IMMEDIATE`
+transaction, accepted or refused. The scanning flow is `picker.crate_session`, loading a
+crate onto a truck `picker.crate_loading`, the rules `picker.crating`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from db import crates as rows
 from db import dispatch as dispatch_rows
 from db.paper import subdistrict_name
 from picker.crate_changes import CrateChanges, CrateRejected
-from picker.crating import BagFacts, CrateFacts, CrateProblem, committee_problems, crate_count
+from picker.crating import BagFacts, CrateFacts, CrateProblem, committee_problems
 from picker.errors import NotFound
 from picker.i18n import _
 from picker.model import Catalog, Role
@@ -44,9 +45,10 @@ class CrateInfo:
     committee: str
     committee_name: str
     day: date
-    #: k of n crates of the committee that day; for an open crate, what it will be.
+    #: Crate k of the committee that day (for an open crate, what it will be) of n, once
+    #: the committee's crates are complete (None until then).
     k: int
-    n: int
+    n: int | None
     status: str
     bags: tuple[str, ...]
     grams: int
@@ -183,9 +185,11 @@ class Crates(CrateChanges):
         """Crates of a day (every day when None), of one committee or all."""
         key = day.isoformat() if isinstance(day, date) else day
         code = self._dispatch_committee(committee) if committee else None
-        return [
-            self.crate_info(r) for r in rows.listed(self.db, day=key, committee=code, status=status)
-        ]
+        found = rows.listed(self.db, day=key, committee=code, status=status)
+        # One completeness check per committee and day, not one per crate.
+        totals = {(r.committee, r.day) for r in found}
+        final = {(c, d): rows.final_count(self.db, c, d) for c, d in totals}
+        return [self._crate_info(r, final[r.committee, r.day]) for r in found]
 
     def reprint_crate_label(self, code: str) -> int:
         """Queue a crate's label again, marked 补打."""
@@ -208,14 +212,17 @@ class Crates(CrateChanges):
         return problems
 
     def crate_info(self, row: rows.CrateRow) -> CrateInfo:
-        """A crate row as a value: names, route and stop of its day, k of n."""
+        """A crate row as a value: names, route and stop of its day, k (of n once final)."""
+        return self._crate_info(row, rows.final_count(self.db, row.committee, row.day))
+
+    def _crate_info(self, row: rows.CrateRow, final: int | None) -> CrateInfo:
         info = self.catalog().committees.get(row.committee)
         stop = dispatch_rows.stop_of(self.db, row.day, row.committee)
         route = dispatch_rows.get_route(self.db, stop[0]) if stop else None
         if row.seq is not None:
-            k, n = row.seq, row.n or row.seq
-        else:
-            k, n = self._expected(row)
+            k, n = row.seq, final
+        else:  # open: the k it gets if closed now; n is never final while a crate is open
+            k, n = rows.next_seq(self.db, row.committee, row.day), None
         return CrateInfo(
             id=row.id,
             code=row.code,
@@ -236,15 +243,6 @@ class Crates(CrateChanges):
             opened_at=row.opened_at,
             closed_at=row.closed_at,
         )
-
-    def _expected(self, row: rows.CrateRow) -> tuple[int, int]:
-        """(k, n) an open crate will get if it were closed now."""
-        crates = rows.of_committee(self.db, row.committee, row.day)
-        closed = sum(1 for c in crates if c.status == "closed")
-        open_bags = [c.bags for c in crates if c.status == "open"]
-        waiting = rows.to_crate(self.db, row.committee)
-        n = crate_count(closed, open_bags, waiting, row.max_bags)
-        return closed + 1, max(n, closed + 1)
 
     def _crate_code(self, code: str) -> str:
         """A typed or scanned crate id in its stored form (`cr-xy01-7` → `CR-XY01-0007`)."""
@@ -303,7 +301,7 @@ def crate_label_data(
         route=where,
         stop=number,
         k=row.seq or 1,
-        n=row.n or row.seq or 1,
+        n=rows.final_count(conn, row.committee, row.day) if row.seq else None,
         bags=row.bags,
         grams=row.grams,
         day=date.fromisoformat(row.day),

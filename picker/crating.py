@@ -1,5 +1,5 @@
-"""Crates (周转筐) as values: what one holds, whether a bag fits, how many a committee gets, and
-what is wrong with a committee's crates before its truck leaves. Pure.
+"""Crates (周转筐) as values: what one holds, whether a bag fits, and what is wrong with a
+committee's crates before its truck leaves. Pure.
 
 A crate holds the closed bags of one committee; its committee label is printed when it is
 closed, by hand or because it is full (in bags or in kilograms). The use cases are in
@@ -9,7 +9,6 @@ closed, by hand or because it is full (in bags or in kilograms). The use cases a
 from __future__ import annotations
 
 import enum
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ class Fit(enum.StrEnum):
     #: The bag goes in and the crate is full with it: close it.
     FILLS = "fills"
     #: The crate is full already (bags, or the bag would overload it): close it and put the
-    #: bag into the next one. An empty crate takes any bag, however heavy.
+    #: bag into the next crate. An empty crate takes any bag, however heavy.
     FULL = "full"
 
 
@@ -37,13 +36,6 @@ def fit(bags: int, grams: int, bag_grams: int, capacity: CrateCapacity) -> Fit:
     if bags + 1 >= capacity.max_bags or grams + bag_grams >= capacity.max_grams:
         return Fit.FILLS
     return Fit.FITS
-
-
-def crate_count(closed: int, open_bags: Sequence[int], to_crate: int, max_bags: int) -> int:
-    """How many crates a committee will have: `closed` ones, its open crates (holding
-    `open_bags` bags each) and enough full ones for the `to_crate` bags still on the dock."""
-    waiting = sum(open_bags) + to_crate
-    return closed + max(sum(1 for b in open_bags if b), math.ceil(waiting / max_bags))
 
 
 @dataclass(frozen=True, slots=True)

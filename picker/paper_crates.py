@@ -3,8 +3,9 @@
 Pure builders like `picker.paper` (Chinese written literally: the paper is read by loaders
 and the committee). The label is read from two metres across the dock, so the committee's
 name is printed three times as tall as text (and as wide as the paper allows), with route
-and stop, and crate k of n, twice the size; ESC/POS prints the sizes with `GS !`, which
-enlarges Chinese as well. The Code128 is the crate's ASCII id, scanned to load the crate.
+and stop, and crate k (k of n once the count is final), twice the size; ESC/POS prints the
+sizes with `GS !`, which enlarges Chinese as well. The Code128 is the crate's ASCII id,
+scanned to load the crate.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class CrateLabel:
     route: str
     stop: int | None
     k: int
-    n: int
+    #: How many crates the committee has, once that is final (None: not known yet).
+    n: int | None
     bags: int
     grams: int
     day: date
@@ -62,9 +64,14 @@ def name_width(name: str, paper: Paper) -> int:
     return next((w for w in NAME_WIDTHS if used * w <= paper.columns), NAME_WIDTHS[-1])
 
 
+def crate_number(k: int, n: int | None) -> str:
+    """`3/5` once the committee's crate count is final, else `3`: paper shows no guess."""
+    return f"{k}/{n}" if n else str(k)
+
+
 def crate_label(data: CrateLabel, paper: Paper, *, reprint: bool = False) -> Document:
     """The committee label stuck on a closed crate: who it is for, where on which truck,
-    crate k of n of that committee, its bags, and the Code128 a loader scans."""
+    crate k (of n when final) of that committee, its bags, and the Code128 a loader scans."""
     big = 2
     where = (
         f"{data.route} 第{data.stop}站" if data.route and data.stop else data.route or "未排线路"
@@ -81,7 +88,7 @@ def crate_label(data: CrateLabel, paper: Paper, *, reprint: bool = False) -> Doc
         Rule("="),
         Text(where, Align.CENTER, bold=True, width=big, height=big),
         Text(
-            f"第 {data.k}/{data.n} 筐  {data.bags} 袋",
+            f"第 {crate_number(data.k, data.n)} 筐  {data.bags} 袋",
             Align.CENTER,
             bold=True,
             width=big,

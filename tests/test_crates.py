@@ -15,6 +15,7 @@ from pyzbar import pyzbar
 
 from db import dispatch as dispatch_rows
 from picker.cli import main
+from picker.config import load_settings
 from picker.crate_changes import CrateRejected
 from picker.crating import (
     BagFacts,
@@ -23,7 +24,6 @@ from picker.crating import (
     Fit,
     Problem,
     committee_problems,
-    crate_count,
     fit,
 )
 from picker.errors import Conflict
@@ -56,10 +56,49 @@ def finish_a003(wh: Warehouse) -> None:
     assert wh.session(xy_batch(wh), "P001", stage="pack").scan(BUNDLE).closed_bags == ("BGA003-1",)
 
 
-def with_capacity(wh: Warehouse, bags: int, kg: float) -> Warehouse:
+def with_capacity(wh: Warehouse, bags: int, kg: float, *, auto_ids: bool = True) -> Warehouse:
     """Another door on the same file, with other crate settings."""
     capacity = CrateCapacity(max_bags=bags, max_grams=round(kg * 1000))
-    return Warehouse(wh.path, replace(wh.settings, crate_capacity=capacity))
+    settings = replace(wh.settings, crate_capacity=capacity)
+    if not auto_ids:
+        settings = replace(settings, crate_auto_ids=False)
+    return Warehouse(wh.path, settings)
+
+
+def packed_committee(wh: Warehouse, tmp_path: Path, count: int) -> list[str]:
+    """`count` orders of 青平 with one 3 kg bundle each, picked and packed; their bag ids."""
+    numbers = [f"A{100 + i}" for i in range(1, count + 1)]
+    f = tmp_path / "many.csv"
+    f.write_text(
+        csv_text([r for n in numbers for r in order_rows(n, lines=ONE_BUNDLE)]), encoding="utf-8"
+    )
+    assert not wh.import_file(f).rejects
+    for batch_id in wh.plan_batches().batches:
+        wh.claim(batch_id, "P001", "T1")
+        pick = wh.session(batch_id, "P001", "T1")
+        while pick.current_line() is not None:
+            assert pick.scan(BUNDLE).accepted
+        pack = wh.session(batch_id, "P001", "T1", stage="pack")
+        while pack.scan(BUNDLE).accepted:
+            pass
+    return [f"BG{n}-1" for n in numbers]
+
+
+def crate_jobs(wh: Warehouse) -> list[tuple[str, bool]]:
+    """(crate code, reprint) of every crate label queued, oldest first."""
+    jobs = reversed(wh.print_jobs())
+    return [(j.target.partition("@")[0], j.reprint) for j in jobs if j.kind == "crate"]
+
+
+def assert_every_bag_in_one_crate(wh: Warehouse, bags: list[str]) -> None:
+    """The whole-day invariant: each bag in exactly one crate, none over capacity, and one
+    label (not a reprint) for every closed crate."""
+    crates = wh.crates()
+    held = [b for c in crates for b in c.bags]
+    assert sorted(held) == sorted(bags)
+    assert all(len(c.bags) <= c.max_bags and c.grams <= c.max_grams for c in crates)
+    closed = sorted(c.code for c in crates if c.status == "closed")
+    assert sorted(code for code, reprint in crate_jobs(wh) if not reprint) == closed
 
 
 def crate_log(wh: Warehouse) -> list[dict]:
@@ -85,13 +124,6 @@ def test_a_crate_holds_20_bags_or_25_kg(
     bags: int, grams: int, bag_grams: int, expected: Fit
 ) -> None:
     assert fit(bags, grams, bag_grams, CrateCapacity(20, 25_000)) is expected
-
-
-def test_a_committee_gets_enough_crates_for_what_is_left() -> None:
-    assert crate_count(1, [], 0, 20) == 1
-    assert crate_count(1, [], 21, 20) == 3
-    assert crate_count(2, [5], 10, 20) == 3  # the open crate takes them
-    assert crate_count(2, [5, 1], 0, 20) == 4  # two open crates are two crates
 
 
 def test_crate_ids_round_trip_and_resolve_as_crates(catalog) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +192,7 @@ def test_bags_go_into_a_new_crate_and_it_closes_by_hand(day: Warehouse) -> None:
     assert closed.closed_crate == "CR-XY01-0001"
     crate = day.crate("CR-XY01-0001")
     assert (crate.status, crate.k, crate.bags) == ("closed", 1, ("BGA001-1", "BGA002-1"))
-    assert crate.n == 2  # A003's bag is still to crate
+    assert crate.n is None  # A003's bag is still to crate: n is not known yet
     assert (crate.route_name, crate.stop) == ("线路1", 1)
     jobs = [(j.kind, j.target, j.reprint) for j in day.print_jobs() if j.kind == "crate"]
     assert jobs == [("crate", f"CR-XY01-0001@{crate.day.isoformat()}", False)]
@@ -204,15 +236,76 @@ def test_a_crate_closes_itself_when_full_in_bags(day: Warehouse) -> None:
     ]
 
 
-def test_a_bag_that_would_overload_a_crate_closes_it_and_waits(day: Warehouse) -> None:
+def test_a_bag_that_would_overload_a_crate_goes_into_the_next_one(day: Warehouse) -> None:
     session = with_capacity(day, bags=20, kg=5).crate_session("P001")  # bags are 3 kg here
     session.new_crate()
     assert session.scan("BGA001-1").accepted
     heavy = session.scan("BGA002-1")
-    assert (heavy.accepted, heavy.reason) == (False, "crate_full")
+    assert heavy.accepted and (heavy.crate, heavy.closed_crate) == ("CR-XY01-0002", "CR-XY01-0001")
     assert day.crate("CR-XY01-0001").status == "closed"
-    again = session.scan("BGA002-1")
-    assert again.accepted and again.crate == "CR-XY01-0002"
+    assert day.crate("CR-XY01-0002").bags == ("BGA002-1",)
+    assert crate_jobs(day) == [("CR-XY01-0001", False)]
+    assert not [r for r in crate_log(day) if r["outcome"] == "rejected"]
+
+
+def test_a_burst_of_bags_fills_crate_after_crate(day: Warehouse, tmp_path: Path) -> None:
+    bags = packed_committee(day, tmp_path, 10)
+    session = with_capacity(day, bags=20, kg=10).crate_session("P001")  # 3 bags a crate
+    session.new_crate()
+    results = [session.scan(b) for b in bags]
+    assert all(r.accepted for r in results), [r.message for r in results if not r.accepted]
+    assert [r.crate for r in results] == ["CR-XY01-0001"] * 3 + ["CR-XY01-0002"] * 3 + [
+        "CR-XY01-0003"
+    ] * 3 + ["CR-XY01-0004"]
+    session.close()
+    assert [len(c.bags) for c in day.crates()] == [3, 3, 3, 1]
+    assert_every_bag_in_one_crate(day, bags)
+    assert [code for code, _ in crate_jobs(day)] == [f"CR-XY01-000{k}" for k in (1, 2, 3, 4)]
+
+
+def test_without_auto_ids_a_bag_waits_for_a_scanned_crate(day: Warehouse, tmp_path: Path) -> None:
+    bags = packed_committee(day, tmp_path, 10)
+    session = with_capacity(day, bags=20, kg=10, auto_ids=False).crate_session("P001")
+    assert session.scan("CR-XY01-0101").accepted
+    results = [session.scan(b) for b in bags]  # a burst: 3 fit, the 4th closes the crate
+    assert all(r.accepted for r in results), [r.message for r in results if not r.accepted]
+    assert results[3].closed_crate == "CR-XY01-0101" and results[3].crate is None
+    assert f"scan a crate for bag {bags[3]}" in results[3].message
+    assert results[-1].waiting == tuple(bags[3:])
+    assert session.view().waiting == tuple(bags[3:])
+    assert day.crate("CR-XY01-0101").status == "closed" and day.crates(status="open") == []
+    # A second scan of a waiting bag is not a second bag.
+    assert session.scan(bags[4]).reason == "bag_waiting"
+    second = session.scan("CR-XY01-0102")
+    assert second.accepted and second.placed == tuple(bags[3:6])
+    assert second.closed_crate == "CR-XY01-0102" and second.waiting == tuple(bags[6:])
+    third = session.scan("CR-XY01-0103")
+    assert third.placed == tuple(bags[6:9]) and third.waiting == (bags[9],)
+    last = session.scan("CR-XY01-0104")
+    assert last.placed == (bags[9],) and last.closed_crate is None and last.waiting == ()
+    assert session.view().waiting == ()
+    session.close()
+    assert [(c.code, len(c.bags)) for c in day.crates()] == [
+        ("CR-XY01-0101", 3),
+        ("CR-XY01-0102", 3),
+        ("CR-XY01-0103", 3),
+        ("CR-XY01-0104", 1),
+    ]
+    assert_every_bag_in_one_crate(day, bags)
+    actions = [json.loads(r["params"]).get("action") for r in crate_log(day) if r["bag"] == bags[3]]
+    assert actions == ["wait", "add"]
+
+
+def test_without_auto_ids_a_new_crate_is_scanned_not_made(day: Warehouse) -> None:
+    session = with_capacity(day, bags=20, kg=25, auto_ids=False).crate_session("P001")
+    assert session.new_crate().accepted
+    waits = session.scan("BGA001-1")
+    assert waits.accepted and waits.crate is None and waits.waiting == ("BGA001-1",)
+    assert day.crates() == []
+    # A crate of another committee leaves the bag waiting for one of its own.
+    assert session.scan("CR-YP01-0001").placed == ()
+    assert session.view().waiting == ("BGA001-1",)
+    assert session.scan("CR-XY01-0005").placed == ("BGA001-1",)
 
 
 def test_a_refused_first_bag_leaves_no_empty_crate(day: Warehouse) -> None:
@@ -525,22 +618,73 @@ def test_picker_crate_commands(day: Warehouse) -> None:
     assert code == 0 and "补  打" in out
 
 
-def test_labels_printed_with_a_wrong_guess_of_n_are_printed_again(day: Warehouse) -> None:
-    finish_a003(day)
+def test_labels_show_k_until_the_committees_crates_are_complete(day: Warehouse) -> None:
     session = day.crate_session("P001")
     assert session.scan("CMD-CRATE-LABEL").reason == "no_crate"
-    for bag in ("BGA001-1", "BGA002-1", "BGA003-1"):  # one bag a crate, closed by hand
+    for bag in ("BGA001-1", "BGA002-1"):  # one bag a crate, closed by hand
         session.new_crate()
         session.scan(bag)
         assert session.scan("CMD-CRATE-LABEL").reason == "label_when_closed"
         session.close()
-    # Crate 1 guessed 2 crates (two bags left, 20 to a crate), crate 2 guessed 3: right.
+    # A003 is still being packed: how many crates 青平 gets is not known yet.
+    assert [(c.k, c.n) for c in day.crates()] == [(1, None), (2, None)]
+    first = day.render("crate", "CR-XY01-0001", fmt="text").decode()
+    assert "第    1   筐" in first and "/" not in first.split("筐")[0]
+    finish_a003(day)
+    assert day.crate("CR-XY01-0002").n is None  # A003's bag is in no crate yet
+    session.new_crate()
+    session.scan("BGA003-1")
+    session.close()
     assert [(c.k, c.n) for c in day.crates()] == [(1, 3), (2, 3), (3, 3)]
-    jobs = [(j.target[:12], j.reprint) for j in reversed(day.print_jobs()) if j.kind == "crate"]
-    assert jobs == [
+    assert "第    3 / 3   筐" in day.render("crate", "CR-XY01-0003", fmt="text").decode()
+    # One label a crate: the earlier ones are not printed again by themselves ...
+    assert crate_jobs(day) == [
         ("CR-XY01-0001", False),
         ("CR-XY01-0002", False),
         ("CR-XY01-0003", False),
-        ("CR-XY01-0001", True),
     ]
-    assert "第    1 / 3   筐" in day.render("crate", "CR-XY01-0001", fmt="text").decode()
+    # ... but a reprint asked for shows the final count, marked as such.
+    day.reprint_crate_label("CR-XY01-0001")
+    job = day.print_jobs()[0]
+    assert (job.target.partition("@")[0], job.reprint) == ("CR-XY01-0001", True)
+    again = day.render("crate", job.target, fmt="text", reprint=True).decode()
+    assert "第    1 / 3   筐" in again and "补  打" in again
+
+
+def test_a_cancelled_last_order_completes_the_crates(day: Warehouse) -> None:
+    session = day.crate_session("P001")
+    session.new_crate()
+    session.scan("BGA001-1")
+    session.scan("BGA002-1")
+    session.close()
+    assert day.crate("CR-XY01-0001").n is None
+    day.cancel_order("A003")
+    assert (day.crate("CR-XY01-0001").k, day.crate("CR-XY01-0001").n) == (1, 1)
+    assert crate_jobs(day) == [("CR-XY01-0001", False)]
+
+
+def test_picker_crate_add_says_which_bags_still_wait_for_a_crate(
+    day: Warehouse, tmp_path: Path
+) -> None:
+    config = tmp_path / "picker.toml"
+    config.write_text("[crates]\nauto_ids = false\nmax_kg = 5\n", encoding="utf-8")
+    assert load_settings(config).crate_auto_ids is False
+    code, out = run(
+        day,
+        "crate",
+        "add",
+        "CR-XY01-0001",
+        "BGA001-1",
+        "BGA002-1",
+        "--operator",
+        "P001",
+        "--config",
+        str(config),
+    )
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert [(r["outcome"], r["crate"], r["waiting"]) for r in lines] == [
+        ("accepted", "CR-XY01-0001", []),
+        ("accepted", None, ["BGA002-1"]),
+    ]
+    assert code == 3 and "BGA002-1" in out.splitlines()[-1]
+    assert day.crate("CR-XY01-0001").status == "closed"

@@ -11,8 +11,9 @@ from picker.ui.crates import CrateScreen
 from picker.ui.load import LoadScreen
 from picker.ui.scan_input import ScanInput
 from picker.warehouse import Warehouse
+from tests.test_crates import assert_every_bag_in_one_crate, packed_committee, with_capacity
 from tests.test_dispatch import dispatch_day
-from tests.test_ui_pick import Harness, idle, run_async, scan, text, wait_for
+from tests.test_ui_pick import Harness, idle, run_async, scan, text, type_codes, wait_for
 
 
 @pytest.fixture
@@ -45,7 +46,8 @@ async def test_a_packer_fills_a_crate_and_closes_it(day: Warehouse) -> None:
         assert "青平居委" in text(screen, "#crate-info") and "线路1" in text(screen, "#crate-info")
         await wait_for(pilot, lambda: screen.query_one("#bag-count", Digits).value == "2")
         assert screen.query_one("#capacity", Digits).value == "20"
-        assert "crate 1 of 1" in text(screen, "#crate-state")  # A003 still fits
+        # How many crates 青平 gets is not known while A003 is being packed: no "of n".
+        assert "crate 1 · " in text(screen, "#crate-state")
         assert screen.query_one("#bags", DataTable).row_count == 2
         # A bag of another committee (on another route) is refused: red line and the bell.
         await scan(pilot, "BGB001-1")
@@ -100,3 +102,72 @@ async def test_the_load_screen_loads_a_whole_crate(day: Warehouse) -> None:
         await wait_for(pilot, lambda: screen.query_one("#loaded-count", Digits).value == "2")
         await scan(pilot, "CR-XY01-0001")
         assert "on the truck already" in text(screen, "#result") and app.bells == 1
+
+
+@run_async
+async def test_a_burst_of_bags_all_end_in_crates(day: Warehouse, tmp_path: Path) -> None:
+    bags = packed_committee(day, tmp_path, 10)
+    wh = with_capacity(day, bags=20, kg=10)  # 3 bags of 3 kg a crate
+    app = Harness(lambda: CrateScreen(wh, "P001", "T1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, ScanInput))
+        await idle(pilot)
+        await press(pilot, "f2")
+        type_codes(app, bags)  # back to back, as a scanner types them
+        await pilot.pause()
+        await idle(pilot)
+        assert app.bells == 0, text(app.screen, "#result")
+        assert "CR-XY01-0004" in text(app.screen, "#crate-info")
+        await press(pilot, "f3")
+    assert [len(c.bags) for c in day.crates()] == [3, 3, 3, 1]
+    assert_every_bag_in_one_crate(day, bags)
+
+
+@run_async
+async def test_bags_waiting_for_a_crate_are_shown_until_one_is_scanned(
+    day: Warehouse, tmp_path: Path
+) -> None:
+    bags = packed_committee(day, tmp_path, 10)
+    wh = with_capacity(day, bags=20, kg=10, auto_ids=False)  # 3 bags of 3 kg a crate
+    app = Harness(lambda: CrateScreen(wh, "P001", "T1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, ScanInput))
+        await idle(pilot)
+        screen = app.screen
+        type_codes(app, ["CR-XY01-0101", *bags])
+        await pilot.pause()
+        await idle(pilot)
+        assert app.bells == 0, text(screen, "#result")
+        assert f"scan a crate for bag {bags[3]}" in text(screen, "#crate-state")
+        assert "+6" in text(screen, "#crate-state")
+        type_codes(app, ["CR-XY01-0102", "CR-XY01-0103", "CR-XY01-0104"])
+        await pilot.pause()
+        await idle(pilot)
+        assert "scan a crate" not in text(screen, "#crate-state")
+        assert "CR-XY01-0104" in text(screen, "#crate-info")
+        await wait_for(pilot, lambda: screen.query_one("#bag-count", Digits).value == "1")
+        await press(pilot, "f3")
+        assert app.bells == 0
+    assert_every_bag_in_one_crate(day, bags)
+
+
+@run_async
+async def test_leaving_with_bags_waiting_for_a_crate_asks_twice(
+    day: Warehouse, tmp_path: Path
+) -> None:
+    bags = packed_committee(day, tmp_path, 4)
+    wh = with_capacity(day, bags=20, kg=10, auto_ids=False)
+    app = Harness(lambda: CrateScreen(wh, "P001", "T1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, ScanInput))
+        await idle(pilot)
+        screen = app.screen
+        await scan(pilot, "CR-XY01-0101", *bags)
+        assert app.bells == 0 and f"scan a crate for bag {bags[3]}" in text(screen, "#crate-state")
+        await press(pilot, "escape")
+        assert app.screen is screen and app.bells == 1
+        assert bags[3] in text(screen, "#result") and screen.query_one("#result").has_class(
+            "-rejected"
+        )
+        await press(pilot, "escape")
+        assert app.screen is not screen

@@ -48,16 +48,21 @@ def crate_(wh: Warehouse) -> None:
 
 def _summary(c: CrateInfo) -> str:
     state = _("filling") if c.status == "open" else _("sealed")
+    values = {
+        "crate": c.code,
+        "committee": c.committee_name,
+        "state": state,
+        "k": c.k,
+        "bags": len(c.bags),
+        "max": c.max_bags,
+        "kg": f"{c.grams / 1000:.1f}",
+    }
+    if c.n is None:  # the committee's crate count is not final yet
+        return _("{crate} {committee}: {state}, crate {k}, {bags}/{max} bags, {kg} kg", **values)
     return _(
         "{crate} {committee}: {state}, crate {k} of {n}, {bags}/{max} bags, {kg} kg",
-        crate=c.code,
-        committee=c.committee_name,
-        state=state,
-        k=c.k,
         n=c.n,
-        bags=len(c.bags),
-        max=c.max_bags,
-        kg=f"{c.grams / 1000:.1f}",
+        **values,
     )
 
 
@@ -109,8 +114,10 @@ def crate_add(
     """Put bags into CRATE: the BAGS given, or bag labels read from stdin, one per line.
 
     Writes one JSON object per bag: outcome, reason, message, crate, its bag count, and the
-    crate closed when the bag filled it (its label is queued). A bag of another committee,
-    an open or loaded bag, or a bag in another crate is refused; then the exit code is 3.
+    crate closed when the bag filled it (its label is queued). A bag that does not fit goes
+    into a new crate, or with `[crates] auto_ids = false` waits for one: bags still waiting
+    at the end are named on stderr. A bag of another committee, an open or loaded bag, or a
+    bag in another crate is refused. Either way the exit code is 3.
 
     \b
     Example:
@@ -129,7 +136,11 @@ def crate_add(
         rejected += not result.accepted
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         sys.stdout.flush()
-    if rejected:
+    if session.waiting:
+        # A bag that did not fit waits for a crate this run will not scan: say which.
+        waiting = " ".join(session.waiting)
+        click.echo(_("bags still waiting for a crate: {bags}", bags=waiting), err=True)
+    if rejected or session.waiting:
         sys.exit(EXIT_REJECTS)
 
 
@@ -209,7 +220,7 @@ def crate_list(
         (
             c.code,
             c.committee_name,
-            f"{c.k}/{c.n}" + ("" if c.status == "closed" else "*"),
+            (f"{c.k}/{c.n}" if c.n else str(c.k)) + ("" if c.status == "closed" else "*"),
             f"{len(c.bags)}/{c.max_bags}",
             f"{c.grams / 1000:.1f}",
             c.route_name or "-",

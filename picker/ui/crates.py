@@ -1,11 +1,13 @@
 """The crating screen: at the end of packing, put a committee's bags into its crates (周转筐).
 
 Scan a crate's label to fill that crate (or press F2 and the next bag starts a new one), then
-scan bags in. The crate's committee, where it goes, crate k of n, and its bags against its
-capacity stay on screen; a bag of another committee (so another route), an open or a loaded
-bag is refused with a red line and the bell. F3 closes the crate by hand; a full crate closes
-by itself. Either way its committee label is printed. Codes go through the ordered scan lane
-of `ScanScreen`, keys too (as the crating command codes), so they apply in the order pressed.
+scan bags in. The crate's committee, where it goes, crate k (of n once final), and its bags
+against its capacity stay on screen; a bag of another committee (so another route), an open
+or a loaded bag is refused with a red line and the bell. F3 closes the crate by hand; a full
+crate closes by itself and the bag goes into the next crate (or, where crate ids are not made
+up, waits on screen until a crate is scanned). Either way its committee label is printed.
+Codes go through the ordered scan lane of `ScanScreen`, keys too (as the crating command
+codes), so they apply in the order pressed.
 """
 
 from __future__ import annotations
@@ -38,16 +40,41 @@ KEY_CODES = {
 
 
 def crate_state(crate: CrateInfo) -> str:
-    """`open · crate 2 of 3 · 18.4 / 25 kg` under the crate's name."""
+    """`open · crate 2 · 18.4 / 25 kg` under the crate's name; `crate 2 of 3` once the
+    committee's crates are complete."""
     state = _("filling") if crate.status == "open" else _("sealed")
+    kg, max_kg = f"{crate.grams / 1000:.1f}", f"{crate.max_grams / 1000:g}"
+    if crate.n is None:
+        return _(
+            "{state} · crate {k} · {kg} / {max_kg} kg", state=state, k=crate.k, kg=kg, max_kg=max_kg
+        )
     return _(
         "{state} · crate {k} of {n} · {kg} / {max_kg} kg",
         state=state,
         k=crate.k,
         n=crate.n,
-        kg=f"{crate.grams / 1000:.1f}",
-        max_kg=f"{crate.max_grams / 1000:g}",
+        kg=kg,
+        max_kg=max_kg,
     )
+
+
+def waiting_note(waiting: tuple[str, ...]) -> str:
+    """`scan a crate for bag BGA104-1 (+6 more)`: bags that wait for a crate to be scanned."""
+    if not waiting:
+        return ""
+    note = _("scan a crate for bag {bag}", bag=waiting[0])
+    if len(waiting) > 1:
+        note += " " + _("(+{count} more)", count=len(waiting) - 1)
+    return note
+
+
+def full_note(result: CrateResult) -> str:
+    """What a scan says about a crate it closed as full (its label is queued)."""
+    if not result.closed_crate:
+        return ""
+    if result.closed_crate == result.crate:
+        return "  " + _("full: closed, its label is printing")
+    return "  " + _("{crate} is full: closed, its label is printing", crate=result.closed_crate)
 
 
 def crate_where(crate: CrateInfo) -> str:
@@ -83,6 +110,8 @@ class CrateScreen(ScanScreen[CrateView]):
         self.warehouse = warehouse
         self.view: CrateView | None = None
         """The crate as last read."""
+        self.leave_armed = False
+        """Esc was pressed once while bags waited for a crate: the next Esc leaves."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -110,6 +139,7 @@ class CrateScreen(ScanScreen[CrateView]):
 
     def show_view(self, view: CrateView) -> None:
         self.view = view
+        self.leave_armed = False
         crate = view.crate
         table = self.query_one("#bags", DataTable)
         table.clear()
@@ -121,7 +151,11 @@ class CrateScreen(ScanScreen[CrateView]):
             for bag, address in view.lines:
                 table.add_row(bag, address, key=bag)
         notes = []
-        if view.pending_new:
+        if view.waiting:
+            notes.append(waiting_note(view.waiting))
+        elif view.pending_new and not self.warehouse.settings.crate_auto_ids:
+            notes.append(_("scan a crate label for the next bag"))
+        elif view.pending_new:
             notes.append(_("the next bag starts a new crate"))
         if view.moving:
             notes.append(_("the next bag is moved into this crate"))
@@ -140,6 +174,8 @@ class CrateScreen(ScanScreen[CrateView]):
             return result.message
         command = next((k for k, v in KEY_CODES.items() if v == result.raw.strip().upper()), "")
         crate = result.crate or ""
+        if command == "new" and not self.warehouse.settings.crate_auto_ids:
+            return _("New crate: scan its label")
         if command == "new":
             return _("New crate: scan its first bag")
         if command == "move":
@@ -151,12 +187,17 @@ class CrateScreen(ScanScreen[CrateView]):
                 return _("The crate was empty: nothing to print")
             return _("{crate} closed: its label is printing", crate=result.closed_crate)
         if result.kind == "crate":
-            return _(
+            text = _(
                 "{crate} · {committee} · {bags} bags",
                 crate=crate,
                 committee=result.committee_name or "",
                 bags=result.crate_bags,
             )
+            if result.placed:
+                text += "  " + _("{count} waiting bags put in", count=len(result.placed))
+            return text + full_note(result)
+        if result.crate is None:  # the bag waits for a crate to be scanned
+            return result.message
         text = _(
             "{bag} → {crate} {committee}  {bags}/{max}",
             bag=result.bag or "",
@@ -167,9 +208,7 @@ class CrateScreen(ScanScreen[CrateView]):
         )
         if result.moved_from:
             text += "  " + _("(moved from {crate})", crate=result.moved_from)
-        if result.closed_crate:
-            text += "  " + _("full: closed, its label is printing")
-        return text
+        return text + full_note(result)
 
     def _key(self, name: str) -> None:
         self.submit(KEY_CODES[name])
@@ -191,7 +230,19 @@ class CrateScreen(ScanScreen[CrateView]):
         self._key("move")
 
     def action_back(self) -> None:
-        """Leave the crating screen; open crates stay open."""
+        """Leave the crating screen; open crates stay open. Bags waiting for a crate would
+        be left in none: they are named first, and left out only on a second Esc."""
+        waiting = self.view.waiting if self.view else ()
+        if waiting and not self.leave_armed:
+            self.leave_armed = True
+            self.show_failure(
+                _(
+                    "{note}: press Esc again to leave these bags out of any crate",
+                    note=waiting_note(waiting),
+                )
+            )
+            self.app.bell()
+            return
         self.dismiss()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
