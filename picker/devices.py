@@ -14,6 +14,7 @@ codes at CR or LF. pyserial is imported only when a serial device is opened.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import select
 import socket
@@ -25,11 +26,23 @@ from typing import Any, Protocol
 
 from picker.errors import InputError, PickerError
 from picker.i18n import _
-from picker.scales import PROTOCOLS, Reading, ScaleProtocol, protocol_named
+from picker.scales import (
+    PROTOCOLS,
+    Reading,
+    ScaleProtocol,
+    ScaleProtocolError,
+    bad_reply,
+    protocol_named,
+)
 
 DEFAULT_BAUD = 9600
 #: Seconds a scale may take to answer one request before it counts as silent.
 SCALE_TIMEOUT = 1.0
+#: Seconds between two reads while a reply is coming in: it arrives in a few blocks instead
+#: of a byte at a time, and a scale that never stops sending costs little.
+READ_GAP = 0.02
+#: Bytes dropped at most before a request: a scale in continuous output never runs dry.
+DISCARD_LIMIT = 65536
 _FRAMES = {"N": (8, "N", 1), "E": (7, "E", 1), "O": (7, "O", 1)}
 
 
@@ -45,6 +58,10 @@ class DeviceClosed(DeviceError):
 
 class ScaleSilent(DeviceError):
     """The scale did not answer in time: switched off, unplugged or set to another protocol."""
+
+
+class NoSuchCommand(DeviceError):
+    """The scale's protocol has no such command (Toledo 8217 cannot tare): nothing was sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +214,9 @@ class TcpLink:
         return data
 
     def discard_input(self) -> None:
-        while self.read(0):
-            pass
+        dropped = 0
+        while dropped < DISCARD_LIMIT and (chunk := self.read(0)):
+            dropped += len(chunk)
 
     def close(self) -> None:
         self.sock.close()
@@ -214,6 +232,12 @@ class SerialLink:
         except ImportError:  # pragma: no cover - pyserial is a dependency
             raise DeviceError(_("install pyserial to use {where}", where=self.where)) from None
         self._errors: tuple[type[BaseException], ...] = (serial.SerialException, OSError)
+        try:  # pyserial lets termios.error (not an OSError) out of a port that went away
+            import termios
+
+            self._errors += (termios.error,)
+        except ImportError:  # pragma: no cover - not on Windows
+            pass
         try:
             self.port = serial.Serial(
                 address.target,
@@ -241,7 +265,7 @@ class SerialLink:
             self.port.timeout = max(timeout, 0)
             data = bytes(self.port.read(1))
             if data and self.port.in_waiting:
-                data += bytes(self.port.read(self.port.in_waiting))
+                data += bytes(self.port.read(min(self.port.in_waiting, 4096)))
         except self._errors as exc:
             # pyserial reports a pty whose other side closed, or an unplugged adapter, so.
             raise DeviceClosed(_("{where} stopped: {error}", where=self.where, error=exc)) from None
@@ -254,7 +278,8 @@ class SerialLink:
             raise DeviceClosed(_("{where} stopped: {error}", where=self.where, error=exc)) from None
 
     def close(self) -> None:
-        self.port.close()
+        with contextlib.suppress(*self._errors):  # a port that went away has nothing to free
+            self.port.close()
 
 
 def open_link(address: DeviceAddress, timeout: float = 2.0) -> Link:
@@ -298,7 +323,7 @@ class Scale:
 
     def _command(self, request: bytes | None, what: str) -> bytes:
         if request is None:
-            raise DeviceError(
+            raise NoSuchCommand(
                 _(
                     "the {protocol} protocol has no {command} command: use the scale's key",
                     protocol=self.protocol.name,
@@ -308,6 +333,7 @@ class Scale:
         return request
 
     def _ask(self, request: bytes) -> Reading:
+        noise = b""
         try:
             link = self._link or self._opener(self.address, self.timeout)
             self._link = link
@@ -316,14 +342,24 @@ class Scale:
             buffer = bytearray()
             deadline = time.monotonic() + self.timeout
             while (left := deadline - time.monotonic()) > 0:
-                buffer += link.read(left)
+                chunk = link.read(left)
+                noise = noise or chunk
+                buffer += chunk
                 frames = self.protocol.frames(buffer)
                 if frames:
                     return self.protocol.parse(frames[0])
-        except DeviceError:
-            self.close()
+                if chunk:
+                    time.sleep(min(READ_GAP, max(left, 0)))
+        except PickerError as exc:
+            if not isinstance(exc, ScaleProtocolError):  # a wrong reply: the link is fine
+                self.close()
+            raise
+        except Exception:
+            self.close()  # whatever a driver raised, the next request starts afresh
             raise
         self.close()  # reopened on the next request: a restarted serial server needs it
+        if noise:  # it sends, but nothing of its protocol: another protocol or baud rate
+            raise bad_reply(self.protocol.name, noise)
         raise ScaleSilent(
             _(
                 "the scale on {where} did not answer within {seconds} s",
@@ -333,6 +369,7 @@ class Scale:
         )
 
     def close(self) -> None:
+        """Release the link; the next request opens it again."""
         if self._link is not None:
             link, self._link = self._link, None
             link.close()

@@ -10,11 +10,12 @@ Mettler Toledo 8217 (`toledo8217`), one-character commands, no CR:
   `S` (53)  status:  the status record.
   `Z` (5A)  zero:    the scale zeroes (ignored in motion) and answers the status record.
   No tare command: 8217 scales tare at their own keys.
-  Status byte 1 (8217: bits 4 and 5 always 1, 6 always 0): bit 0 motion, 1 at zero,
-  2 RAM error, 3 EEPROM error. Status byte 2: bit 0 under zero, 1 over capacity, 2 ROM error,
-  3 faulty calibration. Byte 3 (some scales): bits 0-3 errors. A single status byte with bits
-  5 and 6 set is the older 8213 layout: bit 0 motion, 1 over capacity, 2 under zero,
-  3 outside zero capture range, 4 centre of zero.
+  Two status records are in use. One status byte (8213 layout, sent by most 8217 scales):
+  bit 6 always 1, bit 5 net weight (0: gross), bit 0 motion, 1 over capacity, 2 under zero,
+  3 outside zero capture range, 4 centre of zero; so `?A` is moving in gross, `?a` in net.
+  Two or three bytes (bits 4 and 5 always 1, 6 always 0): byte 1 bit 0 motion, 1 at zero,
+  2 RAM error, 3 EEPROM error; byte 2 bit 0 under zero, 1 over capacity, 2 ROM error,
+  3 faulty calibration; byte 3 (some scales) bits 0-3 errors.
 
 SMA SCP-0499 level 2 (`sma`), commands `LF c CR`:
   `LF W CR` weight, `LF S CR` status, `LF Z CR` zero, `LF T CR` tare, `LF C CR` clear tare.
@@ -31,13 +32,16 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from picker.errors import PickerError
 from picker.i18n import N_, _
 
 STX, CR, LF = b"\x02", b"\r", b"\n"
+#: A reply is a few dozen bytes: a start byte without a CR this far on is noise.
+LONGEST_FRAME = 64
+_SEVEN_BITS = bytes(b & 0x7F for b in range(256))
 
 
 class ScaleStatus(enum.StrEnum):
@@ -49,6 +53,8 @@ class ScaleStatus(enum.StrEnum):
     ERROR = "error"
     #: No answer: made by the device layer, never by a protocol.
     SILENT = "silent"
+    #: Replies that are not the protocol's (another protocol or baud rate set): device layer.
+    WRONG_PROTOCOL = "wrong-protocol"
 
 
 #: Why a reading cannot be recorded, in the packer's words (codes of the scan log).
@@ -59,6 +65,7 @@ SCALE_REASONS: dict[str, str] = {
     "scale_over_capacity": N_("over the scale's capacity: weigh it in parts"),
     "scale_error": N_("the scale reports an error ({detail}): check it, or scan the label"),
     "scale_silent": N_("the scale does not answer: scan the item's scale label instead"),
+    "scale_protocol": N_("the scale's reply is not understood: {detail}"),
 }
 
 _REASON_OF = {
@@ -68,6 +75,7 @@ _REASON_OF = {
     ScaleStatus.OVER_CAPACITY: "scale_over_capacity",
     ScaleStatus.ERROR: "scale_error",
     ScaleStatus.SILENT: "scale_silent",
+    ScaleStatus.WRONG_PROTOCOL: "scale_protocol",
 }
 
 
@@ -80,6 +88,11 @@ class Reading:
     status: ScaleStatus
     #: What an error or a silence was, for the screen (e.g. "zero error").
     detail: str = ""
+    #: The scale says the weight is net of a tare (False: gross, or not said).
+    net: bool = False
+    #: When it was read (monotonic seconds; None: not from a device), so that a reading too
+    #: old to trust is never recorded. Not part of what the reading says.
+    at: float | None = field(default=None, compare=False)
 
     @property
     def accepted(self) -> bool:
@@ -126,11 +139,17 @@ class ScaleProtocolError(PickerError):
     exit_code = 2
 
 
-def _bad(name: str, frame: bytes) -> ScaleProtocolError:
+def not_understood(error: ScaleProtocolError) -> Reading:
+    """The reading of a scale whose reply does not fit its protocol; the error says why."""
+    return Reading(None, False, ScaleStatus.WRONG_PROTOCOL, error.message)
+
+
+def bad_reply(name: str, frame: bytes) -> ScaleProtocolError:
+    """A reply (or bytes that never made one) that `name` does not explain."""
     return ScaleProtocolError(
         _(
             "the scale sent {frame!r}, not a {protocol} reply: check protocol and baud rate",
-            frame=frame,
+            frame=frame[:16],
             protocol=name,
         )
     )
@@ -150,7 +169,7 @@ class ScaleProtocol:
     def frames(self, buffer: bytearray) -> list[bytes]:
         """Take the complete frames out of `buffer` (start byte to CR, both dropped); bytes
         before a start byte are line noise or a late half reply and are dropped too."""
-        buffer[:] = bytes(b & 0x7F for b in buffer)  # 7 data bits + parity read as 8
+        buffer[:] = buffer.translate(_SEVEN_BITS)  # 7 data bits + parity read as 8
         found: list[bytes] = []
         while True:
             begin = buffer.find(self.start)
@@ -160,6 +179,9 @@ class ScaleProtocol:
             del buffer[:begin]
             end = buffer.find(CR, 1)
             if end < 0:
+                if len(buffer) > LONGEST_FRAME:  # a babbling line must not pile up: a frame
+                    tail = buffer.find(self.start, len(buffer) - LONGEST_FRAME)  # began late
+                    del buffer[: tail if tail >= 0 else len(buffer)]
                 return found
             found.append(bytes(buffer[1:end]))
             del buffer[: end + 1]
@@ -195,7 +217,7 @@ class Toledo8217(ScaleProtocol):
             return self._status(frame[1:], frame)
         text = frame.decode("ascii", "replace").strip()
         if not re.fullmatch(r"-?\d+(\.\d+)?", text):
-            raise _bad(self.name, frame)
+            raise bad_reply(self.name, frame)
         grams = _grams(text)
         if grams < 0:
             return Reading(grams, True, ScaleStatus.UNDER_ZERO)
@@ -203,25 +225,29 @@ class Toledo8217(ScaleProtocol):
 
     def _status(self, status: bytes, frame: bytes) -> Reading:
         if not status or len(status) > 3:
-            raise _bad(self.name, frame)
-        if len(status) == 1 and status[0] & 0x60 == 0x60:  # 8213 layout
+            raise bad_reply(self.name, frame)
+        if len(status) == 1 and status[0] & 0x40:  # one byte (8213 layout): bit 6 always 1
             s = status[0]
             flags = {
                 "motion": s & 0x01,
                 "over": s & 0x02,
                 "under": s & 0x04,
+                "no zero": s & 0x08,  # outside the zero capture range (or a zero refused)
                 "zero": s & 0x10,
+                "net": s & 0x20,
             }
             errors: list[str] = []
         else:
-            if any(b & 0x30 != 0x30 for b in status):
-                raise _bad(self.name, frame)
+            if any(b & 0x70 != 0x30 for b in status):
+                raise bad_reply(self.name, frame)
             s1, s2, s3 = (*status, 0x30, 0x30)[:3]
             flags = {
                 "motion": s1 & 0x01,
                 "zero": s1 & 0x02,
                 "under": s2 & 0x01,
                 "over": s2 & 0x02,
+                "net": 0,
+                "no zero": 0,
             }
             errors = [
                 name
@@ -234,17 +260,20 @@ class Toledo8217(ScaleProtocol):
                 )
                 if bit
             ]
+        net, steady = bool(flags["net"]), not flags["motion"]
         if errors:
-            return Reading(None, False, ScaleStatus.ERROR, ", ".join(_(e) for e in errors))
+            return Reading(None, False, ScaleStatus.ERROR, ", ".join(_(e) for e in errors), net)
         if flags["over"]:
-            return Reading(None, not flags["motion"], ScaleStatus.OVER_CAPACITY)
+            return Reading(None, steady, ScaleStatus.OVER_CAPACITY, net=net)
         if flags["under"]:
-            return Reading(None, not flags["motion"], ScaleStatus.UNDER_ZERO)
+            return Reading(None, steady, ScaleStatus.UNDER_ZERO, net=net)
         if flags["motion"]:
-            return Reading(None, False, ScaleStatus.MOTION)
+            return Reading(None, False, ScaleStatus.MOTION, net=net)
+        if flags["no zero"]:
+            return Reading(None, False, ScaleStatus.ERROR, _("outside the zero range"), net)
         if flags["zero"]:
-            return Reading(0, True, ScaleStatus.ZERO)
-        return Reading(None, True, ScaleStatus.STABLE)
+            return Reading(0, True, ScaleStatus.ZERO, net=net)
+        return Reading(None, True, ScaleStatus.STABLE, net=net)
 
 
 _SMA = re.compile(r"(?P<weight>-?[\d. ]*\d[\d. ]*|-+|\s*)\s*(?P<unit>[A-Za-z]*)[ _]*")
@@ -271,30 +300,30 @@ class Sma(ScaleProtocol):
                 else _("the scale reports a parity or framing error: check the serial settings")
             )
         if len(text) < 6:
-            raise _bad(self.name, frame)
-        s, m = text[0], text[3]  # status, range, gross/net, motion, reserved
+            raise bad_reply(self.name, frame)
+        s, n, m = text[0], text[2], text[3]  # status, range, gross/net, motion, reserved
         body = _SMA.fullmatch(text[5:].replace("_", " ").strip())
         if s in _SMA_ERRORS:
             return Reading(None, False, ScaleStatus.ERROR, _(_SMA_ERRORS[s]))
         if body is None or s not in "ZOU ":
-            raise _bad(self.name, frame)
-        stable = m != "M"
+            raise bad_reply(self.name, frame)
+        stable, net = m != "M", n in "Nn"
         weight, unit = body["weight"].strip(), body["unit"].lower() or "kg"
         try:
             grams = _grams(weight, unit, decimals=0) if weight.strip("-") else None
         except (InvalidOperation, ValueError):
-            raise _bad(self.name, frame) from None
+            raise bad_reply(self.name, frame) from None
         if s == "O":
-            return Reading(grams, stable, ScaleStatus.OVER_CAPACITY)
+            return Reading(grams, stable, ScaleStatus.OVER_CAPACITY, net=net)
         if s == "U" or (grams is not None and grams < 0):
-            return Reading(grams, stable, ScaleStatus.UNDER_ZERO)
+            return Reading(grams, stable, ScaleStatus.UNDER_ZERO, net=net)
         if not stable:
-            return Reading(grams, False, ScaleStatus.MOTION)
+            return Reading(grams, False, ScaleStatus.MOTION, net=net)
         if grams is None:
-            raise _bad(self.name, frame)
+            raise bad_reply(self.name, frame)
         if s == "Z" or grams == 0:
-            return Reading(grams, True, ScaleStatus.ZERO)
-        return Reading(grams, True, ScaleStatus.STABLE)
+            return Reading(grams, True, ScaleStatus.ZERO, net=net)
+        return Reading(grams, True, ScaleStatus.STABLE, net=net)
 
 
 PROTOCOLS: dict[str, ScaleProtocol] = {p.name: p for p in (Toledo8217(), Sma())}

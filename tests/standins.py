@@ -15,6 +15,7 @@ import tty
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 STX, CR, LF = b"\x02", b"\r", b"\n"
 
@@ -30,13 +31,18 @@ PRINTER_ANSWERS = {
 
 @dataclass
 class StandInScale:
-    """A bench scale: `grams` on the pan, `motion`, `over` capacity, `silent` (no answers)."""
+    """A bench scale: `grams` on the pan, `motion`, `over` capacity, `silent` (no answers).
+
+    A Toledo 8217 stand-in answers the two-byte status record, or with `one_status_byte` the
+    one-byte record many scales send (bit 6 always set, bit 5 net).
+    """
 
     protocol: str
     grams: int = 0
     motion: bool = False
     over: bool = False
     silent: bool = False
+    one_status_byte: bool = False
     zero_offset: int = 0
     tare: int = 0
     requests: list[bytes] = field(default_factory=list)
@@ -78,6 +84,9 @@ class StandInScale:
         s1 = 0x30 | (0x01 if self.motion else 0) | (0x02 if self.gross == 0 else 0)
         s2 = 0x30 | (0x01 if self.gross < 0 else 0) | (0x02 if self.over else 0)
         status = STX + b"?" + bytes([s1, s2]) + CR
+        if self.one_status_byte:
+            one = 0x40 | (s1 & 0x01) | (s2 & 0x02) | (0x04 if s2 & 0x01 else 0)
+            status = STX + b"?" + bytes([one | (0x10 if self.gross == 0 else 0)]) + CR
         if request != b"W":
             return status
         if self.motion or self.over or self.gross < 0:
@@ -173,6 +182,105 @@ def serve_pty(respond: Callable[[bytes], bytes]) -> Iterator[str]:
         thread.join(5)
         os.close(master)
         os.close(slave)
+
+
+class PtyPlug:
+    """A serial device on a pty behind a fixed path (a symlink, as udev names a USB adapter).
+
+    `unplug()` closes the pty, so the app's open port fails (EIO) as an unplugged adapter's
+    does; `plug()` puts a new pty behind the same path. Use it as a context manager.
+    """
+
+    def __init__(self, respond: Callable[[bytes], bytes], path: Path) -> None:
+        self.respond = respond
+        self.path = path
+        self._fds: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PtyPlug:
+        self.plug()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.unplug()
+
+    def plug(self) -> None:
+        """A new pty behind `path`."""
+        master, slave = os.openpty()
+        tty.setraw(slave)
+        fresh = self.path.with_name(self.path.name + ".new")
+        fresh.unlink(missing_ok=True)
+        fresh.symlink_to(os.ttyname(slave))
+        os.replace(fresh, self.path)
+        with self._lock:
+            self._fds = (master, slave)
+
+    def unplug(self) -> None:
+        """Close the pty: the app's port now fails with EIO."""
+        with self._lock:  # never while the server thread is in select() or read() on it
+            fds, self._fds = self._fds, None
+        for fd in fds or ():
+            os.close(fd)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                master = self._fds[0] if self._fds else -1
+                data = b""
+                if master >= 0 and select.select([master], [], [], 0.02)[0]:
+                    try:
+                        data = os.read(master, 4096)
+                    except OSError:  # nobody has the slave open right now
+                        data = b""
+                if data and (answer := self.respond(data)):
+                    os.write(master, answer)
+            self._stop.wait(0.002)  # lets unplug() take the lock
+
+
+@contextmanager
+def serve_flood(frame: bytes) -> Iterator[int]:
+    """A scale on 127.0.0.1 that sends `frame` over and over, as fast as the socket takes it,
+    whatever it is asked (a scale left in continuous output, or a babbling line); yields the
+    port."""
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    server.settimeout(0.1)
+    stop = threading.Event()
+    block = frame * max(1, 65536 // len(frame))
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                conn, _addr = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(0.1)
+                while not stop.is_set():
+                    try:
+                        conn.send(block)
+                    except TimeoutError:
+                        continue
+                    except OSError:
+                        break
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(5)
+        server.close()
 
 
 @dataclass

@@ -4,6 +4,8 @@ pty and on a 127.0.0.1 socket (stable, moving, negative, over capacity, zero, ta
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,16 +21,17 @@ from picker.devices import (
     TerminalDevices,
     parse_address,
 )
-from picker.errors import InputError
+from picker.errors import InputError, PickerError
 from picker.scales import (
     PROTOCOLS,
     Reading,
     ScaleProtocolError,
     ScaleStatus,
+    not_understood,
     parse_all,
     silent,
 )
-from tests.standins import StandInScale, serve_pty, serve_tcp
+from tests.standins import PtyPlug, StandInScale, serve_flood, serve_pty, serve_tcp
 
 TOLEDO, SMA = PROTOCOLS["toledo8217"], PROTOCOLS["sma"]
 S = ScaleStatus
@@ -50,10 +53,22 @@ S = ScaleStatus
         (b"\x02?20\r", Reading(0, True, S.ZERO)),  # byte 1 bit 1: at zero
         (b"\x02?40\r", Reading(None, False, S.ERROR, "RAM error")),
         (b"\x02?08\r", Reading(None, False, S.ERROR, "calibration error")),
-        (b"\x02?a\r", Reading(None, False, S.MOTION)),  # one 8213 status byte
-        (b"\x02?d\r", Reading(None, True, S.UNDER_ZERO)),
-        (b"\x02?b\r", Reading(None, True, S.OVER_CAPACITY)),
+        # one status byte: bit 6 always set, bit 5 net, bits 0-4 motion, over, under,
+        # outside the zero range, centre of zero
+        (b"\x02?A\r", Reading(None, False, S.MOTION)),  # gross
+        (b"\x02?B\r", Reading(None, True, S.OVER_CAPACITY)),
+        (b"\x02?D\r", Reading(None, True, S.UNDER_ZERO)),
+        (b"\x02?P\r", Reading(0, True, S.ZERO)),
+        (b"\x02?Q\r", Reading(None, False, S.MOTION)),  # moving about zero
+        (b"\x02?E\r", Reading(None, False, S.UNDER_ZERO)),  # moving below zero
+        (b"\x02?H\r", Reading(None, False, S.ERROR, "outside the zero range")),
+        (b"\x02?L\r", Reading(None, True, S.UNDER_ZERO)),  # under and outside: under says more
+        (b"\x02?a\r", Reading(None, False, S.MOTION, net=True)),
+        (b"\x02?d\r", Reading(None, True, S.UNDER_ZERO, net=True)),
+        (b"\x02?b\r", Reading(None, True, S.OVER_CAPACITY, net=True)),
+        (b"\x02?p\r", Reading(0, True, S.ZERO, net=True)),
         (b"\x82?\xb1\xb0\x8d", Reading(None, False, S.MOTION)),  # 7E1 read as 8 bits
+        (b"\x82?\xc1\x8d", Reading(None, False, S.MOTION)),  # one byte, 7E1 read as 8 bits
     ],
 )
 def test_toledo_8217_replies(frame: bytes, expected: Reading) -> None:
@@ -64,7 +79,7 @@ def test_toledo_8217_replies(frame: bytes, expected: Reading) -> None:
     ("frame", "expected"),
     [
         (b"\n 1G      1.234kg \r", Reading(1234, True, S.STABLE)),
-        (b"\n 1N      0.750kg \r", Reading(750, True, S.STABLE)),
+        (b"\n 1N      0.750kg \r", Reading(750, True, S.STABLE, net=True)),
         (b"\n 1GM     1.236kg \r", Reading(1236, False, S.MOTION)),
         (b"\nU1G     -0.015kg \r", Reading(-15, True, S.UNDER_ZERO)),
         (b"\nO1G     31.000kg \r", Reading(31000, True, S.OVER_CAPACITY)),
@@ -91,6 +106,28 @@ def test_frames_split_across_reads_and_noise_before_them() -> None:
 def test_sma_unknown_command_and_garbage_are_protocol_errors(frame: bytes) -> None:
     with pytest.raises(ScaleProtocolError):
         parse_all(SMA, [frame])
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [b"\x02hello\r", b"\x02?\r", b"\x02?%\r", b"\x02?\x70\x30\r", b"\x02?0000\r"],
+)
+def test_toledo_garbage_is_a_protocol_error_naming_the_settings(frame: bytes) -> None:
+    with pytest.raises(ScaleProtocolError, match="check protocol and baud rate"):
+        parse_all(TOLEDO, [frame])
+
+
+def test_a_protocol_error_becomes_a_reading_that_says_so() -> None:
+    with pytest.raises(ScaleProtocolError) as caught:
+        parse_all(TOLEDO, [b"\x02hello\r"])
+    reading = not_understood(caught.value)
+    assert (reading.status, reading.accepted, reading.reason) == (
+        S.WRONG_PROTOCOL,
+        False,
+        "scale_protocol",
+    )
+    assert "check protocol and baud rate" in reading.message()
+    assert reading.raw == "SCALE:wrong-protocol"
 
 
 def test_only_a_steady_weight_above_zero_is_accepted() -> None:
@@ -164,9 +201,9 @@ def test_sma_zero_tare_and_a_refused_zero(kind: str) -> None:
     with scale_on(kind, standin) as scale:
         assert scale.zero().status is S.ZERO
         standin.grams = 208  # a 200 g box
-        assert scale.tare() == Reading(0, True, S.ZERO)
+        assert scale.tare() == Reading(0, True, S.ZERO, net=True)
         standin.grams = 1208
-        assert scale.read() == Reading(1000, True, S.STABLE)  # net of the box
+        assert scale.read() == Reading(1000, True, S.STABLE, net=True)  # net of the box
         standin.motion = True
         refused = scale.zero()
         assert refused.status is S.ERROR and refused.detail == "zero error"
@@ -193,6 +230,56 @@ def test_a_scale_set_to_the_other_protocol_says_so() -> None:
         with pytest.raises(ScaleSilent):  # an SMA scale ignores a bare `W`: no CR
             scale.read()
         scale.close()
+
+
+def test_bytes_that_never_make_a_frame_are_a_protocol_error_not_silence() -> None:
+    """A wrong baud rate or protocol: the scale answers, but with nothing parseable."""
+    with serve_tcp(lambda data: b"\x7f\x13\xfe\x80 ~") as port:
+        scale = Scale(parse_address(f"tcp:127.0.0.1:{port}"), "toledo8217", timeout=0.3)
+        with pytest.raises(ScaleProtocolError, match="check protocol and baud rate"):
+            scale.read()
+        scale.close()
+
+
+def test_an_unplugged_serial_scale_is_a_device_error_and_comes_back(tmp_path: Path) -> None:
+    standin = StandInScale("toledo8217", grams=505)
+    with PtyPlug(standin.feed, tmp_path / "ttyScale") as plug:
+        scale = Scale(parse_address(f"serial:{plug.path}:9600:N"), "toledo8217", timeout=0.3)
+        assert scale.read() == Reading(505, True, S.STABLE)
+        plug.unplug()  # pyserial now raises termios.error (EIO) from reset_input_buffer
+        with pytest.raises(DeviceError, match="stopped"):
+            scale.read()
+        standin.grams = 300
+        plug.plug()
+        assert scale.read() == Reading(300, True, S.STABLE)
+        scale.close()
+
+
+@pytest.mark.parametrize("frame", [b"\x0201.234\r", b"\x02\xff garbage without an end "])
+def test_a_flooding_scale_does_not_hold_the_reader(frame: bytes) -> None:
+    """A scale sending without pause: a read ends in its time-out and costs little CPU."""
+    results: list[object] = []
+
+    def read() -> None:
+        try:
+            results.append(scale.read())
+        except PickerError as exc:
+            results.append(exc)
+        results.append(time.thread_time())
+
+    with serve_flood(frame) as port:
+        scale = Scale(parse_address(f"tcp:127.0.0.1:{port}"), "toledo8217", timeout=0.5)
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(3)
+        scale.close()
+        assert not reader.is_alive(), "the read never ended"
+    reading, cpu = results
+    if frame.startswith(b"\x0201"):
+        assert reading == Reading(1234, True, S.STABLE)
+    else:
+        assert isinstance(reading, ScaleProtocolError)
+    assert isinstance(cpu, float) and cpu < 0.4  # a spinning read takes its whole 0.5 s
 
 
 def test_an_unreachable_serial_server_is_a_device_error() -> None:

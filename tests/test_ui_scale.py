@@ -21,7 +21,7 @@ from picker.ui.devices import ScalePanel
 from picker.ui.pack import PackScreen
 from picker.warehouse import Warehouse
 from tests.conftest import order_rows
-from tests.standins import StandInScale, serve_pty, serve_tcp
+from tests.standins import PtyPlug, StandInScale, serve_pty, serve_tcp
 from tests.test_floor import BUNDLE, EGGS, LINES_A, load, pork_label
 from tests.test_ui_pick import Harness, idle, run_async, text, wait_for
 
@@ -48,9 +48,14 @@ def scale_at_terminal(wh: Warehouse, standin: StandInScale, kind: str) -> Iterat
     serve = serve_tcp if kind == "tcp" else serve_pty
     with serve(standin.feed) as where:
         text = f"tcp:127.0.0.1:{where}" if kind == "tcp" else f"serial:{where}:9600:N"
-        devices = TerminalDevices("T1", scale=parse_address(text), protocol=standin.protocol)
-        wh.settings = replace(wh.settings, terminals={"T1": devices})
+        give_scale(wh, text, standin.protocol)
         yield
+
+
+def give_scale(wh: Warehouse, address: str, protocol: str) -> None:
+    """Terminal T1's scale is at `address`."""
+    devices = TerminalDevices("T1", scale=parse_address(address), protocol=protocol)
+    wh.settings = replace(wh.settings, terminals={"T1": devices})
 
 
 def ready_to_weigh_pork(wh: Warehouse, batch_id: str) -> None:
@@ -69,14 +74,14 @@ def pack_app(wh: Warehouse, batch_id: str) -> Harness:
 
 async def shows(pilot: Pilot[Any], status: ScaleStatus, grams: int | None = None) -> ScalePanel:
     """Wait until the scale line shows a reading of `status` (and `grams`)."""
-    panel = pilot.app.screen.query_one(ScalePanel)
 
     def showing() -> bool:
-        r = panel.reading
+        panels = pilot.app.screen.query(ScalePanel)  # a screen just pushed may not have it yet
+        r = panels.first().reading if panels else None
         return r is not None and r.status is status and (grams is None or r.grams == grams)
 
     await wait_for(pilot, showing)
-    return panel
+    return pilot.app.screen.query_one(ScalePanel)
 
 
 @pytest.mark.parametrize(("kind", "protocol"), [("tcp", "sma"), ("pty", "toledo8217")])
@@ -183,6 +188,112 @@ async def test_a_silent_scale_is_shown_and_the_label_still_works(
 
 
 @run_async
+async def test_an_unplugged_scale_is_shown_refused_and_comes_back(
+    warehouse: Warehouse, batch: str, tmp_path: Path
+) -> None:
+    """Unplugged with 505 g on the pan: nothing is recorded until it answers again (300 g)."""
+    ready_to_weigh_pork(warehouse, batch)
+    standin = StandInScale("toledo8217", grams=495)
+    with PtyPlug(standin.feed, tmp_path / "ttyScale") as plug:
+        give_scale(warehouse, f"serial:{plug.path}:9600:N", "toledo8217")
+        app = pack_app(warehouse, batch)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, PackScreen))
+            pack = app.screen
+            await shows(pilot, S.STABLE, 495)
+            await pilot.press("f5")
+            await idle(pilot)
+            assert text(pack, "#result") == "✓ 猪肉 +1  1/2 斤 · 495 g"
+            standin.grams = 0
+            await shows(pilot, S.ZERO, 0)
+            standin.grams = 505
+            panel = await shows(pilot, S.STABLE, 505)
+            plug.unplug()
+            await shows(pilot, S.SILENT)
+            assert "the scale does not answer" in str(panel.content)
+            assert panel.has_class("-bad")
+            await pilot.press("f5")
+            await idle(pilot)
+            assert text(pack, "#result").startswith("✗ the scale does not answer")
+            standin.grams = 300
+            plug.plug()
+            await shows(pilot, S.STABLE, 300)
+            await pilot.press("f5")
+            await idle(pilot)
+            assert text(pack, "#result").startswith("✓ 猪肉 +1  2/2 斤 · 300 g")
+    log = [(r["raw"], r["outcome"], r["reason"]) for r in warehouse.scan_log(batch)][-3:]
+    assert log == [
+        ("SCALE:495", "accepted", ""),
+        ("SCALE:silent", "rejected", "scale_silent"),
+        ("SCALE:300", "accepted", ""),
+    ]
+    # 795 g of the 1000 g paid for: 205 g at ￥18.00 a 斤 come back.
+    assert [(r["order_no"], r["kind"], r["fen"]) for r in warehouse.refunds()] == [
+        ("A003", "underweight", 738)
+    ]
+
+
+@run_async
+async def test_take_it_off_holds_after_leaving_the_pack_screen(
+    warehouse: Warehouse, batch: str
+) -> None:
+    ready_to_weigh_pork(warehouse, batch)
+    standin = StandInScale("sma", grams=495)
+    with scale_at_terminal(warehouse, standin, "tcp"):
+        app = pack_app(warehouse, batch)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, PackScreen))
+            await shows(pilot, S.STABLE, 495)
+            await pilot.press("f5")
+            await idle(pilot)
+            assert text(app.screen, "#result") == "✓ 猪肉 +1  1/2 斤 · 495 g"
+            await pilot.press("escape")  # away and back, the pork still on the pan
+            await wait_for(pilot, lambda: not isinstance(app.screen, PackScreen))
+            app.push_screen(PackScreen(warehouse.session(batch, "P001", "T1", stage="pack")))
+            await wait_for(pilot, lambda: isinstance(app.screen, PackScreen))
+            panel = await shows(pilot, S.STABLE, 495)
+            assert "take the item off" in str(panel.content)
+            await pilot.press("f5")
+            await idle(pilot)
+            assert text(app.screen, "#result").startswith("✗ that weight was recorded")
+            standin.grams = 0
+            await shows(pilot, S.ZERO, 0)
+            standin.grams = 505
+            await shows(pilot, S.STABLE, 505)
+            await pilot.press("f5")
+            await idle(pilot)
+            assert text(app.screen, "#result").startswith("✓ 猪肉 +1  2/2 斤 · 505 g")
+    accepted = [r["raw"] for r in warehouse.scan_log(batch) if r["raw"].startswith("SCALE:")]
+    assert accepted == ["SCALE:495", "SCALE:505"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "words"),
+    [
+        (b"\x02?A\r", S.MOTION, "the scale is still moving"),  # gross mode, one status byte
+        (b"\x02?B\r", S.OVER_CAPACITY, "over the scale's capacity"),
+        (b"\x02hello\r", S.WRONG_PROTOCOL, "check protocol and baud rate"),
+    ],
+)
+@run_async
+async def test_the_scale_line_says_why_a_reply_is_not_a_weight(
+    warehouse: Warehouse, batch: str, answer: bytes, status: ScaleStatus, words: str
+) -> None:
+    ready_to_weigh_pork(warehouse, batch)
+    with serve_tcp(lambda data: answer) as port:
+        give_scale(warehouse, f"tcp:127.0.0.1:{port}", "toledo8217")
+        app = pack_app(warehouse, batch)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, PackScreen))
+            panel = await shows(pilot, status)
+            assert words in str(panel.content)
+            await pilot.press("f5")
+            await idle(pilot)
+            assert text(app.screen, "#result").startswith("✗ ")
+    assert warehouse.scan_log(batch)[-1]["outcome"] == "rejected"
+
+
+@run_async
 async def test_zero_and_tare_keys_and_no_scale_keys_without_a_scale(
     warehouse: Warehouse, batch: str
 ) -> None:
@@ -195,12 +306,14 @@ async def test_zero_and_tare_keys_and_no_scale_keys_without_a_scale(
             await shows(pilot, S.STABLE, 15)
             await pilot.press("f7")
             await shows(pilot, S.ZERO, 0)
-            assert text(app.screen, "#result") == "✓ scale zeroed"
+            # the outcome bubbles up from the panel one step after the reading shows
+            await wait_for(pilot, lambda: text(app.screen, "#result") == "✓ scale zeroed")
             standin.grams = 215  # a box
             await shows(pilot, S.STABLE, 200)
             await pilot.press("f8")
             await shows(pilot, S.ZERO, 0)
-            assert text(app.screen, "#result") == "✓ scale tared"
+            # the outcome bubbles up from the panel one step after the reading shows
+            await wait_for(pilot, lambda: text(app.screen, "#result") == "✓ scale tared")
     warehouse.settings = replace(warehouse.settings, terminals={})
     app = pack_app(warehouse, batch)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -1,44 +1,56 @@
 """Devices of a terminal on screen: the bench scale's live weight and a serial/network scanner.
 
 Both talk to their device on a thread worker only, never on the UI thread, and post what
-they read as messages. `ScalePanel` polls the scale a few times a second and shows each new
-reading; the pack screen asks it for the reading to record. `ScannerFeed` reads codes from
-a serial port or TCP socket and posts them, in order, to the scan lane of its screen; it
-reconnects by itself when the device goes away.
+they read as messages. `ScalePanel` shows the terminal's scale (`picker.terminal_scale`, one
+per app, shared by every screen that shows it) and polls it while on screen; the pack screen
+asks it for the reading to record. `ScannerFeed` reads codes from a serial port or TCP
+socket and posts them, in order, to the scan lane of its screen; it reconnects by itself
+when the device goes away.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
 from textual import work
+from textual.app import App
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from picker.devices import (
     DeviceAddress,
     DeviceError,
     Link,
-    Scale,
     TerminalDevices,
     open_link,
-    open_scale,
     read_codes,
 )
-from picker.errors import PickerError
 from picker.i18n import _
-from picker.scales import Reading, ScaleStatus, silent
+from picker.scales import Reading, ScaleStatus
+from picker.terminal_scale import TerminalScale
 
-#: Seconds between two scale requests: a few readings a second keep the weight live.
-POLL_SECONDS = 0.25
 #: Seconds before a scanner that went away is opened again.
 RECONNECT_SECONDS = 2.0
+#: Seconds between two looks at whether the reading shown went stale.
+STALE_CHECK_SECONDS = 0.5
+
+_SCALES: weakref.WeakKeyDictionary[App[Any], dict[TerminalDevices, TerminalScale]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def terminal_scale(app: App[Any], devices: TerminalDevices) -> TerminalScale:
+    """The app's one `TerminalScale` for `devices`, made on first use and kept with the app,
+    so what it knows (the item just recorded) outlives the screen that showed it."""
+    scales = _SCALES.setdefault(app, {})
+    if devices not in scales:
+        scales[devices] = TerminalScale(devices)
+    return scales[devices]
 
 
 def terminal_devices(session: Any) -> TerminalDevices | None:
@@ -67,7 +79,7 @@ class ScalePanel(Static):
     """
 
     class ReadingChanged(Message, bubble=False):
-        """The poller read something other than last time."""
+        """The poller read something other than last time, or the last reading went stale."""
 
         def __init__(self, reading: Reading) -> None:
             super().__init__()
@@ -85,25 +97,34 @@ class ScalePanel(Static):
         self,
         devices: TerminalDevices,
         *,
-        interval: float = POLL_SECONDS,
-        opener: Callable[[TerminalDevices], Scale] = open_scale,
+        scale: TerminalScale | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, markup=False)
         self.devices = devices
-        self.interval = interval
-        self._opener = opener
+        self._scale = scale
         self._stop = threading.Event()
-        self._commands: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.reading: Reading | None = None
-        """The last reading shown (None until the scale first answered or timed out)."""
+        """The reading shown (None until the scale first answered or timed out)."""
         self.item = ""
         """What Enter would weigh now, as shown (product and done/needed); "" for nothing."""
-        self.armed = True
-        """False after a weighing until the pan is emptied: one item is never recorded twice."""
+
+    @property
+    def scale(self) -> TerminalScale:
+        """The terminal's scale (the app's, unless one was given)."""
+        if self._scale is None:
+            self._scale = terminal_scale(self.app, self.devices)
+        return self._scale
+
+    @property
+    def armed(self) -> bool:
+        """False after a weighing until the pan is emptied (kept by the terminal's scale)."""
+        return self.scale.armed
 
     def on_mount(self) -> None:
+        self.reading = self.scale.current()
         self._show()
+        self.set_interval(STALE_CHECK_SECONDS, self._check_stale)
         self._poll()
 
     def on_unmount(self) -> None:
@@ -111,22 +132,16 @@ class ScalePanel(Static):
 
     def command(self, what: str) -> None:
         """Ask the scale to `zero` or `tare` between two readings."""
-        self._commands.put(what)
+        self.scale.command(what, lambda text, ok: self.post_message(self.CommandDone(text, ok)))
 
     def take(self) -> tuple[Reading, str]:
-        """The reading to record now, and why the panel refuses it ("" if it does not).
-
-        A reading the scale itself refuses (moving, below zero) is handed on, so the session
-        logs the refusal with its reason; only weighing the same item twice is stopped here.
-        """
-        reading = self.reading or silent()
-        if reading.accepted and not self.armed:
-            return reading, _("that weight was recorded: take the item off before the next one")
-        return reading, ""
+        """The reading to record now, and why it may not be ("" if it may): see
+        `TerminalScale.take` (a stale reading is handed on as "no answer")."""
+        return self.scale.take()
 
     def weighed(self) -> None:
         """The current reading was recorded: wait for an empty pan before the next one."""
-        self.armed = False
+        self.scale.weighed()
         self._show()
 
     def set_item(self, item: str) -> None:
@@ -136,40 +151,17 @@ class ScalePanel(Static):
 
     @work(thread=True, exit_on_error=False, group="scale", name="scale-poll")
     def _poll(self) -> None:
-        """The one thread that talks to the scale: reads, and zero/tare between reads."""
-        scale = self._opener(self.devices)
-        last: Reading | None = None
-        try:
-            while not self._stop.is_set() and not get_current_worker().is_cancelled:
-                reading = self._command(scale) if not self._commands.empty() else None
-                if reading is None:
-                    try:
-                        reading = scale.read()
-                    except PickerError as exc:  # silent, unplugged, another protocol
-                        reading = silent(exc.message)
-                if reading != last:
-                    self.post_message(self.ReadingChanged(reading))
-                    last = reading
-                self._stop.wait(self.interval)
-        finally:
-            scale.close()
+        """The one thread that talks to the scale while the panel is on screen."""
+        self.scale.run(self._stop, lambda reading: self.post_message(self.ReadingChanged(reading)))
 
-    def _command(self, scale: Scale) -> Reading | None:
-        what = self._commands.get()
-        try:
-            reading = scale.zero() if what == "zero" else scale.tare()
-        except PickerError as exc:
-            self.post_message(self.CommandDone(exc.message, False))
-            return None
-        ok = reading.status is ScaleStatus.ZERO
-        done = _("scale zeroed") if what == "zero" else _("scale tared")
-        self.post_message(self.CommandDone(done if ok else reading.message() or done, ok))
-        return reading
+    def _check_stale(self) -> None:
+        """Show "no answer" when the polling has not renewed the reading in time."""
+        reading = self.scale.current()
+        if reading is not None and reading != self.reading:
+            self.post_message(self.ReadingChanged(reading))
 
     def on_scale_panel_reading_changed(self, message: ReadingChanged) -> None:
         self.reading = message.reading
-        if message.reading.status in (ScaleStatus.ZERO, ScaleStatus.UNDER_ZERO):
-            self.armed = True
         self._show()
 
     def _show(self) -> None:
@@ -180,6 +172,11 @@ class ScalePanel(Static):
             state = "-wait"
         elif reading.status is ScaleStatus.SILENT:
             text.append(_("the scale does not answer: scan the item's scale label instead"))
+            if reading.detail:
+                text.append(" · " + reading.detail)
+            state = "-bad"
+        elif reading.status is ScaleStatus.WRONG_PROTOCOL:
+            text.append(reading.detail)  # says which reply, and to check protocol and baud
             state = "-bad"
         else:
             if reading.grams is not None:
