@@ -369,6 +369,16 @@ def bags_of(db: sqlite_utils.Database, order_no: str) -> list[tuple]:
     ).fetchall()
 
 
+def bag_contents(db: sqlite_utils.Database, batch_id: str, order_no: str) -> list[tuple]:
+    """(k, sku, units) in each of an order's bags, from the accepted pack scans and undos."""
+    return db.conn.execute(
+        "SELECT b.k, s.sku, sum(s.qty) FROM scan_log s JOIN bags b ON b.id = s.bag"
+        " WHERE s.batch = ? AND s.stage = 'pack' AND s.order_no = ? AND s.outcome = 'accepted'"
+        " AND s.kind IN ('product', 'weighed', 'undo') GROUP BY b.k, s.sku",
+        (batch_id, order_no),
+    ).fetchall()
+
+
 def add_to_bag(
     db: sqlite_utils.Database,
     *,
