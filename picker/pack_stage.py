@@ -164,19 +164,22 @@ class PackStage(SessionBase):
             if qty
             else [(plan.route(effect.sku, 1, in_bags)[0][0], 0)]
         )
-        for i, (k, units) in enumerate(portions):
-            bag = bag_id(order_no, k)
+        # All n bags exist from the household's first item on: a printed "1 of 2" never
+        # points at a bag that is not there yet.
+        filled = dict(portions)
+        for k in range(1, plan.n + 1):
             rows.add_to_bag(
                 conn,
-                bag_id=bag,
+                bag_id=bag_id(order_no, k),
                 order_no=order_no,
                 batch_id=self.batch_id,
                 k=k,
                 n=plan.n,
-                items=units,
+                items=filled.get(k, 0),
             )
+        for i, (k, units) in enumerate(portions):
             # The weight rides on the first part, so undoing a later part leaves it.
-            effect.portions.append((bag, units, scan.grams if i == 0 else None))
+            effect.portions.append((bag_id(order_no, k), units, scan.grams if i == 0 else None))
         effect.bag = effect.portions[-1][0]
         units_left = sum(r.remaining for r in lines) - qty
         now = self.wh._now()

@@ -72,9 +72,7 @@ def assert_bags_consistent(wh: Warehouse) -> None:
         per_order.setdefault(order_no, []).append(bags[bag_id])
     for order_bags in per_order.values():
         (n,) = {b[2] for b in order_bags}
-        assert sorted(b[1] for b in order_bags) == list(range(1, n + 1)) or any(
-            b[4] == "open" for b in order_bags
-        )
+        assert sorted(b[1] for b in order_bags) == list(range(1, n + 1))
     items: Counter[str] = Counter()
     grams: Counter[str] = Counter()
     for r in wh.scan_log():
