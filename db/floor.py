@@ -344,6 +344,15 @@ def batch_households(db: sqlite_utils.Database, batch_id: str) -> list[tuple]:
 def add_packed(
     db: sqlite_utils.Database, order_no: str, line_no: int, qty: int, grams: int, label_fen: int
 ) -> None:
+    """Add to (or, negative, take from: an undo) what is packed of an order line."""
+    if qty < 0:
+        # An upsert's CHECK (qty >= 0) sees the negative VALUES before its UPDATE runs.
+        db.conn.execute(
+            "UPDATE packed_lines SET qty = qty + ?, grams = grams + ?, label_fen = label_fen + ?"
+            " WHERE order_no = ? AND line_no = ?",
+            (qty, grams, label_fen, order_no, line_no),
+        )
+        return
     db.conn.execute(
         "INSERT INTO packed_lines (order_no, line_no, qty, grams, label_fen)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (order_no, line_no) DO UPDATE SET"
@@ -357,6 +366,16 @@ def bags_of(db: sqlite_utils.Database, order_no: str) -> list[tuple]:
     """(id, k, n, items, status) of an order's bags."""
     return db.conn.execute(
         "SELECT id, k, n, items, status FROM bags WHERE order_no = ? ORDER BY k", (order_no,)
+    ).fetchall()
+
+
+def bag_contents(db: sqlite_utils.Database, batch_id: str, order_no: str) -> list[tuple]:
+    """(k, sku, units) in each of an order's bags, from the accepted pack scans and undos."""
+    return db.conn.execute(
+        "SELECT b.k, s.sku, sum(s.qty) FROM scan_log s JOIN bags b ON b.id = s.bag"
+        " WHERE s.batch = ? AND s.stage = 'pack' AND s.order_no = ? AND s.outcome = 'accepted'"
+        " AND s.kind IN ('product', 'weighed', 'undo') GROUP BY b.k, s.sku",
+        (batch_id, order_no),
     ).fetchall()
 
 

@@ -6,10 +6,12 @@ from typing import Any
 
 from db import floor as rows
 from picker.model import Address
-from picker.packing import household_key, plan_bags
+from picker.money import format_fen
+from picker.packing import BagGoods, BagPlan, household_key, plan_bags
 from picker.scan_outcomes import Effect, Household, Rejected, SessionBase
 from picker.scanning import Scan, bag_id
 from picker.shortage import amount_refund, weight_refund
+from picker.weighing import amount_target, weight_target
 
 
 class PackStage(SessionBase):
@@ -51,6 +53,29 @@ class PackStage(SessionBase):
                 return r
         raise Rejected("not_for_household", product=self._name(sku), household=order_no)
 
+    def bag_plan(self, lines: list[rows.PackRow]) -> BagPlan:
+        """A household's bags, planned from all its lines: the n of "bag k of n"."""
+        products = self.catalog.products
+        goods: dict[str, BagGoods] = {}
+        for r in lines:
+            product = products[r.sku]
+            # A weighed unit may come in up to its tolerance over: plan for that much.
+            grams = product.unit_grams + (product.tolerance_grams if product.weighed else 0)
+            units = r.qty - r.short + (goods[r.sku].units if r.sku in goods else 0)
+            goods[r.sku] = BagGoods(r.sku, units, grams, together=product.weighed)
+        return plan_bags(list(goods.values()), self.wh.settings.bag_capacity)
+
+    def current_bag(self, order_no: str, lines: list[rows.PackRow]) -> tuple[int, int]:
+        """(k, n): the household's first bag not yet full, and how many bags it gets."""
+        plan = self.bag_plan(lines)
+        return plan.current(self._in_bags(order_no)), plan.n
+
+    def _in_bags(self, order_no: str) -> dict[int, dict[str, int]]:
+        packed: dict[int, dict[str, int]] = {}
+        for k, sku, units in rows.bag_contents(self.wh.db, self.batch_id, order_no):
+            packed.setdefault(k, {})[sku] = units
+        return packed
+
     def _pack(self, scan: Scan) -> Effect:
         assert scan.sku is not None
         conn = self.wh.db
@@ -68,49 +93,101 @@ class PackStage(SessionBase):
             if any(r.sku == scan.sku for r in lines):
                 raise Rejected("pack_over", product=name, household=label, remaining=0)
             raise Rejected("not_for_household", product=name, household=label)
-        if scan.qty > line.remaining:
-            raise Rejected("pack_over", product=name, household=label, remaining=line.remaining)
         product = self.catalog.products[scan.sku]
+        units = line.qty - line.short
+        if product.weighed:
+            qty = self._packed_by_weight(line, scan)
+        elif scan.qty > line.remaining:
+            raise Rejected("pack_over", product=name, household=label, remaining=line.remaining)
+        else:
+            qty = scan.qty
         grams = scan.grams or 0
-        rows.add_packed(conn, line.order_no, line.line_no, scan.qty, grams, scan.amount_fen or 0)
+        rows.add_packed(conn, line.order_no, line.line_no, qty, grams, scan.amount_fen or 0)
         effect = Effect(
             kind=scan.kind.value,
             sku=scan.sku,
-            qty=scan.qty,
+            qty=qty,
             grams=scan.grams,
             order_no=line.order_no,
-            line=(line.packed + scan.qty, line.qty - line.short),
+            line=(line.packed + qty, units),
         )
-        if product.weighed and line.remaining == scan.qty:
+        if product.weighed and line.packed + qty >= units:
             fen = self._weight_refund(line, product, grams, scan.amount_fen or 0)
             if fen:
                 effect.refund_fen = fen
                 effect.after_log.append(("underweight", (line.order_no, line.line_no, fen)))
-        # Bags: items go in packing order, spread evenly over the order's n bags.
-        units = sum(r.qty - r.short for r in lines)
-        weight = sum(self._line_grams(r) for r in lines)
-        plan = plan_bags(units, weight, self.wh.settings.bag_capacity)
-        done_before = sum(r.packed for r in lines)
-        k = plan.bag_for(done_before)
-        effect.bag = bag_id(line.order_no, k)
-        rows.add_to_bag(
-            conn,
-            bag_id=effect.bag,
-            order_no=line.order_no,
-            batch_id=self.batch_id,
-            k=k,
-            n=plan.n,
-            items=scan.qty,
+        self._fill_bags(effect, lines, scan)
+        self._finish_pack_if_done()
+        return effect
+
+    def _packed_by_weight(self, line: rows.PackRow, scan: Scan) -> int:
+        """Units a weighed label or reading completes (`picker.weighing`); refused if over."""
+        product = self.catalog.products[line.sku]
+        units = line.qty - line.short
+        if scan.grams or line.grams or not scan.amount_fen:
+            target = weight_target(units, product.unit_grams, product.tolerance_grams)
+            after = line.grams + (scan.grams or 0)
+            if target.over(after):
+                raise Rejected(
+                    "over_weight",
+                    product=product.name,
+                    total=after,
+                    ordered=target.ordered,
+                    most=target.most,
+                )
+        else:
+            target = amount_target(
+                units, line.unit_price_fen, product.unit_grams, product.tolerance_grams
+            )
+            after = line.label_fen + scan.amount_fen
+            if target.over(after):
+                raise Rejected(
+                    "over_amount",
+                    product=product.name,
+                    total=format_fen(after),
+                    ordered=format_fen(target.ordered),
+                    most=format_fen(target.most),
+                )
+        return max(0, target.units_reached(after) - line.packed)
+
+    def _fill_bags(self, effect: Effect, lines: list[rows.PackRow], scan: Scan) -> None:
+        """Put the scan's units into the bags the plan has room for them in, as many single
+        scans would; seal every bag that is full, or all when the household is done."""
+        assert effect.order_no is not None and effect.sku is not None and effect.qty is not None
+        conn = self.wh.db
+        order_no, qty = effect.order_no, effect.qty
+        plan = self.bag_plan(lines)
+        in_bags = self._in_bags(order_no)
+        # A weighed label that completes no unit yet still goes where its line is planned.
+        portions = (
+            plan.route(effect.sku, qty, in_bags)
+            if qty
+            else [(plan.route(effect.sku, 1, in_bags)[0][0], 0)]
         )
+        # All n bags exist from the household's first item on: a printed "1 of 2" never
+        # points at a bag that is not there yet.
+        filled = dict(portions)
+        for k in range(1, plan.n + 1):
+            rows.add_to_bag(
+                conn,
+                bag_id=bag_id(order_no, k),
+                order_no=order_no,
+                batch_id=self.batch_id,
+                k=k,
+                n=plan.n,
+                items=filled.get(k, 0),
+            )
+        for i, (k, units) in enumerate(portions):
+            # The weight rides on the first part, so undoing a later part leaves it.
+            effect.portions.append((bag_id(order_no, k), units, scan.grams if i == 0 else None))
+        effect.bag = effect.portions[-1][0]
+        units_left = sum(r.remaining for r in lines) - qty
         now = self.wh._now()
-        finished = done_before + scan.qty >= units
-        for bid, bk, _n, items, status in rows.bags_of(conn, line.order_no):
-            if status == "open" and (finished or items >= plan.per_bag or bk < k):
+        for bid, k, _n, items, status in rows.bags_of(conn, order_no):
+            if status == "open" and (units_left <= 0 or items >= plan.items(k)):
                 rows.close_bag(conn, bid, now)
                 rows.queue_print(conn, "label", bid, now)
                 effect.closed_bags.append(bid)
-        self._finish_pack_if_done()
-        return effect
 
     def _order_lines(self, order_no: str) -> list[rows.PackRow]:
         return [
@@ -121,10 +198,6 @@ class PackStage(SessionBase):
                 (order_no,),
             )
         ]
-
-    def _line_grams(self, r: rows.PackRow) -> int:
-        product = self.catalog.products[r.sku]
-        return (r.qty - r.short) * product.unit_grams
 
     def _weight_refund(self, line: rows.PackRow, product: Any, grams: int, label_fen: int) -> int:
         """Refund owed for a weighed line now complete: under the tolerance, the difference."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from picker.model import Address
 
@@ -39,29 +40,138 @@ class BagCapacity:
 
 
 @dataclass(frozen=True, slots=True)
-class BagPlan:
-    """An order's bags: `n` bags of at most `per_bag` items each (the last may hold fewer)."""
+class BagGoods:
+    """What an order puts into its bags of one product: `units` of at most `grams` each.
 
-    n: int
-    per_bag: int
-
-    def bag_for(self, item_index: int) -> int:
-        """The bag (1-based k) the item packed at 0-based position `item_index` goes into."""
-        return min(item_index // self.per_bag + 1, self.n)
-
-
-def plan_bags(items: int, grams: int, capacity: BagCapacity) -> BagPlan:
-    """Split an order's items evenly over as few bags as its count and weight need.
-
-    Items are spread evenly (7 items in 2 bags: 4 + 3) so that `n` printed on the first
-    label is exactly the number of bags the household receives.
+    `together` keeps the units in as few bags as the caps allow: a weighed line's scale
+    label is one pack, and a pack is not split over two bags.
     """
-    if items <= 0:
-        return BagPlan(1, 1)
-    wanted = max(math.ceil(items / capacity.max_items), math.ceil(grams / capacity.max_grams), 1)
-    wanted = min(wanted, items)
-    per_bag = math.ceil(items / wanted)
-    return BagPlan(math.ceil(items / per_bag), per_bag)
+
+    sku: str
+    units: int
+    grams: int
+    together: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BagPlan:
+    """An order's bags: bag k (1-based) holds `contents[k - 1]`, (sku, units) pairs.
+
+    The plan is made from the whole order before the first item goes in, so `n` is known
+    when the first label is printed and every bag it counts is filled, whatever order the
+    packer scans the items in.
+    """
+
+    contents: tuple[tuple[tuple[str, int], ...], ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.contents)
+
+    def planned(self, k: int) -> dict[str, int]:
+        """Units per sku that bag k holds when it is full."""
+        return dict(self.contents[k - 1])
+
+    def items(self, k: int) -> int:
+        """How many items bag k holds when it is full."""
+        return sum(units for _sku, units in self.contents[k - 1])
+
+    def route(
+        self, sku: str, qty: int, packed: Mapping[int, Mapping[str, int]]
+    ) -> list[tuple[int, int]]:
+        """(k, units) for `qty` more units of `sku`, given what each bag holds already.
+
+        Units fill the lowest bag with room for that product first, as single scans do.
+        """
+        portions: list[tuple[int, int]] = []
+        left = qty
+        for k in range(1, self.n + 1):
+            room = self.planned(k).get(sku, 0) - packed.get(k, {}).get(sku, 0)
+            take = min(room, left)
+            if take > 0:
+                portions.append((k, take))
+                left -= take
+        if left > 0:
+            # Only if the order changed under the plan: never a bag beyond n.
+            portions.append((self.n, left))
+        return _merged(portions)
+
+    def current(self, packed: Mapping[int, Mapping[str, int]]) -> int:
+        """The first bag not yet full: the one the packer is filling (n when all are)."""
+        for k in range(1, self.n + 1):
+            if sum(packed.get(k, {}).values()) < self.items(k):
+                return k
+        return self.n
+
+
+def _merged(portions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: dict[int, int] = {}
+    for k, units in portions:
+        out[k] = out.get(k, 0) + units
+    return sorted(out.items())
+
+
+@dataclass(slots=True)
+class _Bag:
+    items: int = 0
+    grams: int = 0
+    units: dict[str, int] = field(default_factory=dict)
+
+
+def _blocks(goods: Sequence[BagGoods], capacity: BagCapacity) -> list[tuple[str, int, int]]:
+    """(sku, units, grams) that each go into one bag: single units, or packs kept together."""
+    blocks: list[tuple[str, int, int]] = []
+    for g in goods:
+        if g.units <= 0:
+            continue
+        size = 1
+        if g.together:
+            by_weight = capacity.max_grams // g.grams if g.grams > 0 else g.units
+            size = max(1, min(g.units, capacity.max_items, by_weight))
+        left = g.units
+        while left > 0:
+            take = min(size, left)
+            blocks.append((g.sku, take, take * g.grams))
+            left -= take
+    # Heaviest first (first-fit decreasing); the sku keeps the plan the same every time.
+    blocks.sort(key=lambda b: (-b[2], -b[1], b[0]))
+    return blocks
+
+
+def _first_fit(blocks: list[tuple[str, int, int]], max_items: int, max_grams: int) -> list[_Bag]:
+    bags: list[_Bag] = []
+    for sku, units, grams in blocks:
+        bag = next(
+            (b for b in bags if b.items + units <= max_items and b.grams + grams <= max_grams),
+            None,
+        )
+        if bag is None:
+            bag = _Bag()
+            bags.append(bag)
+        bag.items += units
+        bag.grams += grams
+        bag.units[sku] = bag.units.get(sku, 0) + units
+    return bags
+
+
+def plan_bags(goods: Sequence[BagGoods], capacity: BagCapacity) -> BagPlan:
+    """Bags for an order's goods: each bag within `capacity` in items and grams.
+
+    First-fit decreasing by weight gives the number of bags; the items are then spread as
+    evenly over them as the weights allow (14 boxes in 2 bags: 7 + 7), so no bag is packed
+    to the brim next to a near-empty one. A single unit heavier than a bag's weight goes
+    alone into its own bag. An order with nothing to pack has one empty bag.
+    """
+    blocks = _blocks(goods, capacity)
+    if not blocks:
+        return BagPlan(((),))
+    bags = _first_fit(blocks, capacity.max_items, capacity.max_grams)
+    even_items = math.ceil(sum(b[1] for b in blocks) / len(bags))
+    if even_items < capacity.max_items:
+        even = _first_fit(blocks, even_items, capacity.max_grams)
+        if len(even) == len(bags):
+            bags = even
+    return BagPlan(tuple(tuple(sorted(b.units.items())) for b in bags))
 
 
 @dataclass(frozen=True, slots=True)

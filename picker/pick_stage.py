@@ -8,6 +8,7 @@ from db import floor as rows
 from picker.scan_outcomes import Effect, Rejected, SessionBase
 from picker.scanning import Scan
 from picker.shortage import Demand, ShortReason, allocate
+from picker.weighing import grams_for_amount, weight_target
 
 
 class PickStage(SessionBase):
@@ -22,7 +23,15 @@ class PickStage(SessionBase):
             raise Rejected("not_in_batch", product=name)
         if line.remaining <= 0:
             raise Rejected("line_complete", product=name, needed=line.needed)
-        if scan.qty > line.remaining:
+        product = self.catalog.products[scan.sku]
+        grams = scan.grams
+        if product.weighed:
+            if grams is None and scan.amount_fen:
+                # A pick line has no price of its own: the amount counts as the weight it pays
+                # for at the catalog price.
+                grams = grams_for_amount(scan.amount_fen, product.price_fen, product.unit_grams)
+            qty = self._picked_by_weight(line, grams or 0)
+        elif scan.qty > line.remaining:
             raise Rejected(
                 "over_pick",
                 product=name,
@@ -30,17 +39,36 @@ class PickStage(SessionBase):
                 done=line.picked,
                 qty=scan.qty,
             )
-        rows.add_picked(conn, self.batch_id, scan.sku, scan.qty, scan.grams or 0)
+        else:
+            qty = scan.qty
+        rows.add_picked(conn, self.batch_id, scan.sku, qty, grams or 0)
         if batch.status == "claimed":
             rows.set_status(conn, self.batch_id, "picking")
         self._finish_pick_if_done()
         return Effect(
             kind=scan.kind.value,
             sku=scan.sku,
-            qty=scan.qty,
-            grams=scan.grams,
-            line=(line.picked + scan.qty, line.needed - line.short),
+            qty=qty,
+            grams=grams,
+            line=(line.picked + qty, line.needed - line.short),
         )
+
+    def _picked_by_weight(self, line: rows.PickRow, grams: int) -> int:
+        """Units a weighed label picks by its weight (`picker.weighing`); refused if over."""
+        product = self.catalog.products[line.sku]
+        target = weight_target(
+            line.needed - line.short, product.unit_grams, product.tolerance_grams
+        )
+        after = line.grams_picked + grams
+        if target.over(after):
+            raise Rejected(
+                "over_weight",
+                product=product.name,
+                total=after,
+                ordered=target.ordered,
+                most=target.most,
+            )
+        return max(0, target.units_reached(after) - line.picked)
 
     def _pick_progress(self) -> tuple[tuple[int, int], bool]:
         """(units done, units to pick) and whether every line is done or short."""

@@ -42,6 +42,14 @@ REASONS: dict[str, str] = {
     "weigh_not_here": N_("the bench scale records weights when packing, not while you {stage}"),
     "nothing_to_weigh": N_("no weighed item is left to pack for this household"),
     "not_sold_by_weight": N_("{product} is not sold by weight: scan its barcode"),
+    "over_weight": N_(
+        "too heavy: {product} would come to {total} g, {ordered} g ordered, at most {most} g:"
+        " take some out and weigh again"
+    ),
+    "over_amount": N_(
+        "too much: {product} would come to {total}, {ordered} ordered, at most {most}:"
+        " take some out and weigh again"
+    ),
     **SCALE_REASONS,
 }
 
@@ -88,6 +96,8 @@ class ScanResult:
     bag: str | None = None
     #: Bags this scan closed: their labels are queued for printing.
     closed_bags: tuple[str, ...] = ()
+    #: (bag, units) for each bag the scan put units into, in bag order.
+    bags: tuple[tuple[str, int], ...] = ()
     #: The stage of the batch is finished with this scan.
     stage_done: bool = False
     scan_id: int = 0
@@ -109,6 +119,7 @@ class ScanResult:
             "household": self.household,
             "bag": self.bag,
             "closed_bags": list(self.closed_bags),
+            "bags": [list(b) for b in self.bags],
             "stage_done": self.stage_done,
             "scan_id": self.scan_id,
             "refund_fen": self.refund_fen,
@@ -127,6 +138,8 @@ class Effect:
     bag: str | None = None
     line: tuple[int, int] | None = None
     closed_bags: list[str] = field(default_factory=list)
+    #: (bag, units, grams) per bag a pack scan filled: one scan-log row each.
+    portions: list[tuple[str, int, int | None]] = field(default_factory=list)
     refund_fen: int = 0
     undoes: int | None = None
     after_log: list[tuple[str, Any]] = field(default_factory=list)

@@ -143,18 +143,24 @@ class ScanSession(PickStage, PackStage, SessionBase):
         try:
             with db.write(self.wh.db):
                 effect = apply()
-                scan_id = self._log(
-                    raw,
-                    "accepted",
-                    kind=effect.kind,
-                    sku=effect.sku,
-                    qty=effect.qty,
-                    grams=effect.grams,
-                    order_no=effect.order_no,
-                    bag=effect.bag,
-                    undoes=effect.undoes,
-                    reason=reason,
-                )
+                # A scan that fills several bags logs a row per bag, so the log says what
+                # each bag holds and an undo takes back only the part in an open bag.
+                parts: list[tuple[str | None, int | None, int | None]] = [*effect.portions] or [
+                    (effect.bag, effect.qty, effect.grams)
+                ]
+                for bag, qty, grams in parts:
+                    scan_id = self._log(
+                        raw,
+                        "accepted",
+                        kind=effect.kind,
+                        sku=effect.sku,
+                        qty=qty,
+                        grams=grams,
+                        order_no=effect.order_no,
+                        bag=bag,
+                        undoes=effect.undoes,
+                        reason=reason,
+                    )
                 for what, value in effect.after_log:
                     self._after_log(what, value, scan_id)
                 progress, done = self._progress()
@@ -173,6 +179,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
             household=effect.order_no,
             bag=effect.bag,
             closed_bags=tuple(effect.closed_bags),
+            bags=tuple((bag, qty) for bag, qty, _grams in effect.portions),
             stage_done=done,
             scan_id=scan_id,
             refund_fen=effect.refund_fen,

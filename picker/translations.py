@@ -166,6 +166,10 @@ CORE: dict[str, str] = {
     "{product} is not in the order of {household}": "{household} 的订单里没有 {product}",
     "order {order_no} was cancelled: do not pack it": "订单 {order_no} 已取消：不要打包",
     "too many {product} for {household}: {remaining} left to pack": "{household} 的 {product} 多了：只剩 {remaining} 待装",
+    "too heavy: {product} would come to {total} g, {ordered} g ordered, at most {most} g:"
+    " take some out and weigh again": "太重：{product} 将达 {total} 克，订购 {ordered} 克，最多 {most} 克：请取出一些重新称重",
+    "too much: {product} would come to {total}, {ordered} ordered, at most {most}:"
+    " take some out and weigh again": "金额超出：{product} 将达 {total}，订购 {ordered}，最多 {most}：请取出一些重新称重",
     "{command} does nothing while you {stage}": "{stage}时 {command} 无效",
     "that scan settled a refund: ask the shift lead": "该扫描已产生退款：请找班长",
     # shortage reasons
@@ -322,6 +326,7 @@ PICK_SCREENS: dict[str, str] = {
     "Batch packed. Esc: back": "本批已全部打包。按 Esc 返回",
     "underweight: {amount} refunded": "少秤，退款 {amount}",
     "bag {k}/{n} sealed, label queued for printing": "第 {k}/{n} 袋已封袋，标签已排队打印",
+    "{qty} into bag {k}/{n}": "{qty} 件装入第 {k}/{n} 袋",
     "Scan an item into the bag…": "扫描要装袋的商品…",
     "bag {k} of {n}": "第 {k}/{n} 袋",
     "scan the scale label": "请扫秤签",

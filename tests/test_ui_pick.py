@@ -382,6 +382,43 @@ async def test_pack_marks_cancelled_and_short_households(wh: Warehouse, batch: s
         assert "strike" in str(cancelled.style)
 
 
+@run_async
+async def test_pack_screen_splits_a_multiplied_scan_and_refuses_a_heavy_label(
+    wh: Warehouse, tmp_path: Path
+) -> None:
+    """3 bundles (9 kg) and 2 斤 of pork: 2 bags; `3*` fills bag 1 and starts bag 2."""
+    lines = [("SKU0001", "蔬菜套餐A", 3, "38.80"), ("SKU0003", "猪肉", 2, "18.00")]
+    load(wh, tmp_path, order_rows("A001", lines=lines))
+    (batch_id,) = wh.plan_batches().batches
+    wh.claim(batch_id, "P001", "T1")
+    pick = wh.session(batch_id, "P001")
+    assert pick.scan("3*" + BUNDLE).accepted and pick.scan(pork_label(1000)).stage_done
+    app = Harness(lambda: PackScreen(wh.session(batch_id, "P001", "T1", "pack")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PackScreen))
+        await idle(pilot)
+        pack = app.screen
+        assert text(pack, "#bag") == "bag 1 of 2"
+        await scan(pilot, "3*" + BUNDLE)
+        assert text(pack, "#result") == (
+            "✓ 蔬菜套餐A +3  3/3 份 · 2 into bag 1/2, 1 into bag 2/2"
+            " · bag 1/2 sealed, label queued for printing"
+        )
+        assert text(pack, "#bag") == "bag 2 of 2"
+        await scan(pilot, pork_label(1200))
+        assert text(pack, "#result").startswith(
+            "✗ too heavy: 猪肉 would come to 1200 g, 1000 g ordered, at most 1030 g"
+        )
+        assert pack.query_one("#result").has_class("-rejected") and app.bells == 1
+        await scan(pilot, pork_label(1000))
+        assert text(pack, "#result") == (
+            "✓ 猪肉 +2  2/2 斤 · 1000 g · bag 2/2 sealed, label queued for printing"
+        )
+        assert pack.query_one("#banner").display
+    bags = wh.db.execute("SELECT id, n, items, status FROM bags ORDER BY id").fetchall()
+    assert bags == [("BGA001-1", 2, 2, "closed"), ("BGA001-2", 2, 3, "closed")]
+
+
 # Focus, keys and size
 
 

@@ -28,7 +28,7 @@ from picker.scanning import parse_bag_id
 from picker.sessions import ScanResult, ScanSession
 from picker.ui import localize_bindings
 from picker.ui.devices import ScalePanel, terminal_devices
-from picker.ui.pack_view import PackView, bag_plan, mask_name, read_pack_view
+from picker.ui.pack_view import PackView, mask_name, read_pack_view
 from picker.ui.scan_input import ScanInput, ScanScreen, WeighJob, fkey, show_big
 from picker.ui.widgets import hide_from_footer
 
@@ -121,7 +121,7 @@ class PackScreen(ScanScreen[PackView]):
         """Note the current household's bag count before a scan may finish it (worker)."""
         household, lines = self.session.current_household()
         if household is not None and household.order_no not in self.bags:
-            self.bags[household.order_no] = bag_plan(self.session, lines).n
+            self.bags[household.order_no] = self.session.bag_plan(lines).n
 
     def load_view(self) -> PackView:
         return read_pack_view(self.session)
@@ -211,12 +211,24 @@ class PackScreen(ScanScreen[PackView]):
             text += " · " + _(
                 "underweight: {amount} refunded", amount=format_fen(result.refund_fen)
             )
+        n_of = self.bags.get(result.household or "")
+        sealed_only = [b for b, _qty in result.bags] == list(result.closed_bags)
+        if result.accepted and n_of and n_of > 1 and result.bags and not sealed_only:
+            # With several bags open the packer must know which one each item goes into.
+            text += " · " + ", ".join(
+                _("{qty} into bag {k}/{n}", qty=qty, k=self._bag_k(bag), n=n_of)
+                for bag, qty in result.bags
+            )
         for bag in result.closed_bags:
-            parsed = parse_bag_id(bag)
-            k = parsed[1] if parsed else 0
+            k = self._bag_k(bag)
             n = self.bags.get(result.household or "", k)
             text += " · " + _("bag {k}/{n} sealed, label queued for printing", k=k, n=n)
         return text
+
+    @staticmethod
+    def _bag_k(bag: str) -> int:
+        parsed = parse_bag_id(bag)
+        return parsed[1] if parsed else 0
 
     def action_undo(self) -> None:
         self.submit("CMD-UNDO")
@@ -246,7 +258,8 @@ class PackScreen(ScanScreen[PackView]):
         item = next((i for i in open_items if i.sku == self.weigh_sku), None)
         item = item or (open_items[0] if open_items else None)
         self.weigh_sku = item.sku if item else None
-        shown = f"{item.name} {item.packed + 1}/{item.needed} {item.unit}" if item else ""
+        # The scale weighs what is left of the line: its weight completes it, not a count.
+        shown = f"{item.name} {item.packed}/{item.needed} {item.unit}" if item else ""
         self.query_one(ScalePanel).set_item(shown)
 
     def action_weigh(self) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 
-from picker.packing import BagPlan, plan_bags
 from picker.sessions import ScanSession
 
 
@@ -69,14 +67,6 @@ class PackView:
         return self.current is None and bool(self.households)
 
 
-def bag_plan(session: ScanSession, lines: list[Any]) -> BagPlan:
-    """The household's bags as the engine plans them: units and weight over the capacity."""
-    products = session.catalog.products
-    units = sum(r.qty - r.short for r in lines)
-    grams = sum((r.qty - r.short) * products[r.sku].unit_grams for r in lines)
-    return plan_bags(units, grams, session.wh.settings.bag_capacity)
-
-
 def read_pack_view(session: ScanSession) -> PackView:
     """The current household, its items and bag, and every household of the batch."""
     household, lines = session.current_household()
@@ -106,5 +96,5 @@ def read_pack_view(session: ScanSession) -> PackView:
         )
         for r in lines
     )
-    plan = bag_plan(session, lines)
-    return PackView(rows, current, items, (plan.bag_for(sum(i.packed for i in items)), plan.n))
+    bag = session.current_bag(household.order_no, lines) if household else (1, 1)
+    return PackView(rows, current, items, bag)
