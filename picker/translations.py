@@ -469,9 +469,6 @@ FLOW_SCREENS: dict[str, str] = {
     "Depart {route} now?": "{route} 现在发车吗？",
     "Yes: {loaded} bags on board, nothing more loads": "是：车上 {loaded} 袋，之后不能再装",
     "No: go on loading": "否：继续装车",
-    "Depart {route} without {n} bags": "{route} 缺 {n} 袋发车",
-    "Why does the truck go without them? (kept on the route)": "为什么不带这些袋发车？（记录在线路上）",
-    "{n} bags still to load: only a shift lead can send the truck without them.": "还缺 {n} 袋：只有班长能决定缺袋发车。",
 }
 
 # Routes, loading and proof of delivery.
@@ -482,8 +479,6 @@ DISPATCH: dict[str, str] = {
     "bad day {value!r}: write it as 2022-04-12": "日期 {value!r} 不对：请写成 2022-04-12",
     "{committee} is not on route {route}": "{committee} 不在线路 {route} 上",
     "route {route} departed already at {at}": "线路 {route} 已于 {at} 发车",
-    "route {route} has {bags} bags missing (stop: bags {stops}); load them, or a shift lead departs with an override reason": "线路 {route} 还缺 {bags} 袋（站：袋数 {stops}）；请装车，或由班长填写原因强制发车",
-    "only a shift lead can send route {route} with bags missing; {code} is not one": "缺袋发车只能由班长决定（线路 {route}）；{code} 不是班长",
     "{path}: cannot open the photo: {error}": "{path}：打不开照片：{error}",
     "{path}: no readable code on the photo; photograph the manifest again, flat and in good light, with the whole QR code in the picture": "{path}：照片上没有可识别的二维码；请把交接清单放平、光线充足、二维码完整入镜后重拍",
     "{path}: the code on the photo ({codes}) is not a manifest code": "{path}：照片上的码（{codes}）不是交接清单码",
@@ -514,7 +509,6 @@ DISPATCH: dict[str, str] = {
     "{route} {name} departed at {at}: {loaded}/{total} bags.": "{route} {name} 于 {at} 发车：{loaded}/{total} 袋。",
     "{route} {name}: {status}, truck {truck}, driver {driver}, {loaded}/{total} bags": "{route} {name}：{status}，车辆 {truck}，司机 {driver}，{loaded}/{total} 袋",
     "On no route: {committees}": "未排线路：{committees}",
-    "Every bag is loaded.": "所有袋都已装车。",
     "Override by {lead}: {reason}": "班长 {lead} 强制发车：{reason}",
     "(no stops)": "（没有站点）",
     " (still open)": "（未封袋）",
@@ -563,6 +557,26 @@ DISPATCH: dict[str, str] = {
     "Scan a bag label": "扫袋标签",
     "Truck {truck} · driver {driver}": "车辆 {truck} · 司机 {driver}",
     "still open": "未封袋",
+    # what stays behind at departure, and the lead's decision
+    "route {route} would leave behind: {stops}. Load it, or a shift lead departs with an override reason": "线路 {route} 发车会留下：{stops}。请装车，或由班长填写原因强制发车",
+    "only a shift lead can send route {route} with anything left behind; {code} is not one": "有货留下时只能由班长决定发车（线路 {route}）；{code} 不是班长",
+    "Nothing stays behind: every bag is loaded, every order packed.": "没有留下的：所有袋已装车，所有订单已打包。",
+    "{n} orders not batched": "{n} 单未分批",
+    "{n} bags not loaded": "{n} 袋未装",
+    "({n} still open)": "（{n} 袋未封）",
+    "crate {crate} open": "周转筐 {crate} 未封",
+    "{n} crate problems": "{n} 个周转筐问题",
+    "The truck does not leave": "不发车",
+    "Depart {route}: a shift lead decides": "{route} 发车：由班长决定",
+    "Stays behind:": "将留下：",
+    "Shift lead: scan your badge or type your code": "班长：扫工牌或输入工号",
+    "Why does the truck go without it? (kept on the route)": "为什么不带这些发车？（记录在线路上）",
+    "A shift lead decides: scan the lead's badge first.": "由班长决定：请先扫班长工牌。",
+    "Give the reason: it is kept on the route.": "请填写原因：会记录在线路上。",
+    "{route} departed.": "{route} 已发车。",
+    "Not departed: something stays behind and a shift lead decides.": "未发车：有货留下，需由班长决定。",
+    "{name} ({code}) is not a shift lead: only a shift lead decides.": "{name}（{code}）不是班长：只有班长能决定。",
+    "every packed bag is loaded; still behind: {orders} orders not packed, {crates} crates open": "已打包的袋都已装车；仍留下：{orders} 单未打包，{crates} 个周转筐未封",
 }
 
 # Settlement, the audit and the KPIs.
