@@ -37,7 +37,7 @@ class RouteRow:
 @dataclass(frozen=True, slots=True)
 class StopCounts:
     """A stop with its bags: loaded onto this route, still to load (of them open), and the
-    committee's paid orders that have no bag at all yet."""
+    committee's paid orders not packed: batched (`unpacked`) or not (`unbatched`)."""
 
     route: str
     committee: str
@@ -46,6 +46,7 @@ class StopCounts:
     missing: int
     open_bags: int
     unpacked: int
+    unbatched: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,9 +198,18 @@ _COUNTS = """
         (SELECT count(*) FROM orders o JOIN bags b ON b.order_no = o.order_no
             WHERE o.committee = s.committee AND o.status = 'paid' AND b.status = 'open'
             AND NOT EXISTS (SELECT 1 FROM bag_loads l WHERE l.bag = b.id)),
+        (SELECT count(*) FROM orders o JOIN batch_orders bo ON bo.order_no = o.order_no
+            WHERE o.committee = s.committee AND o.status = 'paid'
+            -- packed: every bag 1..n there and closed
+            AND NOT coalesce((SELECT count(*) >= max(b.n) AND sum(b.status = 'open') = 0
+                FROM bags b WHERE b.order_no = o.order_no), 0)
+            -- an order short in every line has nothing to pack
+            AND EXISTS (SELECT 1 FROM order_lines ol
+                LEFT JOIN line_shorts ls ON ls.order_no = ol.order_no AND ls.line_no = ol.line_no
+                WHERE ol.order_no = o.order_no AND ol.qty > coalesce(ls.short_qty, 0))),
         (SELECT count(*) FROM orders o
             WHERE o.committee = s.committee AND o.status = 'paid'
-            AND NOT EXISTS (SELECT 1 FROM bags b WHERE b.order_no = o.order_no))
+            AND NOT EXISTS (SELECT 1 FROM batch_orders bo WHERE bo.order_no = o.order_no))
     FROM route_stops s
 """
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import db
 from db import dispatch as rows
 from db import store
+from picker.crating import CrateProblem
 from picker.delivery import Delivery
 from picker.errors import Conflict, InputError, NotFound
 from picker.i18n import _
@@ -29,6 +30,7 @@ from picker.routing import (
     Route,
     RoutePlan,
     Stop,
+    behind_text,
     placed,
     route_id,
 )
@@ -37,8 +39,6 @@ __all__ = ["Dispatch", "MissingBag", "MissingStop", "Route", "RoutePlan", "Stop"
 
 if TYPE_CHECKING:
     import sqlite_utils
-
-    from picker.crating import CrateProblem
 
 
 class Dispatch(Delivery):
@@ -148,6 +148,7 @@ class Dispatch(Delivery):
                     missing=c.missing,
                     open_bags=c.open_bags,
                     unpacked=c.unpacked,
+                    unbatched=c.unbatched,
                 )
             )
         return [
@@ -280,23 +281,37 @@ class Dispatch(Delivery):
         return LoadSession(self, route, operator, terminal)  # type: ignore[arg-type]
 
     def missing(self, route: str) -> list[MissingStop]:
-        """The bags still to load onto a route, per stop in stop order."""
+        """What stays behind if the route's truck left now, per stop in stop order: bags not
+        loaded, paid orders not packed (batched or not), crate problems. Stops with nothing
+        behind are left out. This is the departure check `depart` applies."""
         found = self._route_row(route)
-        names = {c.code: c.name for c in self.catalog().committees.values()}
-        per_stop: dict[tuple[int, str], list[MissingBag]] = defaultdict(list)
-        for order, bag in rows.missing_bags(self.db, found.id):
+        per_stop: dict[str, list[MissingBag]] = defaultdict(list)
+        for _order, bag in rows.missing_bags(self.db, found.id):
             address = "-".join(p for p in (bag.building, bag.unit, bag.room) if p)
-            per_stop[(order, bag.committee)].append(
-                MissingBag(bag.id, bag.order_no, address, bag.status)
+            per_stop[bag.committee].append(MissingBag(bag.id, bag.order_no, address, bag.status))
+        crates: dict[str, list[CrateProblem]] = defaultdict(list)
+        for problem in self.crate_problems(found.id):
+            crates[problem.committee].append(problem)
+        names = {c.code: c.name for c in self.catalog().committees.values()}
+        stops = [
+            MissingStop(
+                c.stop_order,
+                c.committee,
+                names.get(c.committee, c.committee),
+                tuple(per_stop[c.committee]),
+                unpacked=c.unpacked,
+                unbatched=c.unbatched,
+                crates=tuple(crates[c.committee]),
             )
-        return [
-            MissingStop(order, code, names.get(code, code), tuple(bags))
-            for (order, code), bags in sorted(per_stop.items())
+            for c in rows.stop_counts(self.db, route_id=found.id)
         ]
+        return [s for s in stops if not s.empty]
 
     def depart(self, route: str, operator: str, override_reason: str | None = None) -> Route:
-        """Mark a route departed. With bags missing it is refused, unless a shift lead gives
-        the reason to go without them (kept on the route: who and why)."""
+        """Mark a route departed. When anything stays behind (`missing`: bags not loaded,
+        orders not packed, crate problems), however few bags are on board, it is refused
+        unless a shift lead gives the reason to go without it. The decision is kept on the
+        route: `override_by`, `override_reason`, and `departed_at` for when."""
         _name, role = self.operator(operator)
         reason = (override_reason or "").strip()
         with db.write(self.db):
@@ -309,33 +324,20 @@ class Dispatch(Delivery):
                         at=found.departed_at or "?",
                     )
                 )
-            missing = rows.stop_counts(self.db, route_id=found.id)
-            short = [(c.stop_order, c.missing) for c in missing if c.missing]
-            crates = self.crate_problems(found.id)
-            if crates and not short and not reason:
+            behind = self.missing(found.id)
+            if behind and not reason:
                 raise Conflict(
                     _(
-                        "route {route} has {count} crate problems: {problems}; put them right, "
-                        "or a shift lead departs with an override reason",
+                        "route {route} would leave behind: {stops}. Load it, or a shift lead "
+                        "departs with an override reason",
                         route=found.name,
-                        count=len(crates),
-                        problems="; ".join(p.message for p in crates[:3]),
+                        stops=behind_text(behind),
                     )
                 )
-            if short and not reason:
+            if behind and role is not Role.LEAD:
                 raise Conflict(
                     _(
-                        "route {route} has {bags} bags missing (stop: bags {stops}); load them, "
-                        "or a shift lead departs with an override reason",
-                        route=found.name,
-                        bags=sum(n for _s, n in short),
-                        stops=", ".join(f"{s}: {n}" for s, n in short),
-                    )
-                )
-            if (short or crates) and role is not Role.LEAD:
-                raise Conflict(
-                    _(
-                        "only a shift lead can send route {route} with bags missing; "
+                        "only a shift lead can send route {route} with anything left behind; "
                         "{code} is not one",
                         route=found.name,
                         code=operator,
@@ -346,7 +348,7 @@ class Dispatch(Delivery):
                 found.id,
                 at=self._now(),
                 by=operator,
-                override_by=operator if short or crates else None,
-                override_reason=reason if short or crates else "",
+                override_by=operator if behind else None,
+                override_reason=reason if behind else "",
             )
         return self.route(found.id)

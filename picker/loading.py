@@ -15,6 +15,7 @@ import db
 from db import dispatch as rows
 from db import floor as floor_rows
 from db import store
+from picker.crating import Problem
 from picker.errors import NotFound, PickerError
 from picker.floor import state_label
 from picker.i18n import N_, _
@@ -76,7 +77,8 @@ class LoadRejected(PickerError):
 @dataclass(frozen=True, slots=True)
 class LoadResult(ScanResult):
     """What a loading scan did. `line` is the bag's stop (loaded, total), `progress` the
-    route's, `stage_done` that the route has every bag."""
+    route's, `stage_done` that nothing of the route stays behind: every bag loaded, every
+    paid order packed, no crate open."""
 
     route: str = ""
     route_name: str = ""
@@ -86,6 +88,10 @@ class LoadResult(ScanResult):
     #: A crate label scanned: its id and the bags this scan loaded from it.
     crate: str | None = None
     crate_bags: int = 0
+    #: Paid orders of the route's committees not packed yet, and crates still open: with
+    #: every bag loaded these still stay behind.
+    orders_behind: int = 0
+    crates_open: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +111,8 @@ class LoadResult(ScanResult):
             "scan_id": self.scan_id,
             "crate": self.crate,
             "crate_bags": self.crate_bags,
+            "orders_behind": self.orders_behind,
+            "crates_open": self.crates_open,
         }
 
 
@@ -263,6 +271,13 @@ class LoadSession:
         loaded = sum(c.loaded for c in counts)
         total = loaded + sum(c.missing for c in counts)
         mine = next((c for c in counts if bag and c.committee == bag.committee), None)
+        orders_behind = sum(c.unpacked + c.unbatched for c in counts)
+        crates_open = 0
+        if loaded == total and not orders_behind:
+            # Read only at the end: the last bag on board is when "all loaded" would be said.
+            crates_open = sum(
+                1 for p in self.wh.crate_problems(self.route_id) if p.problem is Problem.OPEN
+            )
         return LoadResult(
             raw=raw,
             accepted=accepted,
@@ -273,13 +288,15 @@ class LoadSession:
             household=bag.order_no if bag else None,
             line=(mine.loaded, mine.loaded + mine.missing) if mine else None,
             progress=(loaded, total),
-            stage_done=total > 0 and loaded == total,
+            stage_done=total > 0 and loaded == total and not orders_behind and not crates_open,
             scan_id=scan_id,
             route=self.route_id,
             route_name=self.route_name,
             committee=bag.committee if bag else None,
             committee_name=self.committee_names.get(bag.committee) if bag else None,
             stop=stop if stop is not None else (mine.stop_order if mine else None),
+            orders_behind=orders_behind,
+            crates_open=crates_open,
         )
 
     def route(self) -> Route:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from picker.crating import CrateProblem, Problem
 from picker.i18n import N_, _
 
 #: Route states in which the route can still change.
@@ -42,8 +43,11 @@ class Stop:
     missing: int = 0
     #: Of the missing bags, those still open (packing not finished).
     open_bags: int = 0
-    #: Paid orders of the committee with no bag yet (not packed).
+    #: Paid orders of the committee in a batch but not packed yet (not picked, or a bag
+    #: still open, or fewer bags than the order needs); orders short in every line are not.
     unpacked: int = 0
+    #: Paid orders of the committee in no batch yet.
+    unbatched: int = 0
 
     @property
     def total(self) -> int:
@@ -79,6 +83,11 @@ class Route:
     def missing(self) -> int:
         return sum(s.missing for s in self.stops)
 
+    @property
+    def orders_behind(self) -> int:
+        """Paid orders of the route's committees not packed yet (batched or not)."""
+        return sum(s.unpacked + s.unbatched for s in self.stops)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -107,6 +116,7 @@ class Route:
                     "missing": s.missing,
                     "open_bags": s.open_bags,
                     "unpacked_orders": s.unpacked,
+                    "unbatched_orders": s.unbatched,
                 }
                 for s in self.stops
             ],
@@ -134,10 +144,54 @@ class MissingBag:
 
 @dataclass(frozen=True, slots=True)
 class MissingStop:
+    """What stays behind at one stop if the truck left now: bags not loaded (closed or still
+    open), paid orders not packed, crates open or not matching their bags."""
+
     stop_order: int
     committee: str
     name: str
     bags: tuple[MissingBag, ...]
+    #: Paid orders in a batch but not packed yet (see `Stop.unpacked`).
+    unpacked: int = 0
+    #: Paid orders in no batch yet.
+    unbatched: int = 0
+    #: What is wrong with the stop's crates (open ones included).
+    crates: tuple[CrateProblem, ...] = ()
+
+    @property
+    def open_crates(self) -> tuple[str, ...]:
+        """Codes of the stop's crates still open."""
+        return tuple(p.crate or "" for p in self.crates if p.problem is Problem.OPEN)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing of this stop stays behind."""
+        return not (self.bags or self.unpacked or self.unbatched or self.crates)
+
+    def summary(self) -> str:
+        """`3 orders not packed · 2 bags not loaded (1 still open) · crate CR-XY01-0001 open`."""
+        parts = []
+        if self.unbatched:
+            parts.append(_("{n} orders not batched", n=self.unbatched))
+        if self.unpacked:
+            parts.append(_("{n} orders not packed", n=self.unpacked))
+        if self.bags:
+            still_open = sum(1 for b in self.bags if b.status == "open")
+            text = _("{n} bags not loaded", n=len(self.bags))
+            if still_open:
+                text += " " + _("({n} still open)", n=still_open)
+            parts.append(text)
+        for code in self.open_crates:
+            parts.append(_("crate {crate} open", crate=code))
+        others = len(self.crates) - len(self.open_crates)
+        if others:
+            parts.append(_("{n} crate problems", n=others))
+        return " · ".join(parts)
+
+
+def behind_text(stops: list[MissingStop]) -> str:
+    """Every stop with what stays behind: `1. 青平居委: 3 orders not packed; 2. ...`."""
+    return "; ".join(f"{s.stop_order}. {s.name}: {s.summary()}" for s in stops if not s.empty)
 
 
 def route_id(day: date, n: int) -> str:

@@ -205,7 +205,7 @@ def test_missing_bags_are_listed_per_stop(day: Warehouse) -> None:
 
 def test_departure_with_bags_missing_needs_a_lead(day: Warehouse) -> None:
     first, second = route_ids(day)
-    with pytest.raises(Conflict, match="3 bags missing"):
+    with pytest.raises(Conflict, match="3 bags not loaded"):
         day.depart(first, "D01")
     with pytest.raises(Conflict, match="only a shift lead"):
         day.depart(first, "P001", override_reason="truck must go")
@@ -297,7 +297,7 @@ def test_picker_load_writes_json_lines_and_exits_3_on_a_reject(day: Warehouse) -
 
 def test_picker_depart_routes_and_missing(day: Warehouse) -> None:
     code, out = run(day, "depart", "线路1", "--operator", "D01")
-    assert code == 4 and "3 bags missing" in out
+    assert code == 4 and "3 bags not loaded" in out
     code, out = run(day, "missing", "线路1", "--json")
     assert code == 0
     assert [b["bag"] for b in json.loads(out)[0]["bags"]] == ["BGA001-1", "BGA002-1", "BGA003-1"]
@@ -313,3 +313,103 @@ def test_picker_depart_routes_and_missing(day: Warehouse) -> None:
     assert routes[1]["stops"][0]["total"] == 1
     code, out = run(day, "routes")
     assert code == 0 and "航运新村居委" in out
+
+
+def test_what_stays_behind_is_counted_per_stop(day: Warehouse, tmp_path: Path) -> None:
+    first, _second = route_ids(day)
+    # Late orders of 青平: A004 and A005 batched but not picked, A006 in no batch yet.
+    late = tmp_path / "late.csv"
+    late.write_text(csv_text([*order_rows("A004"), *order_rows("A005")]), encoding="utf-8")
+    day.import_file(late)
+    assert len(day.plan_batches().batches) == 1
+    later = tmp_path / "later.csv"
+    later.write_text(csv_text(order_rows("A006")), encoding="utf-8")
+    day.import_file(later)
+    crate = day.open_crate(committee="青平居委", operator="P001")
+    assert day.load_session(first, "D01").scan("BGA001-1").accepted
+    (stop,) = day.missing(first)
+    assert (stop.stop_order, stop.committee) == (1, "XY01")
+    assert (stop.unbatched, stop.unpacked) == (1, 3)  # A006; A003 (bag open), A004, A005
+    assert [(b.bag, b.status) for b in stop.bags] == [("BGA002-1", "closed"), ("BGA003-1", "open")]
+    assert stop.open_crates == (crate.code,)
+    assert stop.summary() == (
+        f"1 orders not batched · 3 orders not packed · 2 bags not loaded (1 still open)"
+        f" · crate {crate.code} open · 2 crate problems"  # A002's bag in no crate, A003's open
+    )
+    route = day.route(first)
+    assert (route.stops[0].unpacked, route.stops[0].unbatched, route.orders_behind) == (3, 1, 4)
+
+
+def test_a_truck_with_no_bags_does_not_leave_its_orders_behind_unnoticed(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    warehouse.add_route("线路1", driver="D01")
+    warehouse.assign("XY01", "线路1")
+    f = tmp_path / "orders.csv"
+    f.write_text(csv_text([*order_rows("A001"), *order_rows("A002")]), encoding="utf-8")
+    warehouse.import_file(f)
+    warehouse.plan_batches()
+    route = warehouse.route("线路1")
+    assert (route.loaded, route.total) == (0, 0)
+    with pytest.raises(Conflict, match="2 orders not packed"):
+        warehouse.depart("线路1", "D01")
+    with pytest.raises(Conflict, match="only a shift lead"):
+        warehouse.depart("线路1", "D01", override_reason="the truck is needed elsewhere")
+    assert warehouse.route("线路1").status == "planned"
+    gone = warehouse.depart("线路1", "L01", override_reason="picking is late, next run")
+    # The decision is on the route: who, when and why.
+    record = rows.get_route(warehouse.db, gone.id)
+    assert record is not None
+    assert (record.status, record.override_by, record.override_reason) == (
+        "departed",
+        "L01",
+        "picking is late, next run",
+    )
+    assert record.departed_by == "L01" and record.departed_at == gone.departed_at
+    assert record.departed_at and record.departed_at[:10] == gone.day.isoformat()
+    # The orders left behind are open, not delivered.
+    audited = {o.order_no: o for o in warehouse.audit().orders}
+    assert {no: o.state.value for no, o in audited.items() if o.state} == {
+        "A001": "open",
+        "A002": "open",
+    }
+    row = warehouse.settlement().committee("XY01")
+    assert (row.open_orders, row.delivered_orders) == (2, 0)
+
+
+def test_an_order_short_in_every_line_is_not_left_behind(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    warehouse.add_route("线路1", driver="D01")
+    warehouse.assign("XY01", "线路1")
+    eggs = [("SKU0002", "鸡蛋 30枚", 1, "32.00")]
+    f = tmp_path / "orders.csv"
+    f.write_text(csv_text([*order_rows("A001"), *order_rows("A002", lines=eggs)]), "utf-8")
+    warehouse.import_file(f)
+    (batch,) = warehouse.plan_batches().batches
+    warehouse.claim(batch, "P001")
+    pick = warehouse.session(batch, "P001")
+    while (line := pick.current_line()) is not None:
+        if line.sku == "SKU0002":
+            assert pick.short("out-of-stock").accepted
+        else:
+            assert pick.scan(BUNDLE).accepted
+    assert warehouse.session(batch, "P001", stage="pack").scan(BUNDLE).accepted
+    assert warehouse.load_session("线路1", "D01").scan("BGA001-1").accepted
+    assert warehouse.missing("线路1") == []
+    assert warehouse.depart("线路1", "D01").override_by is None
+
+
+def test_the_last_bag_loaded_does_not_say_all_is_loaded_while_orders_wait(
+    day: Warehouse, tmp_path: Path
+) -> None:
+    _first, second = route_ids(day)
+    late = tmp_path / "late.csv"
+    late.write_text(
+        csv_text(order_rows("B002", committee="航运新村居委", code="QR02")), encoding="utf-8"
+    )
+    day.import_file(late)
+    result = day.load_session(second, "D01").scan("BGB001-1")
+    assert result.accepted and result.progress == (1, 1)
+    assert (result.stage_done, result.orders_behind) == (False, 1)
+    assert result.to_json()["route_complete"] is False

@@ -5,14 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Digits, OptionList
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Digits, Input, OptionList
 
 from db import dispatch as rows
+from picker.auth import SignedIn
+from picker.model import Role
+from picker.ui.dispatch_modals import DepartScreen
+from picker.ui.lead import LeadRoutesScreen
 from picker.ui.load import LoadScreen, MissingScreen
 from picker.ui.routes import ChoiceScreen, RoutesScreen
 from picker.ui.scan_input import ScanInput
 from picker.ui.widgets import MessageLine, PromptScreen
 from picker.warehouse import Warehouse
+from tests.conftest import csv_text, order_rows
 from tests.test_dispatch import dispatch_day
 from tests.test_ui_pick import Harness, idle, run_async, scan, text, wait_for
 
@@ -116,3 +122,110 @@ async def test_a_lead_arranges_routes_with_keys(demo: Warehouse) -> None:
         line = app.screen.query_one(MessageLine)
         await wait_for(pilot, lambda: line.has_class("-error"))
         assert "departed" in line.text and app.bells == 1
+
+
+def late_order(wh: Warehouse, tmp_path: Path) -> None:
+    """B002 of 航运新村 (线路2) paid late: in no batch yet."""
+    f = tmp_path / "late.csv"
+    f.write_text(csv_text(order_rows("B002", committee="航运新村居委", code="QR02")), "utf-8")
+    wh.import_file(f)
+
+
+async def decide(pilot: Pilot[None], reason: str, lead: str = "", pin: str = "") -> None:
+    """Fill the departure modal and press Enter on its last field."""
+    screen = pilot.app.screen
+    assert isinstance(screen, DepartScreen)
+    if lead:
+        screen.query_one("#depart-lead", Input).value = lead
+        screen.query_one("#depart-pin", Input).value = pin
+    field = screen.query_one("#depart-reason", Input)
+    field.value = reason
+    field.focus()
+    await pilot.press("enter")
+
+
+@run_async
+async def test_a_lead_decides_at_the_drivers_dock_what_stays_behind(
+    day: Warehouse, tmp_path: Path
+) -> None:
+    late_order(day, tmp_path)
+    app = Harness(lambda: LoadScreen(day, "线路2", "D01", "DOCK1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, ScanInput))
+        await scan(pilot, "BGB001-1")  # the route's only bag: B002 is not even batched
+        shown = text(app.screen, "#result")
+        assert "every bag of the route is loaded" not in shown
+        assert "still behind: 1 orders not packed" in shown
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartScreen))
+        behind = text(app.screen, "#depart-behind")
+        assert "1. 航运新村居委" in behind and "1 orders not batched" in behind
+        # The driver's own badge does not decide.
+        await decide(pilot, "go", lead="OP-D01", pin="1234")
+        await wait_for(pilot, lambda: isinstance(app.screen, LoadScreen))
+        result = app.screen.query_one("#result")
+        await wait_for(pilot, lambda: "not a shift lead" in str(result.content))
+        assert day.route("线路2").status == "loading"
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartScreen))
+        await decide(pilot, "B002 paid late, next run", lead="OP-L01", pin="1234")
+        await wait_for(pilot, lambda: "Override by L01" in str(result.content))
+    route = day.route("线路2")
+    assert (route.status, route.override_by, route.override_reason) == (
+        "departed",
+        "L01",
+        "B002 paid late, next run",
+    )
+
+
+@run_async
+async def test_a_leads_f8_with_an_open_crate_asks_for_the_reason(day: Warehouse) -> None:
+    crate = day.open_crate(committee="航运新村居委", operator="P001")
+    app = Harness(lambda: LoadScreen(day, "线路2", "L01"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, ScanInput))
+        await scan(pilot, "BGB001-1")  # every bag on board; the crate is still open
+        assert "every bag of the route is loaded" not in text(app.screen, "#result")
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartScreen))
+        assert f"crate {crate.code} open" in text(app.screen, "#depart-behind")
+        assert not app.screen.query("#depart-lead")  # the lead is signed in here
+        await decide(pilot, "crate comes back empty")
+        result = app.screen.query_one("#result")
+        await wait_for(pilot, lambda: "Override by L01" in str(result.content))
+    assert day.route("线路2").override_reason == "crate comes back empty"
+
+
+@run_async
+async def test_a_lead_departs_a_route_from_the_routes_screen(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    warehouse.add_route("线路1", driver="D01")
+    warehouse.assign("XY01", "线路1")
+    f = tmp_path / "orders.csv"
+    f.write_text(csv_text([*order_rows("A001"), *order_rows("A002")]), "utf-8")
+    warehouse.import_file(f)
+    warehouse.plan_batches()
+    lead = SignedIn("L01", "张班长", Role.LEAD)
+    app = Harness(lambda: LeadRoutesScreen(warehouse, lead, "T1"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.route is not None)  # type: ignore[attr-defined]
+        await pilot.press("d")  # 0 of 0 bags, and two orders not packed
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartScreen))
+        assert "2 orders not packed" in text(app.screen, "#depart-behind")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, LeadRoutesScreen))
+        assert warehouse.route("线路1").status == "planned"
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DepartScreen))
+        await decide(pilot, "")  # no reason: refused in the modal
+        assert isinstance(app.screen, DepartScreen) and app.bells == 1
+        await decide(pilot, "picking is late, next run")
+        line = app.screen.query_one(MessageLine)
+        await wait_for(pilot, lambda: line.text == "线路1 departed.")
+    route = warehouse.route("线路1")
+    assert (route.status, route.override_by, route.override_reason) == (
+        "departed",
+        "L01",
+        "picking is late, next run",
+    )

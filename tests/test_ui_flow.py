@@ -18,6 +18,8 @@ from unittest import mock
 
 import pytest
 from click.testing import CliRunner
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input
 
@@ -40,7 +42,7 @@ from printers.profile import parse_printers
 from tests.conftest import order_rows, save_small_catalog
 from tests.test_floor import BUNDLE, EGGS, LINES_A, load
 from tests.test_ui import run_async, wait_for
-from tests.test_ui_pick import Harness
+from tests.test_ui_pick import Harness, type_codes
 
 GOLDEN = Path(__file__).parent / "golden" / "ui_flow"
 PICKER = SignedIn("P001", "王小明", Role.PICKER)
@@ -330,7 +332,7 @@ async def test_a_lead_only_action_is_refused_to_a_picker(wh: Warehouse, clock: C
         home = await board(pilot)
         footer_keys = {b.binding.id for b in home.active_bindings.values() if b.binding.show}
         assert "home.take_over" not in footer_keys and "home.open" in footer_keys
-        await pilot.press("end", "t")
+        await pilot.press("down", "f6")
         assert message(app).text == (
             "Only a shift lead can take over a batch. You are signed in as 王小明 (picker)."
         )
@@ -347,14 +349,14 @@ async def test_a_lead_takes_over_and_reassigns_from_the_board(wh: Warehouse, clo
         await pilot.press("b")
         await board(pilot)
         assert list(rows_of(app)) == [HY, QP]
-        await pilot.press("down", "t")
+        await pilot.press("down", "f6")
         await wait_for(pilot, lambda: message(app).has_class("-ok"))
         assert next(b for b in wh.board() if b.id == QP).holder == "L01"
-        await pilot.press("a")
+        await pilot.press("f7")
         await type_in(pilot, "p003")  # P003 is not an operator
         await wait_for(pilot, lambda: message(app).has_class("-error"))
         assert message(app).text == "unknown operator P003"
-        await pilot.press("a")
+        await pilot.press("f7")
         await type_in(pilot, "p001")
         await wait_for(pilot, lambda: message(app).text == f"{QP} is now held by P001.")
         assert next(b for b in wh.board() if b.id == QP).holder == "P001"
@@ -384,6 +386,80 @@ async def test_a_driver_gets_the_days_routes_and_claims_nothing(
         line = board_app.screen.query_one(MessageLine)
         assert line.text == "Only pickers and shift leads claim batches."
     assert all(b.holder is None for b in wh.board())
+
+
+def type_keys(app: PickerApp, text: str) -> None:
+    """Post the keys of `text` back to back, without Enter."""
+    for ch in text:
+        app.post_message(events.Key(_character_to_key(ch), ch))
+
+
+async def scan_board(pilot: Pilot[None], code: str) -> None:
+    """Type `code` and Enter into the board as a scanner does: every key posted at once."""
+    type_codes(pilot.app, [code])
+    await pilot.pause()
+
+
+@run_async
+async def test_a_scanned_batch_id_opens_that_batch_not_the_highlighted_one(
+    wh: Warehouse, clock: Clock
+) -> None:
+    app = app_on(wh, clock, operator=PICKER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = await board(pilot)
+        assert home.selected() is not None and home.selected().id == QP  # type: ignore[union-attr]
+        await scan_board(pilot, HY)
+        await on_screen(pilot, PickScreen)
+        assert app.screen.session.batch_id == HY  # type: ignore[attr-defined]
+    held = {b.id: b.holder for b in wh.board()}
+    assert held == {QP: None, HY: "P001"}
+
+
+@run_async
+async def test_a_scanned_batch_that_cannot_be_opened_is_refused_with_the_reason(
+    wh: Warehouse, clock: Clock
+) -> None:
+    wh.claim(QP, "P002", "T2")
+    app = app_on(wh, clock, operator=PICKER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await board(pilot)
+        await scan_board(pilot, "ZX12-0412-01")
+        await wait_for(pilot, lambda: message(app).has_class("-error"))
+        assert message(app).text == "Unknown batch ZX12-0412-01: no batch has this id."
+        await scan_board(pilot, QP.lower())  # typed, not scanned: any case
+        await wait_for(pilot, lambda: "李小红" in message(app).text)
+        assert message(app).text == "Batch XY01-0412-01 was taken by 李小红 (P002) on terminal T2."
+        pack_whole(wh, HY)
+        await scan_board(pilot, HY)
+        await wait_for(pilot, lambda: HY in message(app).text)
+        assert message(app).text == f"Batch {HY} is packed: it cannot be claimed."
+        assert isinstance(app.screen, HomeScreen) and app.bells == 3  # type: ignore[attr-defined]
+    assert {b.id: b.holder for b in wh.board()} == {QP: "P002"}
+
+
+@run_async
+async def test_typing_a_committee_narrows_the_board_and_escape_clears_it(
+    wh: Warehouse, clock: Clock
+) -> None:
+    app = app_on(wh, clock, operator=PICKER)
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = await board(pilot)
+        type_keys(app, "航运")
+        await wait_for(pilot, lambda: list(rows_of(app)) == [HY])
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: list(rows_of(app)) == [QP, HY])
+        assert isinstance(app.screen, HomeScreen)
+        # Letters are text, not keys: "x", "c", "n" release, crate, claim nothing here.
+        type_keys(app, "xnc")  # no committee has this: nothing shown, nothing done
+        await wait_for(pilot, lambda: list(rows_of(app)) == [])
+        await pilot.press("escape")
+        type_keys(app, "xy01")
+        await wait_for(pilot, lambda: list(rows_of(app)) == [QP])
+        assert isinstance(app.screen, HomeScreen) and all(b.holder is None for b in wh.board())
+        await pilot.press("enter")  # the one batch of the committee typed
+        await on_screen(pilot, PickScreen)
+        assert app.screen.session.batch_id == QP  # type: ignore[attr-defined]
+        assert home.query_one("#find", Input).value == "xy01"
 
 
 # the lead's dashboard
@@ -694,7 +770,7 @@ async def test_a_picker_opens_the_crating_screen_from_the_board(
     async with app.run_test(size=(80, 24)) as pilot:
         await type_in(pilot, "OP-P001")
         await on_screen(pilot, HomeScreen)
-        await pilot.press("c")
+        await pilot.press("f4")
         await on_screen(pilot, CrateScreen)
         await pilot.press("escape")
         await on_screen(pilot, HomeScreen)

@@ -20,7 +20,7 @@ from picker.auth import SignedIn
 from picker.model import Role
 from picker.ui.app import PickerApp, make_app
 from picker.ui.dashboard import DashboardScreen
-from picker.ui.dispatch_modals import ChoiceScreen
+from picker.ui.dispatch_modals import ChoiceScreen, DepartScreen
 from picker.ui.dock import DockScreen
 from picker.ui.help import HelpScreen, key_help
 from picker.ui.lead import LeadRoutesScreen
@@ -207,11 +207,13 @@ async def test_a_driver_cannot_send_a_truck_with_bags_missing(day: Warehouse) ->
         await wait_for(pilot, lambda: isinstance(app.screen, LoadScreen))
         await scan(pilot, "BGA001-1")
         await pilot.press("f8")
+        await on_screen(pilot, DepartScreen)  # a lead may decide here: badge, PIN, reason
+        await pilot.press("escape")
+        await on_screen(pilot, LoadScreen)
         result = app.screen.query_one("#result")
         await wait_for(pilot, lambda: "shift lead" in str(result.content))  # type: ignore[attr-defined]
         assert str(result.content).endswith("You are signed in as 赵师傅 (driver).")  # type: ignore[attr-defined]
         assert result.has_class("-rejected") and app.bells == 1
-        assert isinstance(app.screen, LoadScreen)
     assert day.route(first).status == "loading"
 
 
@@ -228,7 +230,9 @@ async def test_a_lead_sends_a_truck_off_without_its_missing_bags(day: Warehouse)
         await on_screen(pilot, LoadScreen)
         await scan(pilot, "BGA001-1")
         await pilot.press("f8")
-        await answer(pilot, "A003 goes on the next run")
+        await on_screen(pilot, DepartScreen)
+        app.screen.query_one("#depart-reason").value = "A003 goes on the next run"  # type: ignore[attr-defined]
+        await pilot.press("enter")
         await on_screen(pilot, LoadScreen)
         await idle(pilot)
         result = app.screen.query_one("#result")

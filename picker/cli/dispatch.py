@@ -88,7 +88,9 @@ def routes(wh: Warehouse, day: str | None, as_json: bool) -> None:
 @json_option
 @warehouse_options
 def missing(wh: Warehouse, route: str, as_json: bool) -> None:
-    """The bags not yet loaded onto a route, per stop (ROUTE: id, name or number of today's).
+    """What stays behind on a route, per stop (ROUTE: id, name or number of today's): bags
+    not loaded, paid orders not packed or not batched, crate problems. `depart` refuses
+    while anything is listed, unless a shift lead gives the reason.
 
     \b
     Example:
@@ -102,6 +104,10 @@ def missing(wh: Warehouse, route: str, as_json: bool) -> None:
                     "stop": s.stop_order,
                     "committee": s.committee,
                     "name": s.name,
+                    "unpacked_orders": s.unpacked,
+                    "unbatched_orders": s.unbatched,
+                    "open_crates": list(s.open_crates),
+                    "crate_problems": [p.message for p in s.crates],
                     "bags": [
                         {
                             "bag": b.bag,
@@ -117,14 +123,14 @@ def missing(wh: Warehouse, route: str, as_json: bool) -> None:
         )
         return
     if not stops:
-        click.echo(_("Every bag is loaded."))
+        click.echo(_("Nothing stays behind: every bag is loaded, every order packed."))
     for s in stops:
-        click.secho(f"{s.stop_order}. {s.name} ({len(s.bags)})", bold=True)
+        click.secho(f"{s.stop_order}. {s.name}: {s.summary()}", bold=True)
         for b in s.bags:
             note = _(" (still open)") if b.status == "open" else ""
             click.echo(f"   {b.bag}  {b.address}{note}")
-    for problem in wh.crate_problems(route):  # `picker crate check` lists them as JSON
-        click.secho(problem.message, fg="yellow")
+        for problem in s.crates:  # `picker crate check` lists them as JSON
+            click.secho(f"   {problem.message}", fg="yellow")
 
 
 @main.command()
@@ -180,12 +186,15 @@ def load(wh: Warehouse, route: str, operator: str, terminal: str) -> None:
 @main.command()
 @click.argument("route")
 @operator_option
-@click.option("--override", "override", help="Why the truck goes with bags missing (leads only).")
+@click.option(
+    "--override", "override", help="Why the truck goes with anything left behind (leads only)."
+)
 @json_option
 @warehouse_options
 def depart(wh: Warehouse, route: str, operator: str, override: str | None, as_json: bool) -> None:
-    """Mark a route departed. With bags missing it exits 4, unless a shift lead gives the
-    reason with --override (kept on the route).
+    """Mark a route departed. With anything left behind (`picker missing`: bags not loaded,
+    orders not packed, crate problems) it exits 4, however few bags are on board, unless a
+    shift lead gives the reason with --override (kept on the route: who, when, why).
 
     \b
     Example:

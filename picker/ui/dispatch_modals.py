@@ -1,7 +1,9 @@
-"""The small modal screens of the routes and loading screens: a choice, the missing bags."""
+"""The small modal screens of the routes and loading screens: a choice, what is missing, and
+a shift lead's decision to send a truck with something left behind."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from picker.i18n import N_, _
@@ -71,8 +73,24 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def behind_list(stops: list[MissingStop], bags: bool = False) -> Text:
+    """Per stop what stays behind, one line each; with `bags`, the bags under their stop."""
+    text = Text()
+    for s in stops:
+        text.append(f"{s.stop_order}. {s.name}", style="bold")
+        text.append(f"  {s.summary()}\n", style="yellow")
+        for b in s.bags if bags else ():
+            text.append(f"   {b.bag}  {b.address}")
+            if b.status == "open":
+                text.append("  " + _("still open"), style="yellow")
+            text.append("\n")
+        for problem in s.crates if bags else ():
+            text.append(f"   {problem.message}\n", style="yellow")
+    return text
+
+
 class MissingScreen(ModalScreen[None]):
-    """The bags still to load, per stop. Escape closes it."""
+    """What stays behind per stop: bags to load, orders not packed, crates. Escape closes it."""
 
     DEFAULT_CSS = """
     MissingScreen {
@@ -101,18 +119,110 @@ class MissingScreen(ModalScreen[None]):
         self.stops = stops
 
     def compose(self) -> ComposeResult:
-        text = Text()
-        for s in self.stops:
-            text.append(f"{s.stop_order}. {s.name} ({len(s.bags)})\n", style="bold")
-            for b in s.bags:
-                text.append(f"   {b.bag}  {b.address}")
-                if b.status == "open":
-                    text.append("  " + _("still open"), style="yellow")
-                text.append("\n")
+        text = behind_list(self.stops, bags=True)
         if not self.stops:
-            text.append(_("Every bag is loaded."))
+            text.append(_("Nothing stays behind: every bag is loaded, every order packed."))
         with Vertical(id="missing-box") as box:
             box.border_title = _("Still to load on {route}", route=self.route_name)
             box.border_subtitle = _("Esc closes")
             text.rstrip()
             yield Static(text, id="missing-list")
+
+
+@dataclass(frozen=True, slots=True)
+class DepartDecision:
+    """A shift lead's reason to send a truck with something left behind; `lead` and `pin`
+    when the lead identified on someone else's terminal (badge or code, and PIN)."""
+
+    reason: str
+    lead: str = ""
+    pin: str = ""
+
+
+class DepartScreen(ModalScreen[DepartDecision | None]):
+    """Per stop what stays behind, and a shift lead's reason to go without it.
+
+    With `ask_lead` (a driver is signed in) the lead also scans their badge or types their
+    code, and the PIN. Enter goes to the next field, on the last one it decides; Escape
+    leaves the truck where it is.
+    """
+
+    DEFAULT_CSS = """
+    DepartScreen {
+        align: center middle;
+    }
+    #depart-box {
+        width: 72;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        padding: 0 1;
+        border: round $warning;
+        background: $surface;
+    }
+    #depart-behind {
+        max-height: 10;
+        overflow-y: auto;
+    }
+    #depart-error {
+        color: $text-error;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("escape", "cancel", N_("Cancel"), N_("The truck does not leave"), "depart.cancel")
+    ]
+
+    def __init__(self, route: str, stops: list[MissingStop], ask_lead: bool) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.route_name = route
+        self.stops = stops
+        self.ask_lead = ask_lead
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="depart-box") as box:
+            box.border_title = _("Depart {route}: a shift lead decides", route=self.route_name)
+            box.border_subtitle = _("Enter confirms · Esc cancels")
+            yield Label(_("Stays behind:"))
+            behind = behind_list(self.stops)
+            behind.rstrip()
+            yield Static(behind, id="depart-behind")
+            if self.ask_lead:
+                yield Label(_("Shift lead: scan your badge or type your code"))
+                yield Input(id="depart-lead", compact=True)
+                yield Label(_("PIN"))
+                yield Input(id="depart-pin", password=True, compact=True)
+            yield Label(_("Why does the truck go without it? (kept on the route)"))
+            yield Input(id="depart-reason", compact=True)
+            yield Static(id="depart-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        fields = list(self.query(Input))
+        at = fields.index(event.input)
+        if at + 1 < len(fields):
+            fields[at + 1].focus()
+            return
+        reason = self.query_one("#depart-reason", Input).value.strip()
+        lead = self.query_one("#depart-lead", Input).value.strip() if self.ask_lead else ""
+        pin = self.query_one("#depart-pin", Input).value if self.ask_lead else ""
+        if self.ask_lead and not lead:
+            self._refuse(_("A shift lead decides: scan the lead's badge first."), "#depart-lead")
+        elif not reason:
+            self._refuse(_("Give the reason: it is kept on the route."), "#depart-reason")
+        else:
+            self.dismiss(DepartDecision(reason, lead, pin))
+
+    def _refuse(self, text: str, field: str) -> None:
+        self.query_one("#depart-error", Static).update(text)
+        self.query_one(field, Input).focus()
+        self.app.bell()
+
+    def action_cancel(self) -> None:
+        """Leave without departing."""
+        self.dismiss(None)

@@ -1,9 +1,13 @@
 """The batch board, a picker's home: my batch first, the next released one, who holds what.
 
-Enter on the highlighted batch claims it (or resumes it when it is mine) in a thread worker
-and opens the pick screen (the pack screen for a picked batch). Someone else taking it
-first is a red line naming them. Shift leads reach the same board from the dashboard and
-can also take a batch over or give it to someone else; others are refused with a reason.
+The find field owns the keys, as on the picking screens. A scanned or typed batch id opens
+that batch (claim, or resume when it is mine) or is refused with the reason; other text
+narrows the board to the committees whose name or code holds it, live, and Esc clears it.
+Enter on an empty field (or on a narrowed board) opens the highlighted batch. Opening runs
+in a thread worker and shows the pick screen (the pack screen for a picked batch); someone
+else taking it first is a red line naming them. Shift leads reach the same board from the
+dashboard and can also take a batch over or give it to someone else; others are refused
+with a reason. The other actions are function keys, so that typing never triggers them.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
 from picker.auth import SignedIn
-from picker.errors import PickerError
+from picker.errors import Conflict, NotFound, PickerError
 from picker.floor import state_label
 from picker.i18n import N_, _
 from picker.model import Role
 from picker.overview import BoardBatch
 from picker.ui import localize_bindings
+from picker.ui.board_find import FindInput, is_batch_id, matches
+from picker.ui.scan_input import fkey
 from picker.ui.widgets import (
     LiveTable,
     MessageLine,
@@ -72,21 +78,27 @@ class HomeScreen(Screen[None]):
 
     CSS_PATH = "home.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", N_("Claim / resume"), priority=True, id="home.open",
+        # Not a priority binding: the find field ends a scan with Enter itself.
+        Binding("enter", "open", N_("Claim / resume"), id="home.open",
                 tooltip=N_("Claim the highlighted batch, or go on with yours")),
-        bind("n", "claim_next", N_("Next batch"), N_("Claim the next released batch"),
+        fkey("f2", "claim_next", N_("Next batch"), N_("Claim the next released batch"),
              "home.next"),
-        bind("x", "release", N_("Release"), N_("Give your highlighted batch back to the floor"),
+        fkey("f3", "release", N_("Release"), N_("Give your highlighted batch back to the floor"),
              "home.release"),
-        bind("c", "crates", N_("Crates"), N_("Put packed bags into their committee's crates"),
+        fkey("f4", "crates", N_("Crates"), N_("Put packed bags into their committee's crates"),
              "home.crates"),
-        bind("t", "take_over", N_("Take over"),
+        fkey("f6", "take_over", N_("Take over"),
              N_("Take the highlighted batch yourself (shift lead)"), "home.take_over"),
-        bind("a", "reassign", N_("Reassign"),
+        fkey("f7", "reassign", N_("Reassign"),
              N_("Give the highlighted batch to another operator (shift lead)"), "home.reassign"),
-        bind("r", "refresh", N_("Refresh"), N_("Read the batches again now"), "home.refresh",
+        bind("f5", "refresh", N_("Refresh"), N_("Read the batches again now"), "home.refresh",
              show=False),
-        bind("escape", "back", N_("Back"), N_("Back to the dashboard"), "home.back"),
+        bind("up", "cursor(-1)", N_("Up"), N_("Highlight the batch above"), "home.up",
+             show=False),
+        bind("down", "cursor(1)", N_("Down"), N_("Highlight the batch below"), "home.down",
+             show=False),
+        bind("escape", "back", N_("Back"), N_("Clear the filter, or back to the dashboard"),
+             "home.back"),
     ]  # fmt: skip
 
     class BoardLoaded(Message):
@@ -117,7 +129,9 @@ class HomeScreen(Screen[None]):
         self.terminal = terminal
         self.pushed = pushed
         self.batches: list[BoardBatch] = []
-        """The board as last read, in the order shown."""
+        """The board as last read, in the order shown (before the filter)."""
+        self.filter_text = ""
+        """Only batches whose committee (name or code) or id holds this are shown."""
         self.loaded = False
         self._watch = VersionWatch()
         self._reading: Worker[None] | None = None
@@ -125,12 +139,14 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Loading…"), id="mine", markup=False)
+        yield FindInput(placeholder=_("Scan a batch, or type a committee to filter"), id="find")
         yield LiveTable(COLUMNS, id="board")
         yield MessageLine()
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(LiveTable).focus()
+        self.query_one(LiveTable).can_focus = False  # the find field keeps the keys
+        self.query_one(FindInput).focus()
         self.refresh_board(force=True)
         self.set_interval(self.warehouse.settings.refresh_seconds, self.refresh_board)
 
@@ -167,9 +183,45 @@ class HomeScreen(Screen[None]):
     @on(BoardLoaded)
     def _loaded(self, message: BoardLoaded) -> None:
         self.batches = self.order_board(message.batches)
-        self.query_one(LiveTable).show({b.id: cells(b) for b in self.batches})
+        self._show()
         self.loaded = True
         self.query_one("#mine", Static).update(self._banner())
+
+    def shown(self) -> list[BoardBatch]:
+        """The batches on screen: the board narrowed by the filter."""
+        return [b for b in self.batches if matches(b, self.filter_text)]
+
+    def _show(self) -> None:
+        self.query_one(LiveTable).show({b.id: cells(b) for b in self.shown()})
+
+    @on(FindInput.Changed, "#find")
+    def _typed(self, event: FindInput.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self._show()
+
+    @on(FindInput.Scanned, "#find")
+    def _scanned(self, event: FindInput.Scanned) -> None:
+        """A batch id opens that batch; a filter opens the highlighted one of what it shows."""
+        event.stop()
+        code = event.code.strip()
+        if is_batch_id(code):
+            if self._may_claim():
+                self._run(lambda: self._open_scanned(code.upper()))
+        elif not self.shown():
+            self.query_one(MessageLine).error(_("No batch matches {text}.", text=code))
+        else:
+            self.action_open()
+
+    @on(FindInput.BlankEntered)
+    def _blank(self, event: FindInput.BlankEntered) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_cursor(self, delta: int) -> None:
+        """Highlight the batch above or below; the find field keeps the keys."""
+        table = self.query_one(LiveTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.cursor_row + delta, table.row_count - 1)))
 
     def _banner(self) -> str:
         mine = [b for b in self.batches if b.holder == self.operator.code]
@@ -201,7 +253,7 @@ class HomeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
-            return self.pushed
+            return self.pushed or bool(self.query_one(FindInput).value)
         return True
 
     @on(LiveTable.RowSelected, "#board")
@@ -289,8 +341,28 @@ class HomeScreen(Screen[None]):
         self.refresh_board(force=True)
 
     def action_back(self) -> None:
-        """Back to the dashboard."""
-        self.dismiss()
+        """Clear the filter; with none, back to the dashboard."""
+        find = self.query_one(FindInput)
+        if find.value:
+            find.value = ""
+        elif self.pushed:
+            self.dismiss()
+
+    def _open_scanned(self, batch_id: str) -> tuple[str, ScanSession]:
+        """Open a scanned batch, or say why not: unknown, or in a state nobody claims."""
+        wh = self.warehouse
+        if not any(b.id == batch_id for b in wh.board()):
+            found = next((b for b in wh.batches() if b["id"] == batch_id), None)
+            if found is None:
+                raise NotFound(_("Unknown batch {batch}: no batch has this id.", batch=batch_id))
+            raise Conflict(
+                _(
+                    "Batch {batch} is {status}: it cannot be claimed.",
+                    batch=batch_id,
+                    status=state_label(found["status"]),
+                )
+            )
+        return self._claim(batch_id)
 
     def _claim(self, batch_id: str) -> tuple[str, ScanSession]:
         """Claim (or resume) and open a session; runs in the worker."""

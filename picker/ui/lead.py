@@ -3,8 +3,8 @@
 `LeadKeys` is mixed into `DashboardScreen` (its `LEAD_BINDINGS` are spliced into the
 dashboard's): the day's routes, the settlement, the KPIs, and proof of delivery from a photo
 of a signed manifest. Each is refused to anyone but a shift lead with the usual red line.
-`LeadRoutesScreen` is the routes screen with one more key: load the highlighted route (where
-a lead may also send a truck off with bags missing, giving the reason).
+`LeadRoutesScreen` is the routes screen with two more keys: load the highlighted route, and
+send its truck off; when anything stays behind the lead sees it per stop and gives the reason.
 """
 
 from __future__ import annotations
@@ -13,14 +13,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from picker.auth import SignedIn
 from picker.errors import InputError, PickerError
 from picker.i18n import N_, _
+from picker.routing import OPEN_STATES, MissingStop, Route
+from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen
 from picker.ui.routes import RoutesScreen
 from picker.ui.widgets import MessageLine, PromptScreen, RowsFooter, bind, require_lead
 from picker.warehouse import Warehouse
@@ -106,7 +110,17 @@ class LeadRoutesScreen(RoutesScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("l", "load", N_("Load"), N_("Scan bags onto this route's truck"), "routes.load"),
-    ]
+        bind("d", "depart", N_("Depart"), N_("The truck leaves: mark the route departed"),
+             "routes.depart"),
+    ]  # fmt: skip
+
+    class DepartChecked(Message, bubble=False):
+        """What would stay behind if the route's truck left now."""
+
+        def __init__(self, route: Route, behind: list[MissingStop]) -> None:
+            super().__init__()
+            self.route = route
+            self.behind = behind
 
     def __init__(self, warehouse: Warehouse, operator: SignedIn, terminal: str) -> None:
         super().__init__(warehouse)
@@ -114,7 +128,7 @@ class LeadRoutesScreen(RoutesScreen):
         self.terminal = terminal
 
     def compose(self) -> ComposeResult:
-        # Eleven keys and help: three rows of them at 80 columns.
+        # Twelve keys and help: three rows of them at 80 columns.
         for widget in super().compose():
             yield RowsFooter(3) if isinstance(widget, Footer) else widget
 
@@ -131,3 +145,48 @@ class LeadRoutesScreen(RoutesScreen):
             self.query_one(MessageLine).error(exc.message)
             return
         self.app.push_screen(screen)
+
+    def action_depart(self) -> None:
+        """Send the highlighted route's truck off: confirm, or say what stays behind and why."""
+        route = self.route
+        if route is not None:
+            self.run_worker(
+                lambda: self._check_departure(route.id),
+                thread=True,
+                exit_on_error=False,
+                group="routes",
+            )
+
+    def _check_departure(self, route_id: str) -> None:
+        wh = self.warehouse
+        self.post_message(self.DepartChecked(wh.route(route_id), wh.missing(route_id)))
+
+    @on(DepartChecked)
+    def _depart_checked(self, message: DepartChecked) -> None:
+        route, wh, lead = message.route, self.warehouse, self.operator.code
+
+        def depart(reason: str | None) -> None:
+            self._change(
+                lambda: wh.depart(route.id, lead, reason),
+                _("{route} departed.", route=route.name),
+            )
+
+        if route.status not in OPEN_STATES:
+            depart(None)  # the use case says since when it has gone
+            return
+        if not message.behind:
+            choices = [
+                ("go", _("Yes: {loaded} bags on board, nothing more loads", loaded=route.loaded)),
+                ("stay", _("No: go on loading")),
+            ]
+            self.app.push_screen(
+                ChoiceScreen(_("Depart {route} now?", route=route.name), choices),
+                lambda choice: depart(None) if choice == "go" else None,
+            )
+            return
+
+        def decided(decision: DepartDecision | None) -> None:
+            if decision is not None:
+                depart(decision.reason)
+
+        self.app.push_screen(DepartScreen(route.name, message.behind, ask_lead=False), decided)

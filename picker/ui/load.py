@@ -5,8 +5,9 @@ line: green with the bag's stop, or red with the reason and the bell (another ro
 a second scan, an unknown or open bag). Codes go through the ordered scan lane of
 `ScanScreen`, so a burst from the scanner is applied in order, off the UI thread.
 
-F8 sends the truck off (`depart`) once confirmed; with bags still to load only a shift lead
-may, giving the reason, which is kept on the route.
+F8 sends the truck off (`depart`) once confirmed. When anything stays behind (bags, orders
+not packed, crates) a shift lead decides, giving the reason, which is kept on the route: the
+lead signed in here, or one who comes to the dock and scans their badge (with the PIN).
 """
 
 from __future__ import annotations
@@ -23,16 +24,16 @@ from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Stat
 from textual.worker import Worker, WorkerState
 
 from picker.auth import SignedIn
-from picker.errors import PickerError
+from picker.errors import Conflict, PickerError
 from picker.i18n import N_, _
 from picker.loading import LoadResult
 from picker.model import Role
 from picker.routing import OPEN_STATES, MissingStop, Route, route_state
 from picker.ui import localize_bindings
-from picker.ui.dispatch_modals import ChoiceScreen, MissingScreen
+from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen, MissingScreen
 from picker.ui.routes import stop_note
 from picker.ui.scan_input import ScanInput, ScanScreen, fkey
-from picker.ui.widgets import PromptScreen, refusal_text
+from picker.ui.widgets import refusal_text
 from picker.warehouse import Warehouse
 
 if TYPE_CHECKING:
@@ -62,11 +63,15 @@ class LoadScreen(ScanScreen[Route]):
             self.stops = stops
 
     class RouteChecked(Message, bubble=False):
-        """The route as it is when F8 was pressed (`departed`: after `depart`)."""
+        """The route as it is when F8 was pressed, with what would stay behind (`departed`:
+        after `depart`)."""
 
-        def __init__(self, route: Route, departed: bool = False) -> None:
+        def __init__(
+            self, route: Route, behind: list[MissingStop] | None = None, departed: bool = False
+        ) -> None:
             super().__init__()
             self.route = route
+            self.behind = behind or []
             self.departed = departed
 
     def __init__(self, warehouse: Warehouse, route: str, operator: str, terminal: str = "") -> None:
@@ -113,11 +118,14 @@ class LoadScreen(ScanScreen[Route]):
     def show_view(self, view: Route) -> None:
         self.view = view
         driver = view.driver_name or view.driver or "-"
+        state = route_state(view.status)
+        if view.orders_behind:
+            state += " · " + _("{n} orders not packed", n=view.orders_behind)
         self.query_one("#route-info", Static).update(
             f"{view.name}  {view.id}\n"
             + _("Truck {truck} · driver {driver}", truck=view.truck or "-", driver=driver)
             + "\n"
-            + route_state(view.status)
+            + state
         )
         self.query_one("#loaded-count", Digits).update(str(view.loaded))
         self.query_one("#total-count", Digits).update(str(view.total))
@@ -130,7 +138,7 @@ class LoadScreen(ScanScreen[Route]):
                 Text(str(s.stop_order), justify="right"),
                 Text(s.name, style=style),
                 Text(f"{s.loaded}/{s.total}", style=style, justify="right"),
-                Text(stop_note(s.missing, s.open_bags, s.unpacked), style="yellow"),
+                Text(stop_note(s.missing, s.open_bags, s.unpacked, s.unbatched), style="yellow"),
                 key=s.committee,
             )
 
@@ -149,6 +157,14 @@ class LoadScreen(ScanScreen[Route]):
         )
         if result.stage_done:
             text += "  " + _("every bag of the route is loaded")
+        elif result.progress[0] == result.progress[1]:
+            # Every bag on board, yet orders are not packed or a crate is open: not done.
+            text += "  " + _(
+                "every packed bag is loaded; still behind: {orders} orders not packed,"
+                " {crates} crates open",
+                orders=result.orders_behind,
+                crates=result.crates_open,
+            )
         return text
 
     def action_refresh(self) -> None:
@@ -179,20 +195,30 @@ class LoadScreen(ScanScreen[Route]):
             self.app.bell()
 
     def action_depart(self) -> None:
-        """Send the truck off: confirm, or (a lead, with bags missing) give the reason."""
-        self._depart(None, check=True)
+        """Send the truck off: confirm, or (something stays behind) a shift lead decides."""
+        self._check_departure()
 
     @work(thread=True, exit_on_error=False, group="load-depart")
-    def _depart(self, reason: str | None, check: bool = False) -> None:
-        session = self.load_session
+    def _check_departure(self) -> None:
         try:
-            if check:
-                self.post_message(self.RouteChecked(session.route()))
-            else:
-                route = self.warehouse.depart(session.route_id, session.operator, reason)
-                self.post_message(self.RouteChecked(route, departed=True))
+            route = self.load_session.route()
+            self.post_message(self.RouteChecked(route, self.warehouse.missing(route.id)))
         finally:
             self.warehouse.close()  # a pool thread: do not keep its connection
+
+    @work(thread=True, exit_on_error=False, group="load-depart")
+    def _depart(self, decision: DepartDecision | None) -> None:
+        wh = self.warehouse
+        try:
+            operator, reason = self.load_session.operator, None
+            if decision is not None:
+                reason = decision.reason
+                if decision.lead:
+                    operator = lead_code(wh, decision.lead, decision.pin)
+            route = wh.depart(self.load_session.route_id, operator, reason)
+            self.post_message(self.RouteChecked(route, departed=True))
+        finally:
+            wh.close()  # a pool thread: do not keep its connection
 
     @on(RouteChecked)
     def _route_checked(self, message: RouteChecked) -> None:
@@ -202,17 +228,10 @@ class LoadScreen(ScanScreen[Route]):
             self._result_line(True, departure_text(route))
         elif route.status not in OPEN_STATES:
             self._depart(None)  # departed already: `depart` says since when
-        elif not route.missing:
+        elif not message.behind:
             self._confirm_departure(route)
-        elif self.operator.role is not Role.LEAD:
-            refusal = _(
-                "{n} bags still to load: only a shift lead can send the truck without them.",
-                n=route.missing,
-            )
-            self.show_failure(refusal_text(self.operator, refusal))
-            self.app.bell()
         else:
-            self._ask_override(route)
+            self._ask_lead(route, message.behind)
 
     def _confirm_departure(self, route: Route) -> None:
         choices = [
@@ -227,16 +246,22 @@ class LoadScreen(ScanScreen[Route]):
         title = _("Depart {route} now?", route=route.name)
         self.app.push_screen(ChoiceScreen(title, choices), chosen)
 
-    def _ask_override(self, route: Route) -> None:
-        def typed(reason: str | None) -> None:
-            if reason:
-                self._depart(reason)
+    def _ask_lead(self, route: Route, behind: list[MissingStop]) -> None:
+        """What stays behind, and the reason of the lead signed in here or of one who comes
+        to the dock (badge and PIN)."""
 
-        prompt = PromptScreen(
-            _("Depart {route} without {n} bags", route=route.name, n=route.missing),
-            _("Why does the truck go without them? (kept on the route)"),
-        )
-        self.app.push_screen(prompt, typed)
+        def decided(decision: DepartDecision | None) -> None:
+            if decision is not None:
+                self._depart(decision)
+                return
+            refusal = _("Not departed: something stays behind and a shift lead decides.")
+            if self.operator.role is not Role.LEAD:
+                refusal = refusal_text(self.operator, refusal)
+            self.show_failure(refusal)
+            self.app.bell()
+
+        ask = self.operator.role is not Role.LEAD
+        self.app.push_screen(DepartScreen(route.name, behind, ask_lead=ask), decided)
 
     @on(MissingRead)
     def _missing_read(self, message: MissingRead) -> None:
@@ -268,3 +293,18 @@ def departure_text(route: Route) -> str:
         )
         text += " " + why
     return text
+
+
+def lead_code(warehouse: Warehouse, badge_or_code: str, pin: str) -> str:
+    """The code of the shift lead with this badge or code and PIN, or a `Conflict` saying
+    that only a lead decides. Checks the PIN (scrypt): call it off the UI thread."""
+    who = warehouse.sign_in(badge_or_code, pin or None)
+    if who.role is not Role.LEAD:
+        raise Conflict(
+            _(
+                "{name} ({code}) is not a shift lead: only a shift lead decides.",
+                name=who.name,
+                code=who.code,
+            )
+        )
+    return who.code

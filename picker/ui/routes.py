@@ -49,15 +49,15 @@ def route_cells(r: Route) -> tuple[str, ...]:
     return (r.name, r.truck or "-", driver, route_state(r.status), f"{r.loaded}/{r.total}")
 
 
-def stop_note(missing: int, open_bags: int, unpacked: int) -> str:
+def stop_note(missing: int, open_bags: int, unpacked: int, unbatched: int = 0) -> str:
     """What still keeps a stop from being complete, shortest first."""
     notes = []
     if missing:
         notes.append(_("{n} to load", n=missing))
     if open_bags:
         notes.append(_("{n} still open", n=open_bags))
-    if unpacked:
-        notes.append(_("{n} orders not packed", n=unpacked))
+    if unpacked + unbatched:
+        notes.append(_("{n} orders not packed", n=unpacked + unbatched))
     return " · ".join(notes)
 
 
@@ -174,7 +174,7 @@ class RoutesScreen(Screen[None]):
                     s.name,
                     s.address,
                     f"{s.loaded}/{s.total}",
-                    stop_note(s.missing, s.open_bags, s.unpacked),
+                    stop_note(s.missing, s.open_bags, s.unpacked, s.unbatched),
                 )
                 for s in (route.stops if route else ())
             }
