@@ -300,15 +300,41 @@ def insert_orders(
         )
 
 
-def insert_rejects(db: sqlite_utils.Database, rejects: Sequence[Reject], import_id: int) -> int:
-    """Keep rejects for the shift lead; an identical pending one is not stored twice."""
-    pending = {
-        (source, line, reason, raw)
-        for source, line, reason, raw in db.conn.execute(
-            "SELECT source, line, reason, raw FROM import_rejects WHERE status = 'pending'"
+def insert_rejects(
+    db: sqlite_utils.Database,
+    rejects: Sequence[Reject],
+    import_id: int,
+    *,
+    origin: str | None = None,
+) -> int:
+    """Keep rejects for the shift lead; an identical pending one is not stored twice.
+
+    Identical: same source, line, reason and raw text. With `origin` (a feed's list, whose
+    pages may come again at other cursors): same order number, reason, parameters and raw
+    text from any source that starts with `origin`.
+    """
+    if origin is None:
+        pending = {
+            (source, line, reason, raw)
+            for source, line, reason, raw in db.conn.execute(
+                "SELECT source, line, reason, raw FROM import_rejects WHERE status = 'pending'"
+            )
+        }
+        new = [r for r in rejects if (r.source, r.line, r.reason, r.raw) not in pending]
+    else:
+        seen = set(
+            db.conn.execute(
+                "SELECT order_no, reason, params, raw FROM import_rejects"
+                " WHERE status = 'pending' AND substr(source, 1, ?) = ?",
+                (len(origin), origin),
+            )
         )
-    }
-    new = [r for r in rejects if (r.source, r.line, r.reason, r.raw) not in pending]
+        new = []
+        for r in rejects:
+            key = (r.order_no, r.reason, _params(r), r.raw)
+            if key not in seen:
+                seen.add(key)
+                new.append(r)
     db.conn.executemany(
         "INSERT INTO import_rejects (import_id, source, line, order_no, reason, params, raw,"
         " committee) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -319,7 +345,7 @@ def insert_rejects(db: sqlite_utils.Database, rejects: Sequence[Reject], import_
                 r.line,
                 r.order_no,
                 r.reason,
-                json.dumps(dict(r.params), ensure_ascii=False),
+                _params(r),
                 r.raw,
                 r.committee,
             )
@@ -327,6 +353,10 @@ def insert_rejects(db: sqlite_utils.Database, rejects: Sequence[Reject], import_
         ],
     )
     return len(new)
+
+
+def _params(reject: Reject) -> str:
+    return json.dumps(dict(reject.params), ensure_ascii=False)
 
 
 def pending_rejects(db: sqlite_utils.Database, limit: int = 1000) -> list[Reject]:
