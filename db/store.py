@@ -184,8 +184,14 @@ def count(db: sqlite_utils.Database, table: str) -> int:
     return int(db.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 
 
-def load_orders(db: sqlite_utils.Database, order_nos: Sequence[str]) -> dict[str, Order]:
-    """Those of these orders that are already in the warehouse, with their lines."""
+def load_orders(
+    db: sqlite_utils.Database, order_nos: Sequence[str], *, as_received: bool = False
+) -> dict[str, Order]:
+    """Those of these orders that are already in the warehouse, with their lines.
+
+    `as_received`: with the status they arrived with, before refunds and cancels changed it.
+    """
+    status = "coalesce(received_status, status)" if as_received else "status"
     found: dict[str, Order] = {}
     lines: dict[str, list[OrderLine]] = {}
     for i in range(0, len(order_nos), _CHUNK):
@@ -199,7 +205,7 @@ def load_orders(db: sqlite_utils.Database, order_nos: Sequence[str]) -> dict[str
             lines.setdefault(row[0], []).append(OrderLine(*row[1:]))
         for row in db.conn.execute(
             "SELECT order_no, paid_at, amount_fen, payment_code, committee, community, building,"
-            " unit, room, name, phone, note, status FROM orders"
+            f" unit, room, name, phone, note, {status} FROM orders"
             f" WHERE order_no IN ({marks})",
             chunk,
         ):
@@ -256,8 +262,8 @@ def insert_orders(
     """Insert new orders and their lines; pending rejects of these orders become resolved."""
     db.conn.executemany(
         "INSERT INTO orders (order_no, paid_at, amount_fen, payment_code, committee, community,"
-        " building, unit, room, name, phone, note, status, import_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " building, unit, room, name, phone, note, status, received_status, import_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 o.order_no,
@@ -272,6 +278,7 @@ def insert_orders(
                 o.name,
                 o.phone,
                 o.note,
+                o.status.value,
                 o.status.value,
                 import_id,
             )

@@ -153,6 +153,7 @@ class Intake(FeedEvents):
         report = PullReport(feed.name)
         with db.write(self.db):
             rows.ensure_source(self.db, feed.name)
+        first_exception = rows.last_exception_id(self.db)
         try:
             catalog = self.catalog()
             self._pull_pages(feed, client, "orders", sleep, report, catalog)
@@ -171,7 +172,10 @@ class Intake(FeedEvents):
             self._set_status(feed.name, "failed", storable(error)[:500], ok=False)
             raise
         # Events wait for their orders: try the open ones even when the feed is down.
-        report.outcomes, report.exceptions = self.apply_open_events(feed.name)
+        outcomes, _raised = self.apply_open_events(feed.name)
+        report.outcomes.update(outcomes)
+        # Also those raised as this round's orders met the events that waited for them.
+        report.exceptions = self.order_exceptions(after_id=first_exception)
         self._set_status(feed.name, report.status, report.error, ok=report.ok)
         return report
 
@@ -251,6 +255,7 @@ class Intake(FeedEvents):
                     rejected=len({r.order_no or r.line for r in rejects}),
                 )
                 store.insert_orders(conn, new, import_id)
+                waited = self._apply_waiting_events([o.order_no for o in new])
                 # A page comes again at another cursor: the same reject is kept once.
                 store.insert_rejects(conn, rejects, import_id, origin=f"{name}/orders?")
             rows.set_cursor(conn, name, "orders", page.next, self._now())
@@ -259,6 +264,7 @@ class Intake(FeedEvents):
             report.amount_fen += sum(o.amount_fen for o in new)
             report.duplicates += duplicates
             report.rejects.extend(rejects)
+            report.outcomes.update(waited)
 
     def _store_events(
         self, name: str, after: str, page: Page, body: bytes, report: PullReport
@@ -348,8 +354,6 @@ class Intake(FeedEvents):
             out.append(
                 WatchedFile(path.name, "done", report, "", moved, watch.write_report(moved, lines))
             )
-        if any(f.report and f.report.added for f in out):
-            self.apply_open_events()
         return out
 
     def feed_status(self) -> list[FeedState]:
