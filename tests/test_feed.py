@@ -352,6 +352,8 @@ def test_a_crash_before_the_commit_never_skips_or_repeats_a_page(
         configure(wh, server.url)
         with pytest.raises(RuntimeError, match="power cut"):
             wh.pull_once("plat", sleep=no_wait)
+        (state,) = wh.feed_status()  # the lead sees why pulling stopped
+        assert state.status == "failed" and "power cut" in state.last_error
         # Two pages committed with their cursor; the third neither.
         assert feed_rows.cursor(wh.db, "plat", "orders") == "50"
         assert wh.db.conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 50
@@ -722,3 +724,34 @@ def test_an_unreadable_event_sent_again_at_another_cursor_is_one_reject(
     wh.pull_once("plat", transport=Pages({"": {"items": []}}, events), sleep=no_wait)
     unreadable = [r for r in wh.pending_rejects() if r.order_no == "X1"]
     assert len(unreadable) == 1 and "E7" in dict(unreadable[0].params)["event"]
+
+
+def test_orders_closed_by_events_before_the_upgrade_count_as_received_paid(
+    tmp_path: Path,
+) -> None:
+    from db.migrations import MIGRATIONS
+    from db.store import save_catalog
+    from tests.conftest import COMMITTEES, PAYMENT_CODES, SUBDISTRICTS
+
+    old = db.connect(tmp_path / "old.db", migrate=False)
+    with db.write(old):
+        MIGRATIONS.apply(old, stop_before="0008_orders_received_status")
+        save_catalog(
+            old, subdistricts=SUBDISTRICTS, committees=COMMITTEES, payment_codes=PAYMENT_CODES
+        )
+        for order_no, status in (("A1", "cancelled"), ("A2", "cancelled"), ("A3", "refunded")):
+            old.conn.execute(
+                "INSERT INTO orders (order_no, paid_at, amount_fen, payment_code, committee,"
+                " building, room, name, phone, status) VALUES"
+                " (?, '2022-04-12T08:00:00+08:00', 100, 'QR01', 'XY01', '1', '101', 'x',"
+                " '13812345678', ?)",
+                (order_no, status),
+            )
+        old.conn.execute(
+            "INSERT INTO order_events (source, event_id, order_no, kind, at, received_at,"
+            " outcome) VALUES ('plat', 'E1', 'A1', 'cancel', '', '', 'cancelled')"
+        )
+    db.migrate(old)
+    received = dict(old.conn.execute("SELECT order_no, received_status FROM orders"))
+    # A1 arrived paid and an event closed it; A2 was closed by hand; A3 arrived refunded.
+    assert received == {"A1": "paid", "A2": "cancelled", "A3": "refunded"}
