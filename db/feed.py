@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 
 _CURSOR_COLUMN = {"orders": "orders_cursor", "events": "events_cursor"}
+#: Outcomes of events still to be applied (`picker.cancellation.OPEN_OUTCOMES`).
+_OPEN = "('pending', 'applying', 'unknown-order')"
 
 
 def ensure_source(db: sqlite_utils.Database, name: str) -> None:
@@ -92,6 +94,26 @@ def open_events(db: sqlite_utils.Database, source: str | None = None) -> list[tu
         f" WHERE outcome IN ('pending', 'applying', 'unknown-order') {where} ORDER BY id",
         (source,) if source else (),
     ).fetchall()
+
+
+def open_events_of(db: sqlite_utils.Database, order_nos: Sequence[str]) -> list[tuple]:
+    """(source, event_id) of events not yet applied for these orders, oldest first."""
+    if not db.conn.execute(
+        f"SELECT 1 FROM order_events WHERE outcome IN {_OPEN} LIMIT 1"
+    ).fetchone():
+        return []
+    found: list[tuple] = []
+    for i in range(0, len(order_nos), 500):
+        chunk = order_nos[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        found.extend(
+            db.conn.execute(
+                "SELECT id, source, event_id FROM order_events"
+                f" WHERE outcome IN {_OPEN} AND order_no IN ({marks})",
+                chunk,
+            )
+        )
+    return [(source, event_id) for _id, source, event_id in sorted(found)]
 
 
 def event(db: sqlite_utils.Database, source: str, event_id: str) -> tuple | None:

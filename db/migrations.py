@@ -460,6 +460,25 @@ def m0007_devices(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0008_orders_received_status")
+def m0008_orders_received_status(db: sqlite_utils.Database) -> None:
+    """An order's status as it arrived, so an order sent again is compared with what was sent
+    before, not with what refund events made of it since. Orders already closed by an event
+    arrived paid."""
+    _run(
+        db,
+        """
+        ALTER TABLE orders ADD COLUMN received_status TEXT;
+        UPDATE orders SET received_status = CASE
+            WHEN status != 'paid' AND order_no IN (
+                SELECT order_no FROM order_events
+                WHERE outcome IN ('cancelled', 'flagged', 'pull-bag', 'applying')
+            ) THEN 'paid'
+            ELSE status END
+        """,
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations under the write lock; returns the names applied.
 

@@ -184,8 +184,14 @@ def count(db: sqlite_utils.Database, table: str) -> int:
     return int(db.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 
 
-def load_orders(db: sqlite_utils.Database, order_nos: Sequence[str]) -> dict[str, Order]:
-    """Those of these orders that are already in the warehouse, with their lines."""
+def load_orders(
+    db: sqlite_utils.Database, order_nos: Sequence[str], *, as_received: bool = False
+) -> dict[str, Order]:
+    """Those of these orders that are already in the warehouse, with their lines.
+
+    `as_received`: with the status they arrived with, before refunds and cancels changed it.
+    """
+    status = "coalesce(received_status, status)" if as_received else "status"
     found: dict[str, Order] = {}
     lines: dict[str, list[OrderLine]] = {}
     for i in range(0, len(order_nos), _CHUNK):
@@ -199,7 +205,7 @@ def load_orders(db: sqlite_utils.Database, order_nos: Sequence[str]) -> dict[str
             lines.setdefault(row[0], []).append(OrderLine(*row[1:]))
         for row in db.conn.execute(
             "SELECT order_no, paid_at, amount_fen, payment_code, committee, community, building,"
-            " unit, room, name, phone, note, status FROM orders"
+            f" unit, room, name, phone, note, {status} FROM orders"
             f" WHERE order_no IN ({marks})",
             chunk,
         ):
@@ -256,8 +262,8 @@ def insert_orders(
     """Insert new orders and their lines; pending rejects of these orders become resolved."""
     db.conn.executemany(
         "INSERT INTO orders (order_no, paid_at, amount_fen, payment_code, committee, community,"
-        " building, unit, room, name, phone, note, status, import_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " building, unit, room, name, phone, note, status, received_status, import_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 o.order_no,
@@ -272,6 +278,7 @@ def insert_orders(
                 o.name,
                 o.phone,
                 o.note,
+                o.status.value,
                 o.status.value,
                 import_id,
             )
@@ -300,15 +307,41 @@ def insert_orders(
         )
 
 
-def insert_rejects(db: sqlite_utils.Database, rejects: Sequence[Reject], import_id: int) -> int:
-    """Keep rejects for the shift lead; an identical pending one is not stored twice."""
-    pending = {
-        (source, line, reason, raw)
-        for source, line, reason, raw in db.conn.execute(
-            "SELECT source, line, reason, raw FROM import_rejects WHERE status = 'pending'"
+def insert_rejects(
+    db: sqlite_utils.Database,
+    rejects: Sequence[Reject],
+    import_id: int,
+    *,
+    origin: str | None = None,
+) -> int:
+    """Keep rejects for the shift lead; an identical pending one is not stored twice.
+
+    Identical: same source, line, reason and raw text. With `origin` (a feed's list, whose
+    pages may come again at other cursors): same order number, reason, parameters and raw
+    text from any source that starts with `origin`.
+    """
+    if origin is None:
+        pending = {
+            (source, line, reason, raw)
+            for source, line, reason, raw in db.conn.execute(
+                "SELECT source, line, reason, raw FROM import_rejects WHERE status = 'pending'"
+            )
+        }
+        new = [r for r in rejects if (r.source, r.line, r.reason, r.raw) not in pending]
+    else:
+        seen = set(
+            db.conn.execute(
+                "SELECT order_no, reason, params, raw FROM import_rejects"
+                " WHERE status = 'pending' AND substr(source, 1, ?) = ?",
+                (len(origin), origin),
+            )
         )
-    }
-    new = [r for r in rejects if (r.source, r.line, r.reason, r.raw) not in pending]
+        new = []
+        for r in rejects:
+            key = (r.order_no, r.reason, _params(r), r.raw)
+            if key not in seen:
+                seen.add(key)
+                new.append(r)
     db.conn.executemany(
         "INSERT INTO import_rejects (import_id, source, line, order_no, reason, params, raw,"
         " committee) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -319,7 +352,7 @@ def insert_rejects(db: sqlite_utils.Database, rejects: Sequence[Reject], import_
                 r.line,
                 r.order_no,
                 r.reason,
-                json.dumps(dict(r.params), ensure_ascii=False),
+                _params(r),
                 r.raw,
                 r.committee,
             )
@@ -327,6 +360,10 @@ def insert_rejects(db: sqlite_utils.Database, rejects: Sequence[Reject], import_
         ],
     )
     return len(new)
+
+
+def _params(reject: Reject) -> str:
+    return json.dumps(dict(reject.params), ensure_ascii=False)
 
 
 def pending_rejects(db: sqlite_utils.Database, limit: int = 1000) -> list[Reject]:

@@ -52,11 +52,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from picker import json_items
 from picker.errors import InputError, PickerError
 from picker.i18n import N_, _
 from picker.importing import parse_time
 from picker.model import SHANGHAI, Order
 from picker.money import format_fen, parse_fen
+from picker.order_fields import MAX_FEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,10 +208,15 @@ class Page:
 
 
 def parse_page(body: bytes, after: str, source: str) -> Page:
-    """Read a page. A cut-off body is `FeedUnavailable` (try again); a wrong shape is refused."""
+    """Read a page. A cut-off body is `FeedUnavailable` (try again); a wrong shape is refused.
+
+    One broken item does not cost the page: bytes that are not UTF-8 become lone surrogates
+    and a value nested too deep an `Unreadable`, both rejected with their item.
+    """
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # Down to each item's fields (page, items, item, field).
+        data = json_items.loads(body.decode("utf-8", "surrogateescape"), 3)
+    except json.JSONDecodeError as exc:
         raise FeedUnavailable(
             _("feed {source} sent an unreadable page: {error}", source=source, error=exc)
         ) from None
@@ -220,6 +227,8 @@ def parse_page(body: bytes, after: str, source: str) -> Page:
     if nxt is None or nxt == "":
         nxt = after
     if not isinstance(nxt, str | int) or isinstance(nxt, bool) or not isinstance(more, bool):
+        raise FeedRefused(_("feed {source} sent a page without items", source=source))
+    if isinstance(nxt, str) and json_items.broken(nxt):
         raise FeedRefused(_("feed {source} sent a page without items", source=source))
     return Page(tuple(data["items"]), str(nxt), more)
 
@@ -241,6 +250,9 @@ class Event:
     at: datetime
 
 
+#: The longest event id or order number an event may carry.
+MAX_ID = 200
+
 #: The reason code of an unreadable event among the import rejects; it is its own message.
 BAD_EVENT = N_("event {event} is unreadable: {error}")
 
@@ -249,12 +261,20 @@ def parse_event(item: object, received_at: datetime) -> tuple[Event | None, str]
     """An event item, or None and what is wrong with it (in English, for the reject)."""
     if not isinstance(item, dict):
         return None, "not an object"
+    for key in ("id", "order_no", "kind", "amount", "at"):
+        value = item.get(key)
+        if isinstance(value, bool) or not isinstance(value, str | int | float | None):
+            return None, f"{key} is not text"
+        if isinstance(value, str) and json_items.broken(value):
+            return None, f"{key} has a broken character"
     event_id = str(item.get("id") or "").strip()
     order_no = str(item.get("order_no") or "").strip()
     if not event_id:
         return None, "no id"
     if not order_no:
         return None, "no order_no"
+    if max(len(event_id), len(order_no)) > MAX_ID:
+        return None, "id or order_no too long"
     try:
         kind = EventKind(str(item.get("kind", "")).strip().lower())
     except ValueError:
@@ -263,10 +283,10 @@ def parse_event(item: object, received_at: datetime) -> tuple[Event | None, str]
     raw_amount = item.get("amount")
     if raw_amount not in (None, "") and kind is EventKind.REFUND:
         try:
-            amount = parse_fen(raw_amount)
+            amount = parse_fen(raw_amount) if "e" not in str(raw_amount).lower() else -1
         except ValueError:
             amount = -1
-        if amount <= 0:
+        if not 0 < amount <= MAX_FEN:
             return None, f"amount {raw_amount!r} is not an amount above 0"
     at = received_at
     if item.get("at"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,7 @@ class FeedEvents:
 
     clock: Callable[[], datetime]
     cancel_order: Callable[..., int]
+    _close_order: Callable[[str, OrderStatus, str], int]
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -112,6 +113,26 @@ class FeedEvents:
             return self._finish(
                 source, row_id, event, decision, rows.order_floor_state(conn, order_no)
             )
+
+    def _apply_waiting_events(self, order_nos: Sequence[str]) -> Counter[str]:
+        """Inside the caller's write transaction, right after these orders were stored: apply
+        the events that waited for them, so a cancelled order is never batchable, however it
+        came in. Returns outcome -> count."""
+        conn = self.db
+        outcomes: Counter[str] = Counter()
+        for source, event_id in rows.open_events_of(conn, order_nos):
+            row = rows.event(conn, source, event_id)
+            if row is None:
+                continue
+            row_id, order_no, kind, amount, at, _outcome = row
+            event = Event(event_id, order_no, EventKind(kind), amount, datetime.fromisoformat(at))
+            decision = decide(event, _order_state(rows.order_floor_state(conn, order_no)))
+            if decision.new_status is not None:
+                reason = f"feed {source}/{event_id}"
+                self._close_order(order_no, OrderStatus(decision.new_status), reason)
+            state = rows.order_floor_state(conn, order_no)
+            outcomes[self._finish(source, row_id, event, decision, state)] += 1
+        return outcomes
 
     def _finish(
         self,

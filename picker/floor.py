@@ -256,42 +256,47 @@ class Floor:
         if status is OrderStatus.PAID:
             raise InputError(_("an order can only be cancelled or refunded"))
         with db.write(self.db):
-            row = rows.order_status(self.db, order_no)
-            if row is None:
-                raise NotFound(_("no order {order_no}", order_no=order_no))
-            current, amount, batch_id = row
-            if current != OrderStatus.PAID:
-                raise Conflict(
-                    _(
-                        "order {order_no} is already {status}",
-                        order_no=order_no,
-                        status=state_label(current),
-                    )
-                )
-            rest = amount - rows.refunded_fen(self.db, order_no)
-            now = self._now()
-            rows.set_order_status(self.db, order_no, status.value)
-            if rest > 0:
-                rows.add_refund(
-                    self.db,
+            return self._close_order(order_no, status, reason)
+
+    def _close_order(self, order_no: str, status: OrderStatus, reason: str) -> int:
+        """`cancel_order` inside the caller's write transaction (an import applying the
+        events that waited for its orders)."""
+        row = rows.order_status(self.db, order_no)
+        if row is None:
+            raise NotFound(_("no order {order_no}", order_no=order_no))
+        current, amount, batch_id = row
+        if current != OrderStatus.PAID:
+            raise Conflict(
+                _(
+                    "order {order_no} is already {status}",
                     order_no=order_no,
-                    line_no=None,
-                    kind="cancel",
-                    fen=rest,
-                    reason=reason or status.value,
-                    batch_id=batch_id,
-                    scan_id=None,
-                    at=now,
+                    status=state_label(current),
                 )
-            if batch_id:
-                rows.add_event(
-                    self.db,
-                    batch_id,
-                    at=now,
-                    event="order-" + status.value,
-                    operator=None,
-                    detail=order_no,
-                )
+            )
+        rest = amount - rows.refunded_fen(self.db, order_no)
+        now = self._now()
+        rows.set_order_status(self.db, order_no, status.value)
+        if rest > 0:
+            rows.add_refund(
+                self.db,
+                order_no=order_no,
+                line_no=None,
+                kind="cancel",
+                fen=rest,
+                reason=reason or status.value,
+                batch_id=batch_id,
+                scan_id=None,
+                at=now,
+            )
+        if batch_id:
+            rows.add_event(
+                self.db,
+                batch_id,
+                at=now,
+                event="order-" + status.value,
+                operator=None,
+                detail=order_no,
+            )
         return max(rest, 0)
 
     def refunds(self, order_no: str | None = None) -> list[dict]:

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 
+from picker import json_items
 from picker.errors import InputError
 from picker.i18n import _
 from picker.model import Catalog, Order, Reject
@@ -48,6 +49,7 @@ __all__ = [
     "describe",
     "parse",
     "parse_csv",
+    "parse_items",
     "parse_json",
     "parse_jsonl",
     "parse_time",
@@ -56,6 +58,9 @@ __all__ = [
 ]
 
 _JSON_LIST = re.compile(r"\s*\[")
+# The csv module stops at 128 KiB a field by default, with an error for the whole file; a
+# field cannot be longer than its file, and one too long is a reject of its order.
+_CSV_FIELD_LIMIT = 2**31 - 1
 
 
 def decode(data: bytes, source: str) -> str:
@@ -144,8 +149,14 @@ def parse_csv(
     progress: Progress | None = None,
 ) -> ParsedFile:
     """One row per order line, the order's fields repeated on every row."""
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InputError(
+            _("{source}: the header cannot be read: {error}", source=source, error=exc)
+        ) from None
     if header is None:
         return ParsedFile(source, 0)
     index = _header_index(header, headers)
@@ -165,7 +176,7 @@ def parse_csv(
     i_order = index["order_no"]
     start = reader.line_num + 1
     rows = 0
-    for row in reader:
+    for row in _rows(reader, v, rejects):
         line = start
         start = reader.line_num + 1
         if len(row) != width:
@@ -245,6 +256,20 @@ def parse_csv(
     return ParsedFile(source, rows, orders, rejects, starts)
 
 
+def _rows(reader: Iterator[list[str]], v: Validator, rejects: list[Reject]) -> Iterator[list[str]]:
+    """The reader's rows; one it cannot parse is a reject, and reading goes on after it."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = getattr(reader, "line_num", 0)
+            rejects.append(v.reject(line, "bad_csv", "", error=exc))
+            continue
+        yield row
+
+
 def _whole_order(
     v: Validator,
     order_no: str,
@@ -283,15 +308,14 @@ _JSON_KEYS: dict[str, str] = {
 def _json_order(
     v: Validator, obj: object, line: int, raw: str, seen: dict[str, int]
 ) -> tuple[Order | None, list[Reject]]:
+    if isinstance(obj, json_items.Unreadable):
+        return None, [v.reject(line, "bad_json", raw, error=obj.error)]
     if not isinstance(obj, dict):
         return None, [v.reject(line, "bad_record", raw, error=type(obj).__name__)]
-    record = {
-        _JSON_KEYS.get(k, k): ("" if val is None else str(val))
-        for k, val in obj.items()
-        if k not in ("lines", "商品")
-    }
-    record.setdefault("status", "")
-    order_no = record.get("order_no", "").strip()
+    order_no, why = _json_text(obj.get("order_no", obj.get("订单号")))
+    if why:
+        return None, [v.reject(line, why[0], raw, field="order_no", **why[1])]
+    order_no = order_no.strip()
     if not order_no:
         return None, [v.reject(line, "missing_field", raw, field="order_no")]
     if order_no in seen:
@@ -301,46 +325,85 @@ def _json_order(
             )
         ]
     seen[order_no] = line
+    rejects: list[Reject] = []
+    record = dict.fromkeys(ORDER_FIELDS, "")
+    for key, val in obj.items():
+        fld = _JSON_KEYS.get(key)
+        if fld not in record:
+            continue  # keys the warehouse does not use may hold anything
+        text, why = _json_text(val)
+        if why:
+            rejects.append(v.reject(line, why[0], raw, order_no, field=fld, **why[1]))
+        else:
+            record[fld] = text
     items = obj.get("lines", obj.get("商品"))
     if not isinstance(items, list) or not items:
-        return None, [v.reject(line, "missing_field", raw, order_no, field="lines")]
+        rejects.append(v.reject(line, "missing_field", raw, order_no, field="lines"))
+        return None, rejects
     lines: list[RawLine] = []
     for item in items:
         if not isinstance(item, dict):
-            return None, [v.reject(line, "bad_record", raw, order_no, error="line")]
-        fields = {
-            _JSON_KEYS.get(k, k): ("" if val is None else str(val).strip())
-            for k, val in item.items()
-        }
+            rejects.append(v.reject(line, "bad_record", raw, order_no, error="line"))
+            continue
+        fields = dict.fromkeys(("sku", "product", "qty", "unit_price"), "")
+        for key, val in item.items():
+            fld = _JSON_KEYS.get(key)
+            if fld not in fields:
+                continue
+            text, why = _json_text(val)
+            if why:
+                rejects.append(v.reject(line, why[0], raw, order_no, field=fld, **why[1]))
+            else:
+                fields[fld] = text.strip()
         lines.append(
-            (
-                line,
-                fields.get("sku", ""),
-                fields.get("product", ""),
-                fields.get("qty", ""),
-                fields.get("unit_price", ""),
-                raw,
-            )
+            (line, fields["sku"], fields["product"], fields["qty"], fields["unit_price"], raw)
         )
-    clean = {f: record.get(f, "").strip() for f in ORDER_FIELDS}
+    if rejects:
+        return None, rejects
+    clean = {f: record[f].strip() for f in ORDER_FIELDS}
     return build_order(v, order_no, line, clean, lines, raw)
+
+
+_JSON_KINDS = {dict: "object", list: "array", bool: "boolean"}
+
+
+def _json_text(val: object) -> tuple[str, tuple[str, dict[str, object]] | None]:
+    """A JSON field's value as text, or the reason it is not text: (reason, params)."""
+    if val is None:
+        return "", None
+    if isinstance(val, json_items.Unreadable):
+        return "", ("unreadable_value", {"error": val.error})
+    kind = _JSON_KINDS.get(type(val))
+    if kind is not None:
+        return "", ("not_text", {"kind": kind})
+    text = val if isinstance(val, str) else str(val)
+    if json_items.broken(text):
+        return "", ("broken_text", {})
+    return text, None
 
 
 def parse_json(text: str, source: str, catalog: Catalog) -> ParsedFile:
     """A JSON list of orders with nested `lines`. `line` in a reject is the order's position."""
-    v = Validator(source, catalog)
+    # Read down to each order's fields: one field nested too deep is that order's reject.
+    depth = 2 if _JSON_LIST.match(text) else 3
     try:
-        data = json.loads(text)
+        data = json_items.loads(text, depth)
     except json.JSONDecodeError as exc:
         raise InputError(_("{source}: not valid JSON: {error}", source=source, error=exc)) from None
     if isinstance(data, dict) and isinstance(data.get("orders"), list):
         data = data["orders"]
     if not isinstance(data, list):
         raise InputError(_("{source}: expected a list of orders", source=source))
-    out = ParsedFile(source, len(data))
+    return parse_items(data, source, catalog)
+
+
+def parse_items(items: Sequence[object], source: str, catalog: Catalog) -> ParsedFile:
+    """Orders already decoded from JSON (a file's list, a feed's page)."""
+    v = Validator(source, catalog)
+    out = ParsedFile(source, len(items))
     seen: dict[str, int] = {}
-    for pos, obj in enumerate(data, start=1):
-        order, rejects = _json_order(v, obj, pos, json.dumps(obj, ensure_ascii=False), seen)
+    for pos, obj in enumerate(items, start=1):
+        order, rejects = _json_order(v, obj, pos, json_items.raw_text(obj), seen)
         out.rejects.extend(rejects)
         if order is not None:
             out.orders.append(order)
@@ -360,7 +423,7 @@ def parse_jsonl(text: str, source: str, catalog: Catalog) -> ParsedFile:
             continue
         rows += 1
         try:
-            obj = json.loads(raw)
+            obj = json_items.loads(raw, 1)
         except json.JSONDecodeError as exc:
             rejects.append(v.reject(n, "bad_json", raw, error=exc.msg))
             continue

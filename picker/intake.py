@@ -10,7 +10,6 @@ are stored with their cursor the same way, then applied one by one, each exactly
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from picker import importing, watch
 from picker.errors import InputError
 from picker.feed import (
     BAD_EVENT,
+    MAX_ID,
     FeedConfig,
     FeedError,
     FeedUnavailable,
@@ -36,6 +36,7 @@ from picker.feed import (
 )
 from picker.feed_events import FeedEvents
 from picker.i18n import _
+from picker.json_items import raw_text, storable
 from picker.model import Catalog, Order, Reject
 from picker.money import format_fen
 
@@ -152,6 +153,7 @@ class Intake(FeedEvents):
         report = PullReport(feed.name)
         with db.write(self.db):
             rows.ensure_source(self.db, feed.name)
+        first_exception = rows.last_exception_id(self.db)
         try:
             catalog = self.catalog()
             self._pull_pages(feed, client, "orders", sleep, report, catalog)
@@ -164,8 +166,16 @@ class Intake(FeedEvents):
         except FeedError as exc:  # unauthorized, refused, a page not in the feed's format
             self._set_status(feed.name, exc.status, exc.message, ok=False)
             raise
+        except Exception as exc:
+            # Not for the feed to swallow, but `picker feeds` must show why pulling stopped.
+            error = _("pulling stopped on an error: {error}", error=f"{type(exc).__name__}: {exc}")
+            self._set_status(feed.name, "failed", storable(error)[:500], ok=False)
+            raise
         # Events wait for their orders: try the open ones even when the feed is down.
-        report.outcomes, report.exceptions = self.apply_open_events(feed.name)
+        outcomes, _raised = self.apply_open_events(feed.name)
+        report.outcomes.update(outcomes)
+        # Also those raised as this round's orders met the events that waited for them.
+        report.exceptions = self.order_exceptions(after_id=first_exception)
         self._set_status(feed.name, report.status, report.error, ok=report.ok)
         return report
 
@@ -226,9 +236,8 @@ class Intake(FeedEvents):
         source = f"{name}/orders?after={after}"
         parsed = None
         if page.items:
-            # The file import's own parser: same validation, same rejects.
-            text = json.dumps(list(page.items), ensure_ascii=False)
-            parsed = importing.parse_json(text, source, catalog)
+            # The file import's own checks: same validation, same rejects.
+            parsed = importing.parse_items(page.items, source, catalog)
         conn = self.db
         with importing.paused_gc(), db.write(conn):
             if rows.cursor(conn, name, "orders") != after:
@@ -246,13 +255,16 @@ class Intake(FeedEvents):
                     rejected=len({r.order_no or r.line for r in rejects}),
                 )
                 store.insert_orders(conn, new, import_id)
-                store.insert_rejects(conn, rejects, import_id)
+                waited = self._apply_waiting_events([o.order_no for o in new])
+                # A page comes again at another cursor: the same reject is kept once.
+                store.insert_rejects(conn, rejects, import_id, origin=f"{name}/orders?")
             rows.set_cursor(conn, name, "orders", page.next, self._now())
         if parsed is not None:
             report.orders_added += len(new)
             report.amount_fen += sum(o.amount_fen for o in new)
             report.duplicates += duplicates
             report.rejects.extend(rejects)
+            report.outcomes.update(waited)
 
     def _store_events(
         self, name: str, after: str, page: Page, body: bytes, report: PullReport
@@ -266,11 +278,11 @@ class Intake(FeedEvents):
         for pos, item in enumerate(page.items, start=1):
             event, error = parse_event(item, received)
             if event is None:
-                label = str(item.get("id") or f"#{pos}") if isinstance(item, dict) else f"#{pos}"
-                order_no = str(item.get("order_no") or "") if isinstance(item, dict) else ""
-                raw = json.dumps(item, ensure_ascii=False)
+                fields = item if isinstance(item, dict) else {}
+                label = _id_text(fields.get("id")) or f"#{pos}"
                 params = (("event", label), ("error", error))
-                bad.append(Reject(source, pos, BAD_EVENT, params, order_no, raw))
+                order_no = _id_text(fields.get("order_no"))
+                bad.append(Reject(source, pos, BAD_EVENT, params, order_no, raw_text(item)))
                 continue
             amount = event.amount_fen
             good.append((event.event_id, event.order_no, event.kind.value, amount, _iso(event.at)))
@@ -290,7 +302,7 @@ class Intake(FeedEvents):
                     duplicate=len(good) - new,
                     rejected=len(bad),
                 )
-                store.insert_rejects(conn, bad, import_id)
+                store.insert_rejects(conn, bad, import_id, origin=f"{name}/events?")
             rows.set_cursor(conn, name, "events", page.next, self._now())
         report.events_received += new
         report.rejects.extend(bad)
@@ -342,8 +354,6 @@ class Intake(FeedEvents):
             out.append(
                 WatchedFile(path.name, "done", report, "", moved, watch.write_report(moved, lines))
             )
-        if any(f.report and f.report.added for f in out):
-            self.apply_open_events()
         return out
 
     def feed_status(self) -> list[FeedState]:
@@ -393,6 +403,11 @@ def _watch_report_lines(name: str, report: ImportReport) -> list[str]:
         )
     lines.extend(watch.reject_line(name, r) for r in report.rejects)
     return lines
+
+
+def _id_text(value: object) -> str:
+    """An id or order number of an unreadable event, as far as it is text at all."""
+    return storable(str(value))[:MAX_ID] if isinstance(value, str | int) and value else ""
 
 
 def _iso(at: datetime) -> str:

@@ -12,9 +12,10 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from picker.json_items import storable
 from picker.model import SHANGHAI, Address, Catalog, Order, OrderLine, Reject
 from picker.money import format_fen, parse_fen
-from picker.order_fields import STATUS_WORDS
+from picker.order_fields import MAX_FEN, MAX_QTY, MAX_TEXT, STATUS_WORDS
 
 
 class Validator:
@@ -42,13 +43,14 @@ class Validator:
         /,
         **params: object,
     ) -> Reject:
+        # Kept for the lead and printed: text from a broken input must still be storable.
         return Reject(
             source=self.source,
             line=line,
             reason=reason,
-            params=tuple((k, str(v)) for k, v in params.items()),
-            order_no=order_no,
-            raw=raw if isinstance(raw, str) else csv_raw(raw),
+            params=tuple((k, storable(str(v))) for k, v in params.items()),
+            order_no=storable(order_no),
+            raw=storable(raw if isinstance(raw, str) else csv_raw(raw)),
             committee=committee,
         )
 
@@ -61,6 +63,7 @@ class Validator:
         return result
 
     def qty(self, value: str) -> int | None:
+        """A whole number above 0 (as large as it is written: `build_order` caps it)."""
         value = value.strip()
         if value.isascii() and value.isdigit():
             n = int(value)
@@ -69,7 +72,9 @@ class Validator:
             number = float(value)
         except ValueError:
             return None
-        return int(number) if number.is_integer() and number > 0 else None
+        if not number.is_integer() or number <= 0:
+            return None
+        return min(int(number), MAX_QTY + 1)
 
     def fen(self, value: str) -> int | None:
         """An amount in yuan as fen, None if unreadable or negative. Prices repeat: cache."""
@@ -77,11 +82,14 @@ class Validator:
             return self.fen_cache[value]
         except KeyError:
             pass
-        try:
-            fen: int | None = parse_fen(value)
-        except ValueError:
-            fen = None
-        if fen is not None and fen < 0:
+        fen: int | None = None
+        # A bank amount has no exponent; "1e999999999" would build a billion-digit number.
+        if "e" not in value.lower():
+            try:
+                fen = parse_fen(value)
+            except ValueError:
+                fen = None
+        if fen is not None and not 0 <= fen <= MAX_FEN:
             fen = None
         self.fen_cache[value] = fen
         return fen
@@ -105,6 +113,8 @@ def parse_time(value: str) -> datetime | None:
     value = value.strip()
     if not value:
         return None
+    if len(value) > 40:
+        return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -121,7 +131,10 @@ def parse_time(value: str) -> datetime | None:
             return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=SHANGHAI)
-    return parsed.astimezone(SHANGHAI)
+    try:
+        return parsed.astimezone(SHANGHAI)
+    except OverflowError:  # 9999-12-31T23:00-14:00 is past the last year a datetime holds
+        return None
 
 
 def csv_raw(row: Sequence[str]) -> str:
@@ -155,6 +168,15 @@ def build_order(
     def bad(reason: str, at: int = line, row: Raw = raw, **params: object) -> None:
         rejects.append(v.reject(at, reason, row, order_no, committee, **params))
 
+    for fld, value in record.items():
+        if len(value) > MAX_TEXT:
+            bad("too_long", field=fld, length=len(value), max=MAX_TEXT)
+    for at, *texts, row in lines:
+        for fld, value in zip(("sku", "product", "qty", "unit_price"), texts, strict=True):
+            if len(value) > MAX_TEXT:
+                bad("too_long", at, row, field=fld, length=len(value), max=MAX_TEXT)
+    if rejects:
+        return None, rejects
     for fld in _ORDER_REQUIRED:
         if not record[fld]:
             bad("missing_field", field=fld)
@@ -189,6 +211,9 @@ def build_order(
         qty = v.qty(qty_text)
         if qty is None:
             bad("bad_qty", at, row, value=qty_text)
+        elif qty > MAX_QTY:
+            bad("too_large", at, row, field="qty", value=qty_text, max=MAX_QTY)
+            qty = None
         price = v.fen(price_text)
         if price is None:
             bad("bad_price", at, row, value=price_text)

@@ -70,6 +70,13 @@ STATUS_WORDS = {
     "已取消": OrderStatus.CANCELLED,
 }
 
+#: The longest text an order field may hold; a longer one is a broken export, not a name.
+MAX_TEXT = 1000
+#: The most of one product an order line may ask for.
+MAX_QTY = 9999
+#: The largest amount, in fen, an order or a unit price may have (a hundred million yuan).
+MAX_FEN = 10**10
+
 REASONS: dict[str, str] = {
     "missing_column": N_("the header has no column for {field}"),
     "missing_field": N_("{field} is empty"),
@@ -90,6 +97,12 @@ REASONS: dict[str, str] = {
     "bad_record": N_("not an order object: {error}"),
     "conflict": N_("order {order_no} was imported before with other content; not overwritten"),
     "duplicate_in_file": N_("order {order_no} appears twice in the file (first at line {first})"),
+    "bad_csv": N_("the row cannot be read as CSV: {error}"),
+    "too_long": N_("{field} is {length} characters long (at most {max})"),
+    "too_large": N_("{field} {value} is more than {max}"),
+    "not_text": N_("{field} is a JSON {kind}, not text"),
+    "unreadable_value": N_("{field} cannot be read: {error}"),
+    "broken_text": N_("{field} has a broken character (half of a cut emoji?)"),
 }
 
 

@@ -732,6 +732,14 @@ FEED: dict[str, str] = {
     "{name}: {added} new orders, {rejected} rejected": "{name}：新订单 {added} 笔，拒收 {rejected} 笔",
     "{count} rejected rows are listed in {path}": "{count} 行被拒收，详见 {path}",
     "moved to {path}": "已移至 {path}",
+    "{source}: the header cannot be read: {error}": "{source}：表头无法读取：{error}",
+    "the row cannot be read as CSV: {error}": "该行无法按 CSV 读取：{error}",
+    "{field} is {length} characters long (at most {max})": "{field}长达 {length} 个字符（最多 {max} 个）",
+    "{field} {value} is more than {max}": "{field} {value} 超过上限 {max}",
+    "{field} is a JSON {kind}, not text": "{field}是 JSON {kind}，不是文本",
+    "{field} cannot be read: {error}": "{field}无法读取：{error}",
+    "{field} has a broken character (half of a cut emoji?)": "{field}含有残缺字符（可能是被截断的表情符号）",
+    "pulling stopped on an error: {error}": "拉取因错误中止：{error}",
 }
 
 DEVICES: dict[str, str] = {

@@ -180,6 +180,7 @@ class Warehouse(Floor, Overview, Accounts, Intake, Printing, Dispatch, Crates):
                 rejected=0,
             )
             store.insert_orders(self.db, demo.orders, import_id)
+            self._apply_waiting_events([o.order_no for o in demo.orders])
 
     def import_file(
         self,
@@ -222,6 +223,8 @@ class Warehouse(Floor, Overview, Accounts, Intake, Printing, Dispatch, Crates):
                     rejected=len({r.order_no or r.line for r in rejects}),
                 )
                 store.insert_orders(conn, new, import_id)
+                # A cancel may have come on the feed before its order came in this file.
+                self._apply_waiting_events([o.order_no for o in new])
                 store.insert_rejects(conn, rejects, import_id)
         return ImportReport(
             source=source,
@@ -239,7 +242,8 @@ class Warehouse(Floor, Overview, Accounts, Intake, Printing, Dispatch, Crates):
 
         Order numbers are unique within a parsed file, so only stored orders can clash.
         """
-        stored = store.load_orders(self.db, [o.order_no for o in parsed.orders])
+        # As they arrived: a refund event since then is no change of content.
+        stored = store.load_orders(self.db, [o.order_no for o in parsed.orders], as_received=True)
         new: list[Order] = []
         rejects = list(parsed.rejects)
         duplicates = 0

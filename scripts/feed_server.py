@@ -18,6 +18,9 @@ Cursors are positions in the served lists. Fault switches count requests: `error
 every 3rd request with a 500, `drops=5` cuts every 5th answer off halfway, `slow=7` holds every
 7th for `slow_seconds`, `duplicates=4` serves every 4th page again without moving the cursor
 (alternately the previous page, and the right page with the cursor left where it was).
+`poison=9` sends every 9th order and every 9th event broken, in turn: half of an emoji (a
+lone surrogate), nesting deeper than a JSON decoder follows, a 200 KiB field, an object where
+text belongs, a number of 5,000 digits (`poisoned` holds their order numbers and event ids).
 """
 
 from __future__ import annotations
@@ -61,6 +64,18 @@ class Faults:
     drops: int = 0  # close the connection halfway through the body
     duplicates: int = 0  # serve a page again; the cursor does not move
     out_of_order: bool = False  # publish every event at once, before its order
+    poison: int = 0  # every Nth order and every Nth event is sent broken
+
+
+#: Ways a platform breaks one item, in turn: (field, JSON text put in its place).
+POISONS = (
+    ("name", '"\\ud800"'),  # half of a cut emoji
+    ("note", "[" * 100_000 + "]" * 100_000),
+    ("note", json.dumps("菜" * 200_000, ensure_ascii=False)),
+    ("name", '{"a": 1}'),
+    ("room", "1" * 5000),
+)
+EVENT_POISONS = (("id", '"E\\udfff"'), ("kind", "[" * 100_000 + "]" * 100_000), ("order_no", "{}"))
 
 
 class FeedServer:
@@ -90,6 +105,8 @@ class FeedServer:
         self.port = port
         self.requests = 0
         self.served: Counter[str] = Counter()
+        #: Order numbers and event ids sent broken (the `poison` fault).
+        self.poisoned: set[str] = set()
         self._released = 0 if hold or rate else len(self.orders)
         self._started = time.monotonic()
         self._lock = threading.Lock()
@@ -199,22 +216,36 @@ class FeedServer:
                 self._waiting = keep
                 items = self._published
             after = min(after, len(items))
-            nxt = min(after + limit, len(items))
-            chunk = items[after:nxt]
+            start, end = after, min(after + limit, len(items))
+            nxt = end
             self.served[kind] += 1
             every = self.faults.duplicates
             if every and self.served[kind] % every == 0:
                 self._duplicate_turn += 1
                 if self._duplicate_turn % 2:
-                    chunk = items[max(0, after - limit) : after]  # the previous page again
+                    start, end = max(0, after - limit), after  # the previous page again
                 nxt = after
-            encoded = [self._encode(x) for x in chunk]
+            chunk = items[start:end]
+            encoded = [self._encode(x, n) for n, x in enumerate(chunk, start=start + 1)]
             return {"items": encoded, "next": str(nxt), "more": nxt < len(items)}
 
-    def _encode(self, item: Order | Event) -> dict[str, Any]:
+    def _encode(self, item: Order | Event, n: int) -> str:
+        """The item's JSON text; every `poison`th one broken (the only way to send some)."""
         if isinstance(item, Order):
-            return order_item(item, self.committees.get(item.committee))
-        return event_item(item)
+            data, key, poisons = (
+                order_item(item, self.committees.get(item.committee)),
+                item.order_no,
+                POISONS,
+            )
+        else:
+            data, key, poisons = event_item(item), item.event_id, EVENT_POISONS
+        every = self.faults.poison
+        if not every or n % every:
+            return json.dumps(data, ensure_ascii=False)
+        field, text = poisons[(n // every - 1) % len(poisons)]
+        self.poisoned.add(key)
+        data[field] = "@POISON@"
+        return json.dumps(data, ensure_ascii=False).replace('"@POISON@"', text)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -252,7 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, feed.page(kind, after, limit))
 
     def _json(self, code: int, data: Any) -> None:
-        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        body = _body(data)
         try:
             self.send_response(code)
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -264,7 +295,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self, data: Any) -> None:
         """Promise the whole body, send half, hang up: the page must not count."""
-        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        body = _body(data)
         try:
             self.send_response(200)
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -276,6 +307,16 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
         self.close_connection = True
+
+
+def _body(data: Any) -> bytes:
+    """A page with its items already JSON text, or any other answer."""
+    if isinstance(data, dict) and "items" in data:
+        rest = json.dumps({k: v for k, v in data.items() if k != "items"})
+        text = '{"items": [' + ", ".join(data["items"]) + "], " + rest[1:]
+    else:
+        text = json.dumps(data, ensure_ascii=False)
+    return text.encode("utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -304,6 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out-of-order", action="store_true", help="events before their orders")
     parser.add_argument("--bad-token", action="store_true", help="refuse every token (401)")
+    parser.add_argument(
+        "--poison", type=int, default=0, metavar="N", help="every Nth order and event broken"
+    )
     parser.add_argument("--url-file", type=Path, help="write the URL here once listening")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
@@ -319,6 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         drops=args.drops,
         duplicates=args.duplicates,
         out_of_order=args.out_of_order,
+        poison=args.poison,
     )
     server = FeedServer(
         demo.orders,

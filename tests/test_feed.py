@@ -352,6 +352,8 @@ def test_a_crash_before_the_commit_never_skips_or_repeats_a_page(
         configure(wh, server.url)
         with pytest.raises(RuntimeError, match="power cut"):
             wh.pull_once("plat", sleep=no_wait)
+        (state,) = wh.feed_status()  # the lead sees why pulling stopped
+        assert state.status == "failed" and "power cut" in state.last_error
         # Two pages committed with their cursor; the third neither.
         assert feed_rows.cursor(wh.db, "plat", "orders") == "50"
         assert wh.db.conn.execute("SELECT count(*) FROM orders").fetchone()[0] == 50
@@ -611,3 +613,145 @@ def test_the_feed_rules_are_pure() -> None:
             if top(name) not in sys.stdlib_module_names and name not in pure
         ]
         assert not bad, f"{module} imports {bad}"
+
+
+# events waiting for orders that come by another door
+
+
+def events_only(*items: dict[str, Any]) -> Pages:
+    """A feed with no orders and these events."""
+    return Pages({"": {"items": []}}, {"": {"items": list(items), "next": str(len(items))}})
+
+
+def test_a_cancel_before_its_order_comes_by_picker_import_keeps_it_out_of_batches(
+    wh: Warehouse, demo: DemoWarehouse, tmp_path: Path
+) -> None:
+    first, second = demo.orders[0], next(o for o in demo.orders[1:] if len(o.lines) > 1)
+    part = second.lines[0].amount_fen
+    configure(wh, "http://127.0.0.1:1")
+    feed = events_only(
+        {"id": "E1", "order_no": first.order_no, "kind": "cancel"},
+        {"id": "E2", "order_no": second.order_no, "kind": "refund", "amount": part / 100},
+    )
+    wh.pull_once("plat", transport=feed, sleep=no_wait)
+    assert [e["outcome"] for e in wh.order_events()] == ["unknown-order"] * 2
+    names = {c.code: c.name for c in demo.committees}
+    f = tmp_path / "late.json"
+    items = [order_item(o, names[o.committee]) for o in demo.orders[:10]]
+    f.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    db_opt = ["--db", str(wh.path)]
+    cli("import", *db_opt, str(f))
+    # Applied by the import itself: no pull in between.
+    outcomes = {e["order_no"]: e["outcome"] for e in wh.order_events()}
+    assert outcomes == {first.order_no: "cancelled", second.order_no: "partial-refund"}
+    statuses = dict(wh.db.conn.execute("SELECT order_no, status FROM orders"))
+    assert statuses[first.order_no] == "cancelled" and statuses[second.order_no] == "paid"
+    assert [r["fen"] for r in wh.refunds(first.order_no)] == [first.amount_fen]
+    assert [r["fen"] for r in wh.refunds(second.order_no)] == [part]
+    assert [e["kind"] for e in wh.order_exceptions()] == ["partial-refund"]
+    cli("batch", *db_opt)
+    batched = {r[0] for r in wh.db.conn.execute("SELECT order_no FROM batch_orders")}
+    assert first.order_no not in batched and len(batched) == 9
+    assert wh.feed_status()[0].open_events == 0
+
+
+def test_a_cancel_before_its_order_comes_by_the_watch_folder_or_the_demo(
+    tmp_path: Path, demo: DemoWarehouse
+) -> None:
+    order_no = demo.orders[3].order_no
+    wh = Warehouse(tmp_path / "empty.db")
+    configure(wh, "http://127.0.0.1:1")
+    wh.pull_once(
+        "plat", transport=events_only({"id": "E9", "order_no": order_no, "kind": "cancel"})
+    )
+    wh.build_demo(orders=ORDERS)  # the same seed: the same order numbers
+    assert [e["outcome"] for e in wh.order_events()] == ["cancelled"]
+    status = wh.db.conn.execute("SELECT status FROM orders WHERE order_no = ?", (order_no,))
+    assert status.fetchone()[0] == "cancelled"
+    wh.close()
+
+    wh = Warehouse(tmp_path / "watched.db")
+    wh.build_demo(orders=0)
+    configure(wh, "http://127.0.0.1:1")
+    wh.pull_once(
+        "plat", transport=events_only({"id": "E9", "order_no": order_no, "kind": "cancel"})
+    )
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    names = {c.code: c.name for c in demo.committees}
+    f = drop / "late.json"
+    f.write_text(json.dumps([order_item(demo.orders[3], names[demo.orders[3].committee])]), "utf-8")
+    (done,) = wh.watch_folder_once(drop, settle_seconds=0)
+    assert done.outcome == "done" and done.report is not None and done.report.added == 1
+    assert [e["outcome"] for e in wh.order_events()] == ["cancelled"]
+    wh.plan_batches()
+    assert wh.db.conn.execute("SELECT count(*) FROM batch_orders").fetchone()[0] == 0
+    wh.close()
+
+
+def test_orders_changed_by_refund_events_are_no_conflict_when_the_feed_sends_them_again(
+    wh: Warehouse, demo: DemoWarehouse, tmp_path: Path
+) -> None:
+    with serve(demo, fs.Faults(duplicates=2), hold=True, events_every=3) as server:
+        configure(wh, server.url)
+        for _ in range(8):
+            server.release(15)
+            assert wh.pull_once("plat", sleep=no_wait).ok
+        closed = wh.db.conn.execute("SELECT count(*) FROM orders WHERE status != 'paid'")
+        assert closed.fetchone()[0] > 10
+        again = wh.pull_once("plat", sleep=no_wait)
+    assert [r for r in wh.pending_rejects() if r.reason == "conflict"] == []
+    assert not again.rejects
+    # A real change is still a conflict, as before.
+    first = demo.orders[0]
+    changed = order_item(first, next(c.name for c in demo.committees if c.code == first.committee))
+    changed["room"] = "999"
+    f = tmp_path / "changed.json"
+    f.write_text(json.dumps([changed], ensure_ascii=False), encoding="utf-8")
+    assert [r.reason for r in wh.import_file(f).rejects] == ["conflict"]
+
+
+def test_an_unreadable_event_sent_again_at_another_cursor_is_one_reject(
+    wh: Warehouse,
+) -> None:
+    bad = {"id": "E7", "order_no": "X1", "kind": "oops"}
+    events = {
+        "": {"items": [bad], "next": "1", "more": True},
+        "1": {"items": [bad], "next": "2", "more": True},  # the previous page again
+        "2": {"items": [], "next": "2"},
+    }
+    configure(wh, "http://127.0.0.1:1")
+    wh.pull_once("plat", transport=Pages({"": {"items": []}}, events), sleep=no_wait)
+    unreadable = [r for r in wh.pending_rejects() if r.order_no == "X1"]
+    assert len(unreadable) == 1 and "E7" in dict(unreadable[0].params)["event"]
+
+
+def test_orders_closed_by_events_before_the_upgrade_count_as_received_paid(
+    tmp_path: Path,
+) -> None:
+    from db.migrations import MIGRATIONS
+    from db.store import save_catalog
+    from tests.conftest import COMMITTEES, PAYMENT_CODES, SUBDISTRICTS
+
+    old = db.connect(tmp_path / "old.db", migrate=False)
+    with db.write(old):
+        MIGRATIONS.apply(old, stop_before="0008_orders_received_status")
+        save_catalog(
+            old, subdistricts=SUBDISTRICTS, committees=COMMITTEES, payment_codes=PAYMENT_CODES
+        )
+        for order_no, status in (("A1", "cancelled"), ("A2", "cancelled"), ("A3", "refunded")):
+            old.conn.execute(
+                "INSERT INTO orders (order_no, paid_at, amount_fen, payment_code, committee,"
+                " building, room, name, phone, status) VALUES"
+                " (?, '2022-04-12T08:00:00+08:00', 100, 'QR01', 'XY01', '1', '101', 'x',"
+                " '13812345678', ?)",
+                (order_no, status),
+            )
+        old.conn.execute(
+            "INSERT INTO order_events (source, event_id, order_no, kind, at, received_at,"
+            " outcome) VALUES ('plat', 'E1', 'A1', 'cancel', '', '', 'cancelled')"
+        )
+    db.migrate(old)
+    received = dict(old.conn.execute("SELECT order_no, received_status FROM orders"))
+    # A1 arrived paid and an event closed it; A2 was closed by hand; A3 arrived refunded.
+    assert received == {"A1": "paid", "A2": "cancelled", "A3": "refunded"}

@@ -25,6 +25,7 @@ PURE = {
     "picker.model",
     "picker.money",
     "picker.importing",
+    "picker.json_items",
     "picker.order_fields",
     "picker.order_checks",
     "picker.auth",

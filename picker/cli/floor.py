@@ -257,7 +257,10 @@ def scan(
 def _codes(source: str | None) -> Iterator[str]:
     """Lines of stdin, or the codes a serial or network scanner sends until it closes."""
     if source is None:
-        yield from sys.stdin
+        # Bytes that are not UTF-8 (a scanner in the wrong mode) are one rejected code, not
+        # the end of the stream; the escapes keep them readable in the scan log.
+        for raw in sys.stdin.buffer:
+            yield raw.decode("utf-8", "backslashreplace")
         return
     from picker.devices import open_link, parse_address, read_codes
 
