@@ -269,6 +269,10 @@ PAPER: dict[str, str] = {
     "job {id} was printed; reprint it instead": "任务 {id} 已打印；如需再打请用补打",
     "job {id} is being sent right now": "任务 {id} 正在发送",
     "no printer configured": "未配置打印机",
+    "The worker stopped while sending it: it may have printed. Look for it at the printer, then resend it as a reprint (补打) or mark it printed.": "发送途中打印进程中断：可能已经打出。请到打印机旁查看，再选择补打或标记为已打印。",
+    "job {id} may have printed: resend it as a reprint or mark it printed": "任务 {id} 可能已经打出：请补打或标记为已打印",
+    "job {id} is not held; only a held job is resent or marked printed": "任务 {id} 不是待确认任务；只有待确认的任务才能补打重发或标记为已打印",
+    "Printing": "打印",
 }
 
 # The scan input, pick and pack screens.
