@@ -338,6 +338,15 @@ def note_waiting(db: sqlite_utils.Database, job_id: int, reason: str, retry_at: 
     )
 
 
+def note_unassigned(db: sqlite_utils.Database, job_id: int, reason: str) -> None:
+    """Why a job nobody has tried yet waits (no printer for it here), unless it was taken."""
+    db.conn.execute(
+        "UPDATE print_jobs SET reason = ? WHERE id = ? AND status = 'queued' AND reason = ''"
+        " AND attempts = 0",
+        (reason, job_id),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PrinterState:
     """What a printer last said about itself: a state of `printers.status.STATES`."""

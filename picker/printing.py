@@ -248,6 +248,10 @@ class Printing(Documents):
                 continue
             if profile is None:
                 if own_printers_only:
+                    # Say why a fresh job waits, but never over another worker's outcome.
+                    if not (job.reason or job.attempts or job.printer):
+                        with db.write(self.db):
+                            jobs.note_unassigned(self.db, job.id, NO_PRINTER)
                     continue
                 if job.reason != NO_PRINTER or job.status != "queued":
                     with db.write(self.db):
