@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 #: Seconds between looks at the file's data version.
 POLL_SECONDS = 0.5
 #: Seconds between passes when nothing changed (retries after a backoff, paper put back).
-PASS_SECONDS = 2.0
+PASS_SECONDS = 1.0
 
 
 class PrintWorker:
@@ -73,8 +73,9 @@ class PrintWorker:
         next_pass = 0.0
         try:
             while not (self._stop.is_set() or cancelled.is_set()):
-                version = self._version()
-                if version != last_version or time.monotonic() >= next_pass:
+                version = self._version()  # None: the file cannot be read, no pass can work
+                due = version != last_version or time.monotonic() >= next_pass
+                if version is not None and due:
                     self._pass()
                     # Its own commits do not move this connection's version; others' during
                     # the pass do, and bring the next one.
@@ -88,8 +89,9 @@ class PrintWorker:
     def _version(self) -> int | None:
         try:
             return self.warehouse.data_version()
-        except Exception as exc:  # a locked or vanished file: say it, try again later
-            self._report(exc)
+        except Exception as exc:
+            # An unreadable file: the screens tell the operator; here it is logged once.
+            self._report(exc, notify=False)
             return None
 
     def _pass(self) -> list[JobOutcome]:
@@ -104,11 +106,14 @@ class PrintWorker:
         self._last_error = ""
         return outcomes
 
-    def _report(self, exc: Exception) -> None:
-        log.error("print worker pass failed", exc_info=exc)
+    def _report(self, exc: Exception, *, notify: bool = True) -> None:
+        """Log an error with its traceback and toast it, each once while it repeats."""
         text = _("The print queue failed: {error}", error=exc)
-        if text != self._last_error:
-            self._last_error = text
+        if text == self._last_error:
+            return
+        self._last_error = text
+        log.error("print worker: %s", exc, exc_info=exc)
+        if notify:
             self._notify(text)
 
     def _notify(self, text: str) -> None:
