@@ -278,12 +278,15 @@ class Printing(Documents):
     def _hold_stale(self, now: datetime) -> list[JobOutcome]:
         """Hold the jobs whose worker stopped mid-send: the printer may have taken them."""
         before = self._stamp(now - STALE_SENDING)
-        held = []
-        for job in jobs.stale_jobs(self.db, before):
-            with db.write(self.db):
-                if jobs.hold_stale(self.db, job.id, before, HELD, self._stamp(now)):
-                    held.append(_outcome(job, job.printer, "held", HELD, job.attempts))
-        return held
+        stale = jobs.stale_jobs(self.db, before)
+        if not stale:  # the usual case: no write lock taken
+            return []
+        with db.write(self.db):
+            return [
+                _outcome(job, job.printer, "held", HELD, job.attempts)
+                for job in stale
+                if jobs.hold_stale(self.db, job.id, before, HELD, self._stamp(now))
+            ]
 
     def _send(
         self, job: jobs.JobRow, send: int, profile: PrinterProfile, now: datetime

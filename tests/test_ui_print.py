@@ -110,14 +110,15 @@ async def test_the_lead_resends_one_held_job_as_a_reprint_and_marks_another_prin
     pack_whole(wh, HY)
     out = tmp_path / "printer.bin"
     printing = with_printer(wh, f"file:{out}")
-    first, second = held_jobs(printing, clock, 2)
+    jobs = first, second = held_jobs(printing, clock, 2)
     size = out.stat().st_size
     app = app_on(printing, clock, operator=LEAD, screen="queue")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, QueueScreen)
-        await wait_for(pilot, lambda: rows_of(app).get(str(first), ("",) * 5)[4] == "held")
-        assert rows_of(app)[str(second)][4] == "held"
+        await wait_for(
+            pilot, lambda: [rows_of(app).get(str(j), ("",) * 5)[4] for j in jobs] == ["held"] * 2
+        )
         assert out.stat().st_size == size  # nothing sent again by itself
         assert screen.selected().id == second  # type: ignore[union-attr]
         await pilot.press("s")  # resend as 补打
