@@ -479,6 +479,59 @@ def m0008_orders_received_status(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0009_print_claims")
+def m0009_print_claims(db: sqlite_utils.Database) -> None:
+    """Who claimed a print job and when, a `held` state for jobs that may have printed, and
+    one row per send of a job, marked when it was a reprint (补打).
+
+    SQLite cannot change a CHECK constraint in place: the table is rebuilt. Nothing refers to
+    it, so it is dropped and its copy renamed.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE print_jobs_new (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            target TEXT NOT NULL,
+            printer TEXT NOT NULL DEFAULT '',
+            reprint INTEGER NOT NULL DEFAULT 0 CHECK (reprint IN (0, 1)),
+            data BLOB,
+            status TEXT NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued', 'sending', 'done', 'failed', 'held')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            reason TEXT NOT NULL DEFAULT '',
+            next_attempt_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            done_at TEXT,
+            claimed_by TEXT NOT NULL DEFAULT '',
+            claimed_at TEXT
+        );
+        INSERT INTO print_jobs_new (id, kind, target, printer, reprint, data, status, attempts,
+            reason, next_attempt_at, created_at, updated_at, done_at, claimed_at)
+            SELECT id, kind, target, printer, reprint, data, status, attempts, reason,
+            next_attempt_at, created_at, updated_at, done_at,
+            CASE status WHEN 'sending' THEN updated_at END FROM print_jobs;
+        DROP TABLE print_jobs;
+        ALTER TABLE print_jobs_new RENAME TO print_jobs;
+        CREATE INDEX print_jobs_status ON print_jobs(status, next_attempt_at);
+        CREATE TABLE print_sends (
+            id INTEGER PRIMARY KEY,
+            job INTEGER NOT NULL REFERENCES print_jobs(id),
+            printer TEXT NOT NULL,
+            worker TEXT NOT NULL,
+            reprint INTEGER NOT NULL CHECK (reprint IN (0, 1)),
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            outcome TEXT NOT NULL DEFAULT 'sending'
+                CHECK (outcome IN ('sending', 'done', 'failed', 'waiting', 'unknown'))
+        );
+        CREATE INDEX print_sends_job ON print_sends(job)
+        """,
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations under the write lock; returns the names applied.
 

@@ -3,6 +3,10 @@
 Times are ISO-8601 strings in Asia/Shanghai written by the use cases, so comparing them as
 text orders them in time. A job with no `data` is rendered when the worker first takes it
 (packing queues labels by kind and target only).
+
+A worker claims a job (`claim`: queued or failed → sending, with its name and time) and each
+claim is one row of `print_sends`, carrying whether that send was a reprint (补打) and how it
+ended. A job's current claim is its latest send: a worker only finishes its own.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ if TYPE_CHECKING:
 
 JOB_COLUMNS = (
     "id, kind, target, printer, reprint, status, attempts, reason, next_attempt_at,"
-    " created_at, updated_at, done_at, length(data)"
+    " created_at, updated_at, done_at, length(data), claimed_by, claimed_at"
 )
 
 
@@ -37,6 +41,9 @@ class JobRow:
     updated_at: str
     done_at: str | None
     size: int | None
+    #: The worker that last claimed the job for a send, and when ('' and None: never).
+    claimed_by: str = ""
+    claimed_at: str | None = None
 
 
 def _job(row: tuple) -> JobRow:
@@ -85,37 +92,136 @@ def list_jobs(
     ]
 
 
-_DUE = (
-    "((status IN ('queued', 'failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?))"
-    " OR (status = 'sending' AND updated_at < ?))"
-)
+_DUE = "status IN ('queued', 'failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+#: The job's current claim is its latest send.
+_MINE = "(SELECT max(id) FROM print_sends WHERE job = print_jobs.id) = ?"
 
 
-def due_jobs(
-    db: sqlite_utils.Database, now: str, stale_before: str, limit: int = 500
-) -> list[JobRow]:
-    """Jobs to send now, oldest first: queued or failed ones whose next try has come, and
-    `sending` ones not touched since `stale_before` (their worker died mid-job).
-    """
+def due_jobs(db: sqlite_utils.Database, now: str, limit: int = 500) -> list[JobRow]:
+    """Jobs to send now, oldest first: queued or failed ones whose next try has come."""
     return [
         _job(row)
         for row in db.conn.execute(
             f"SELECT {JOB_COLUMNS} FROM print_jobs WHERE {_DUE} ORDER BY id LIMIT ?",
-            (now, stale_before, limit),
+            (now, limit),
         )
     ]
 
 
-def take_if_due(
-    db: sqlite_utils.Database, job_id: int, printer: str, now: str, stale_before: str
-) -> bool:
-    """Mark a job `sending` for one attempt, unless another worker took it meanwhile."""
+def claim(
+    db: sqlite_utils.Database, job_id: int, printer: str, worker: str, now: str
+) -> int | None:
+    """Mark a due job `sending` for `worker` and record the send; None when another worker
+    took it meanwhile. Run it under `db.write` so the check and the change are one step."""
     cur = db.conn.execute(
         "UPDATE print_jobs SET status = 'sending', printer = ?, attempts = attempts + 1,"
-        f" reason = '', updated_at = ? WHERE id = ? AND {_DUE}",
-        (printer, now, job_id, now, stale_before),
+        f" reason = '', updated_at = ?, claimed_by = ?, claimed_at = ? WHERE id = ? AND {_DUE}",
+        (printer, now, worker, now, job_id, now),
+    )
+    if cur.rowcount != 1:
+        return None
+    send = db.conn.execute(
+        "INSERT INTO print_sends (job, printer, worker, reprint, started_at)"
+        " SELECT id, printer, claimed_by, reprint, claimed_at FROM print_jobs WHERE id = ?",
+        (job_id,),
+    )
+    return int(send.lastrowid or 0)
+
+
+def _end_send(db: sqlite_utils.Database, send_id: int, outcome: str, at: str) -> None:
+    db.conn.execute(
+        "UPDATE print_sends SET outcome = ?, ended_at = ? WHERE id = ?", (outcome, at, send_id)
+    )
+
+
+def stale_jobs(db: sqlite_utils.Database, claimed_before: str) -> list[JobRow]:
+    """`sending` jobs claimed before `claimed_before`: their worker died or hangs."""
+    return [
+        _job(row)
+        for row in db.conn.execute(
+            f"SELECT {JOB_COLUMNS} FROM print_jobs WHERE status = 'sending'"
+            " AND coalesce(claimed_at, updated_at) < ? ORDER BY id",
+            (claimed_before,),
+        )
+    ]
+
+
+def hold_stale(
+    db: sqlite_utils.Database, job_id: int, claimed_before: str, reason: str, at: str
+) -> bool:
+    """Hold a stale `sending` job for the lead: the printer may have taken it. Its open send
+    ends as `unknown`. False when the job finished or was held meanwhile."""
+    cur = db.conn.execute(
+        "UPDATE print_jobs SET status = 'held', reason = ?, next_attempt_at = NULL,"
+        " updated_at = ? WHERE id = ? AND status = 'sending'"
+        " AND coalesce(claimed_at, updated_at) < ?",
+        (reason, at, job_id, claimed_before),
+    )
+    if cur.rowcount != 1:
+        return False
+    db.conn.execute(
+        "UPDATE print_sends SET outcome = 'unknown', ended_at = ?"
+        " WHERE job = ? AND outcome = 'sending'",
+        (at, job_id),
+    )
+    return True
+
+
+def resend_held(db: sqlite_utils.Database, job_id: int, at: str, *, render_again: bool) -> bool:
+    """A held job queued again as a reprint; `render_again` drops its bytes so the worker
+    renders it with the 补打 mark. False unless the job is held."""
+    cur = db.conn.execute(
+        "UPDATE print_jobs SET status = 'queued', reprint = 1, reason = '',"
+        " next_attempt_at = NULL, updated_at = ?,"
+        " data = CASE WHEN ? THEN NULL ELSE data END WHERE id = ? AND status = 'held'",
+        (at, int(render_again), job_id),
     )
     return cur.rowcount == 1
+
+
+def mark_held_printed(db: sqlite_utils.Database, job_id: int, at: str) -> bool:
+    """The lead saw a held job on paper: it is done, and its unknown send counts as done."""
+    cur = db.conn.execute(
+        "UPDATE print_jobs SET status = 'done', reason = '', next_attempt_at = NULL,"
+        " updated_at = ?, done_at = ? WHERE id = ? AND status = 'held'",
+        (at, at, job_id),
+    )
+    if cur.rowcount != 1:
+        return False
+    db.conn.execute(
+        "UPDATE print_sends SET outcome = 'done' WHERE id ="
+        " (SELECT max(id) FROM print_sends WHERE job = ? AND outcome = 'unknown')",
+        (job_id,),
+    )
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class SendRow:
+    """One send of a job to a printer: by which worker, whether as a reprint (补打), and how
+    it ended: `sending`, `done`, `failed`, `waiting` (the printer was not ready) or `unknown`
+    (the worker stopped mid-send; the paper may or may not have come out)."""
+
+    id: int
+    job: int
+    printer: str
+    worker: str
+    reprint: bool
+    started_at: str
+    ended_at: str | None
+    outcome: str
+
+
+def sends(db: sqlite_utils.Database, job_id: int) -> list[SendRow]:
+    """The sends of a job, first first."""
+    return [
+        SendRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7])
+        for r in db.conn.execute(
+            "SELECT id, job, printer, worker, reprint, started_at, ended_at, outcome"
+            " FROM print_sends WHERE job = ? ORDER BY id",
+            (job_id,),
+        )
+    ]
 
 
 def job_data(db: sqlite_utils.Database, job_id: int) -> bytes | None:
@@ -126,7 +232,8 @@ def job_data(db: sqlite_utils.Database, job_id: int) -> bytes | None:
 def count_attempt(db: sqlite_utils.Database, job_id: int, at: str) -> None:
     """An attempt that failed before it could take the job (e.g. its printer is gone)."""
     db.conn.execute(
-        "UPDATE print_jobs SET attempts = attempts + 1, updated_at = ? WHERE id = ?",
+        "UPDATE print_jobs SET attempts = attempts + 1, updated_at = ?"
+        " WHERE id = ? AND status IN ('queued', 'failed')",
         (at, job_id),
     )
 
@@ -137,19 +244,40 @@ def set_data(db: sqlite_utils.Database, job_id: int, data: bytes, at: str) -> No
     )
 
 
-def finish(db: sqlite_utils.Database, job_id: int, at: str) -> None:
+def finish(db: sqlite_utils.Database, job_id: int, send_id: int, at: str) -> None:
+    """The printer took every byte of this send: the job is done, also if it was held
+    meanwhile (now it is known to have printed)."""
+    _end_send(db, send_id, "done", at)
     db.conn.execute(
         "UPDATE print_jobs SET status = 'done', reason = '', next_attempt_at = NULL,"
-        " updated_at = ?, done_at = ? WHERE id = ?",
-        (at, at, job_id),
+        f" updated_at = ?, done_at = ? WHERE id = ? AND status IN ('sending', 'held') AND {_MINE}",
+        (at, at, job_id, send_id),
     )
 
 
-def fail(db: sqlite_utils.Database, job_id: int, reason: str, retry_at: str, at: str) -> None:
+def fail(
+    db: sqlite_utils.Database,
+    job_id: int,
+    reason: str,
+    retry_at: str,
+    at: str,
+    send_id: int | None = None,
+) -> None:
+    """A failed attempt, to be tried again at `retry_at`. With `send_id`, only while that
+    send is the job's current claim (a job held meanwhile stays held); without, only while
+    nobody has claimed the job."""
+    if send_id is None:
+        db.conn.execute(
+            "UPDATE print_jobs SET status = 'failed', reason = ?, next_attempt_at = ?,"
+            " updated_at = ? WHERE id = ? AND status IN ('queued', 'failed')",
+            (reason, retry_at, at, job_id),
+        )
+        return
+    _end_send(db, send_id, "failed", at)
     db.conn.execute(
         "UPDATE print_jobs SET status = 'failed', reason = ?, next_attempt_at = ?,"
-        " updated_at = ? WHERE id = ?",
-        (reason, retry_at, at, job_id),
+        f" updated_at = ? WHERE id = ? AND status = 'sending' AND {_MINE}",
+        (reason, retry_at, at, job_id, send_id),
     )
 
 
@@ -159,7 +287,7 @@ def wait(
     """Leave a job queued (e.g. no printer configured yet), with why and when to look again."""
     db.conn.execute(
         "UPDATE print_jobs SET status = 'queued', reason = ?, next_attempt_at = ?,"
-        " updated_at = ? WHERE id = ?",
+        " updated_at = ? WHERE id = ? AND status IN ('queued', 'failed')",
         (reason, retry_at, at, job_id),
     )
 
@@ -182,14 +310,23 @@ def was_printed(db: sqlite_utils.Database, kind: str, target: str) -> bool:
 
 
 def hold(
-    db: sqlite_utils.Database, job_id: int, reason: str, retry_at: str, at: str, *, counted: bool
+    db: sqlite_utils.Database,
+    job_id: int,
+    send_id: int,
+    reason: str,
+    retry_at: str,
+    at: str,
+    *,
+    counted: bool,
 ) -> None:
     """Put a job back to `queued` to wait for its printer to be ready, with why. `counted`:
     the attempt counts (bytes were sent); a job refused before sending gives it back."""
+    _end_send(db, send_id, "waiting", at)
     db.conn.execute(
         "UPDATE print_jobs SET status = 'queued', reason = ?, next_attempt_at = ?,"
-        " updated_at = ?, attempts = max(attempts - ?, 0) WHERE id = ?",
-        (reason, retry_at, at, 0 if counted else 1, job_id),
+        " updated_at = ?, attempts = max(attempts - ?, 0)"
+        f" WHERE id = ? AND status = 'sending' AND {_MINE}",
+        (reason, retry_at, at, 0 if counted else 1, job_id, send_id),
     )
 
 
@@ -198,6 +335,15 @@ def note_waiting(db: sqlite_utils.Database, job_id: int, reason: str, retry_at: 
     db.conn.execute(
         "UPDATE print_jobs SET reason = ?, next_attempt_at = ? WHERE id = ? AND status = 'queued'",
         (reason, retry_at, job_id),
+    )
+
+
+def note_unassigned(db: sqlite_utils.Database, job_id: int, reason: str) -> None:
+    """Why a job nobody has tried yet waits (no printer for it here), unless it was taken."""
+    db.conn.execute(
+        "UPDATE print_jobs SET reason = ? WHERE id = ? AND status = 'queued' AND reason = ''"
+        " AND attempts = 0",
+        (reason, job_id),
     )
 
 

@@ -1,20 +1,28 @@
 """Use cases of printing: the print queue and its worker, on top of `Documents`.
 
 Mixed into `Warehouse`. Nothing here waits on a printer for the caller: `queue_document`
-only writes a job; `run_print_worker_once` is the one call that talks to printers, and the
-TUI runs it in a thread worker, the CLI once per command or in `picker queue work`.
+only writes a job; `run_print_worker_once` is the one call that talks to printers. A running
+TUI app calls it in a thread worker from its start (`picker.ui.print_worker`), the CLI once
+per command, and `picker queue work --loop` keeps calling it as a headless print server.
 
 A job is `queued` → `sending` → `done`, or `failed` with the reason and a next attempt after
 a backoff (2 s, 4 s, 8 s … at most 60 s); it is never dropped. A job is `done` only once the
-transport took every byte and closed cleanly. A printer with status queries (`status = true`)
-that says it cannot print (paper out, cover open, offline) before or after a job sends the
-job back to `queued` with that reason; it is asked again every few seconds and the job is
-sent once it is ready. Jobs queued without bytes (packing queues bag
-labels by kind and target) are rendered for their printer when first taken.
+transport took every byte and closed cleanly. A worker claims a job atomically, under its
+name; a job still `sending` after `STALE_SENDING` lost its worker somewhere between taking
+and finishing it, so the paper may have come out: it is `held` for the lead, who resends it
+as a reprint (补打) or marks it printed. It is never sent again unmarked.
+
+A printer with status queries (`status = true`) that says it cannot print (paper out, cover
+open, offline) before or after a job sends the job back to `queued` with that reason; it is
+asked again every few seconds and the job is sent once it is ready. Jobs queued without bytes
+(packing queues bag labels by kind and target) are rendered for their printer when first
+taken.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -28,15 +36,32 @@ from printers.errors import PrinterNotReady
 from printers.profile import PrinterProfile
 from printers.status import state_text, status_detail
 
-__all__ = ["KINDS", "JobOutcome", "Printing", "backoff", "render_bytes", "role_of"]
+__all__ = [
+    "KINDS",
+    "JobOutcome",
+    "Printing",
+    "backoff",
+    "default_worker",
+    "render_bytes",
+    "role_of",
+]
 
-#: A stale `sending` job (its worker died mid-job) is taken again after this long.
+#: A `sending` job not finished after this long lost its worker (killed, crashed, hung): held.
 STALE_SENDING = timedelta(minutes=2)
 BACKOFF_FIRST, BACKOFF_CAP = 2.0, 60.0
 #: How often a job waiting for its printer (paper out, cover open) asks it again.
 HOLD_POLL = timedelta(seconds=3)
 #: Stored as the English key; readers show it through `_()`.
 NO_PRINTER = N_("no printer configured")
+HELD = N_(
+    "The worker stopped while sending it: it may have printed. Look for it at the printer,"
+    " then resend it as a reprint (补打) or mark it printed."
+)
+
+
+def default_worker() -> str:
+    """The name a worker claims jobs under when none is given: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -153,54 +178,119 @@ class Printing(Documents):
                 raise Conflict(_("job {id} was printed; reprint it instead", id=job_id))
             if job.status == "sending":
                 raise Conflict(_("job {id} is being sent right now", id=job_id))
+            if job.status == "held":
+                raise Conflict(
+                    _(
+                        "job {id} may have printed: resend it as a reprint or mark it printed",
+                        id=job_id,
+                    )
+                )
             jobs.retry_now(self.db, job_id, self._stamp())
 
-    def run_print_worker_once(self, now: datetime | None = None) -> list[JobOutcome]:
+    def resend_as_reprint(self, job_id: int) -> None:
+        """Send a held job again, marked 补打 on paper (the lead found no copy of it)."""
+        with db.write(self.db):
+            job = self._held(job_id)
+            # A test page has no 补打 mark: its bytes are sent as they are.
+            jobs.resend_held(self.db, job.id, self._stamp(), render_again=job.kind != "test")
+
+    def mark_printed(self, job_id: int) -> None:
+        """Close a held job as printed (the lead found its copy at the printer)."""
+        with db.write(self.db):
+            jobs.mark_held_printed(self.db, self._held(job_id).id, self._stamp())
+
+    def _held(self, job_id: int) -> jobs.JobRow:
+        job = jobs.get_job(self.db, job_id)
+        if job is None:
+            raise NotFound(_("no print job {id}", id=job_id))
+        if job.status != "held":
+            raise Conflict(
+                _("job {id} is not held; only a held job is resent or marked printed", id=job_id)
+            )
+        return job
+
+    def print_sends(self, job_id: int) -> list[jobs.SendRow]:
+        """Every send of a job, first first: worker, printer, reprint (补打) or not, outcome."""
+        return jobs.sends(self.db, job_id)
+
+    def run_print_worker_once(
+        self,
+        now: datetime | None = None,
+        *,
+        worker: str | None = None,
+        own_printers_only: bool = False,
+    ) -> list[JobOutcome]:
         """Send every due job once, oldest first; returns what happened to each.
+
+        Jobs are claimed under `worker` (default: host and process). A job left `sending`
+        for `STALE_SENDING` is held for the lead instead of being sent again. With
+        `own_printers_only` (a terminal's app) jobs for printers this configuration lacks
+        are left to the worker that has them, untouched.
 
         A printer that fails is not tried again in the same pass: its later jobs wait for
         the next one, so a dead printer costs one timeout per pass, not one per job.
         """
         now = now or self.clock()
+        worker = worker or default_worker()
         stamp = self._stamp(now)
-        stale = self._stamp(now - STALE_SENDING)
-        outcomes: list[JobOutcome] = []
+        outcomes = self._hold_stale(now)
         failed: set[str] = set()
         # printer -> why it holds its jobs (paper out, ...): they wait for the same next ask,
         # so they stay in order behind the first.
         waiting: dict[str, str] = {}
         hold_until = self._stamp(now + HOLD_POLL)
-        for job in jobs.due_jobs(self.db, stamp, stale):
+        for job in jobs.due_jobs(self.db, stamp):
             try:
                 profile = self.printer(job.kind, job.printer or None)
             except InputError as exc:
-                outcomes.append(self._fail(job, job.printer, exc.message, now, count=True))
+                if not own_printers_only:
+                    outcomes.append(self._fail(job, job.printer, exc.message, now, count=True))
                 continue
             if profile is None:
+                if own_printers_only:
+                    # Say why a fresh job waits, but never over another worker's outcome.
+                    if not (job.reason or job.attempts or job.printer):
+                        with db.write(self.db):
+                            jobs.note_unassigned(self.db, job.id, NO_PRINTER)
+                    continue
                 if job.reason != NO_PRINTER or job.status != "queued":
                     with db.write(self.db):
                         jobs.wait(self.db, job.id, NO_PRINTER, None, stamp)
                 outcomes.append(_outcome(job, "", "queued", NO_PRINTER, job.attempts))
                 continue
-            if profile.name in failed or not self._take(job, profile.name, stamp, stale):
+            send = None
+            if profile.name not in failed:
+                with db.write(self.db):
+                    send = jobs.claim(self.db, job.id, profile.name, worker, stamp)
+            if send is None:
                 reason = waiting.get(profile.name)
                 if reason and job.status == "queued":
                     with db.write(self.db):
                         jobs.note_waiting(self.db, job.id, reason, hold_until)
                 continue
-            outcomes.append(self._send(job, profile, now))
+            outcomes.append(self._send(job, send, profile, now))
             if outcomes[-1].status != "done":  # failed, or waiting for paper: keep the order
                 failed.add(profile.name)
             if outcomes[-1].status == "queued":
                 waiting[profile.name] = outcomes[-1].reason
         return outcomes
 
-    def _take(self, job: jobs.JobRow, printer: str, stamp: str, stale: str) -> bool:
-        """Mark a job `sending` if it is still due: another worker may have taken it."""
+    def _hold_stale(self, now: datetime) -> list[JobOutcome]:
+        """Hold the jobs whose worker stopped mid-send: the printer may have taken them."""
+        before = self._stamp(now - STALE_SENDING)
+        stale = jobs.stale_jobs(self.db, before)
+        if not stale:  # the usual case: no write lock taken
+            return []
         with db.write(self.db):
-            return jobs.take_if_due(self.db, job.id, printer, stamp, stale)
+            return [
+                _outcome(job, job.printer, "held", HELD, job.attempts)
+                for job in stale
+                if jobs.hold_stale(self.db, job.id, before, HELD, self._stamp(now))
+            ]
 
-    def _send(self, job: jobs.JobRow, profile: PrinterProfile, now: datetime) -> JobOutcome:
+    def _send(
+        self, job: jobs.JobRow, send: int, profile: PrinterProfile, now: datetime
+    ) -> JobOutcome:
         from printers.transport import open_transport
 
         attempts = job.attempts + 1
@@ -219,16 +309,16 @@ class Printing(Documents):
             finally:
                 transport.close()
         except PrinterNotReady as exc:
-            return self._hold(job, profile.name, exc, now, attempts)
+            return self._hold(job, send, profile.name, exc, now, attempts)
         except PickerError as exc:
-            return self._fail(job, profile.name, exc.message, now, attempts=attempts)
+            return self._fail(job, profile.name, exc.message, now, attempts=attempts, send=send)
         except (OSError, ValueError) as exc:
             # A renderer's ValueError is a bug, but it must fail the job, not the TUI's worker.
-            return self._fail(job, profile.name, str(exc), now, attempts=attempts)
+            return self._fail(job, profile.name, str(exc), now, attempts=attempts, send=send)
         status = getattr(transport, "last_status", None)
         warning = ""
         with db.write(self.db):
-            jobs.finish(self.db, job.id, self._stamp())
+            jobs.finish(self.db, job.id, send, self._stamp())
             if status is not None:
                 warning = state_text(status.state, profile.name) if status.paper_near_end else ""
                 message = warning or state_text("ready", profile.name)
@@ -236,7 +326,13 @@ class Printing(Documents):
         return replace(_outcome(job, profile.name, "done", "", attempts), warning=warning)
 
     def _hold(
-        self, job: jobs.JobRow, printer: str, exc: PrinterNotReady, now: datetime, attempts: int
+        self,
+        job: jobs.JobRow,
+        send: int,
+        printer: str,
+        exc: PrinterNotReady,
+        now: datetime,
+        attempts: int,
     ) -> JobOutcome:
         """The printer cannot print: the job waits, queued, and asks again in `HOLD_POLL`."""
         reason = state_text(exc.reason, printer, status_detail(exc.status))
@@ -244,7 +340,8 @@ class Printing(Documents):
             reason += " " + _("The job did not print whole: it is sent again once it is ready.")
         at = self._stamp()
         with db.write(self.db):
-            jobs.hold(self.db, job.id, reason, self._stamp(now + HOLD_POLL), at, counted=exc.sent)
+            retry_at = self._stamp(now + HOLD_POLL)
+            jobs.hold(self.db, job.id, send, reason, retry_at, at, counted=exc.sent)
             jobs.set_printer_state(self.db, printer, exc.reason, reason, at)
         return _outcome(job, printer, "queued", reason, attempts if exc.sent else attempts - 1)
 
@@ -261,14 +358,16 @@ class Printing(Documents):
         *,
         attempts: int | None = None,
         count: bool = False,
+        send: int | None = None,
     ) -> JobOutcome:
-        """Record a failed attempt and when to try again."""
+        """Record a failed attempt (of `send`, when the job was claimed) and when to try
+        again."""
         attempts = attempts if attempts is not None else job.attempts + int(count)
         retry_at = self._stamp(now + backoff(attempts))
         with db.write(self.db):
             if count:
                 jobs.count_attempt(self.db, job.id, self._stamp(now))
-            jobs.fail(self.db, job.id, reason, retry_at, self._stamp())
+            jobs.fail(self.db, job.id, reason, retry_at, self._stamp(), send)
         return _outcome(job, printer, "failed", reason, attempts)
 
 

@@ -273,6 +273,18 @@ PAPER: dict[str, str] = {
     "job {id} was printed; reprint it instead": "任务 {id} 已打印；如需再打请用补打",
     "job {id} is being sent right now": "任务 {id} 正在发送",
     "no printer configured": "未配置打印机",
+    "The worker stopped while sending it: it may have printed. Look for it at the printer, then resend it as a reprint (补打) or mark it printed.": "发送途中打印进程中断：可能已经打出。请到打印机旁查看，再选择补打或标记为已打印。",
+    "job {id} may have printed: resend it as a reprint or mark it printed": "任务 {id} 可能已经打出：请补打或标记为已打印",
+    "job {id} is not held; only a held job is resent or marked printed": "任务 {id} 不是待确认任务；只有待确认的任务才能补打重发或标记为已打印",
+    "Printing": "打印",
+    "held": "待确认",
+    "Resend 补打": "补打重发",
+    "Send the highlighted held job again, marked 补打": "重发选中的待确认任务，纸上标“补打”",
+    "Printed": "已打出",
+    "The highlighted held job did print: close it": "选中的待确认任务已经打出：关闭它",
+    "{total} jobs: {queued} waiting, {done} printed, {failed} failed, {held} held (may have printed)": "共 {total} 个任务：待打 {queued}，已打印 {done}，失败 {failed}，待确认 {held}（可能已打出）",
+    "Job {id} is sent again, marked 补打.": "任务 {id} 将补打重发。",
+    "Job {id} marked printed.": "任务 {id} 已标记为已打印。",
 }
 
 # The scan input, pick and pack screens.
@@ -453,7 +465,6 @@ FLOW_SCREENS: dict[str, str] = {
     "Reprint": "补打",
     "Print the highlighted document again": "再打印一次选中的单据",
     "The print queue failed: {error}": "打印队列出错：{error}",
-    "{total} jobs: {queued} waiting, {done} printed, {failed} failed": "共 {total} 个任务：待打 {queued}，已打印 {done}，失败 {failed}",
     "Reprint queued as job {id}.": "补打已排队（任务 {id}）。",
     "Job {id} queued again.": "任务 {id} 已重新排队。",
     "{document} (reprint)": "{document}（补打）",

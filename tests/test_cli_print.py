@@ -13,9 +13,11 @@ from PIL import Image
 from pyzbar import pyzbar
 
 from picker.cli import main
+from picker.config import load_settings
 from picker.warehouse import Warehouse
 from tests.conftest import save_small_catalog
-from tests.test_print_queue import pack_small_batch
+from tests.test_print_claims import Killed, kill_after_send
+from tests.test_print_queue import NOW, pack_small_batch
 
 MANIFEST = "青平居委@2022-04-12"
 
@@ -46,7 +48,15 @@ def config(tmp_path: Path, connection: str, role: str = "document") -> Path:
 
 
 @pytest.mark.parametrize(
-    "args", [("printers", "list"), ("printers", "test"), ("queue", "retry"), ("queue", "work")]
+    "args",
+    [
+        ("printers", "list"),
+        ("printers", "test"),
+        ("queue", "retry"),
+        ("queue", "work"),
+        ("queue", "resend"),
+        ("queue", "done"),
+    ],
 )
 def test_subcommands_have_help_with_an_example(args: tuple[str, ...]) -> None:
     out, _err = run(*args, "--help")
@@ -144,6 +154,44 @@ def test_queue_retry_and_work(packed_db: Path, tmp_path: Path) -> None:
     assert "reprint" in err
     out, _err = run("queue", "--db", str(packed_db))
     assert out.count("printed") == 3
+
+
+def test_queue_shows_held_jobs_and_the_lead_resends_or_closes_them(
+    packed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out_file = tmp_path / "labels.bin"
+    cfg = config(tmp_path, f"file:{out_file}", role="label")
+    wh = Warehouse(packed_db, load_settings(cfg), clock=lambda: NOW)
+    for _ in range(2):  # labels 1 and 2: their worker died right after the printer took them
+        kill_after_send(monkeypatch)
+        with pytest.raises(Killed):
+            wh.run_print_worker_once(worker="T1")
+        monkeypatch.undo()
+    wh.close()
+    db = str(packed_db)
+    out, _err = run("queue", "work", "--db", db, "--config", str(cfg))
+    held, other = out.splitlines()[:2], out.splitlines()[2:]
+    assert [line.split(":")[0] for line in held] == ["1 label BGA003-1 p1", "2 label BGA001-1 p1"]
+    assert all(": held The worker stopped while sending it" in line for line in held)
+    assert other == ["3 label BGA001-2 p1: printed"]
+    table, _err = run("queue", "--db", db, "--status", "held")
+    assert len([line for line in table.splitlines() if " held " in line]) == 2
+    _out, err = run("queue", "retry", "1", "--db", db, code=4)
+    assert "may have printed" in err
+    out, _err = run("queue", "resend", "1", "--db", db, "--config", str(cfg))
+    assert out == "Job 1 printed on p1.\n"
+    out, _err = run("queue", "done", "2", "--db", db)
+    assert out == "Job 2 marked printed.\n"
+    _out, err = run("queue", "done", "2", "--db", db, code=4)
+    assert "not held" in err
+    jobs = {j["id"]: j for j in json.loads(run("queue", "--db", db, "--json")[0])}
+    assert [(jobs[i]["status"], jobs[i]["reprint"]) for i in (1, 2, 3)] == [
+        ("done", True),
+        ("done", False),
+        ("done", False),
+    ]
+    assert out_file.read_bytes().count("补打".encode("gb18030")) == 1
+    assert out_file.read_bytes().count(b"{BBGA003-1") == 2  # the first copy and the 补打
 
 
 def test_printers_list_and_test_page(packed_db: Path, tmp_path: Path) -> None:

@@ -342,17 +342,18 @@ def test_retry_refuses_printed_and_unknown_jobs(packed: Warehouse, tmp_path: Pat
         packed.retry_job(999)
 
 
-def test_a_job_left_sending_by_a_dead_worker_is_taken_again(packed: Warehouse) -> None:
+def test_a_job_left_sending_by_a_dead_worker_is_held_not_taken_again(packed: Warehouse) -> None:
     job = packed.print_jobs()[-1]
+    stamp = NOW.isoformat(timespec="milliseconds")
     packed.db.execute(
-        "UPDATE print_jobs SET status = 'sending', updated_at = ? WHERE id = ?",
-        [NOW.isoformat(timespec="milliseconds"), job.id],
+        "UPDATE print_jobs SET status = 'sending', claimed_at = ? WHERE id = ?", [stamp, job.id]
     )
-    with printer_server(read_all) as (port, _received):
+    with printer_server(read_all) as (port, received):
         with_printers(packed, net("label1", port))
         assert job.id not in {o.id for o in packed.run_print_worker_once(NOW)}
         late = packed.run_print_worker_once(NOW + timedelta(minutes=3))
-    assert job.id in {o.id for o in late if o.status == "done"}
+    assert [o.status for o in late if o.id == job.id] == ["held"]
+    assert len(received) == 2 and print_queue.job_data(packed.db, job.id) is None
 
 
 def test_settings_read_printers_and_masking(tmp_path: Path) -> None:
@@ -375,9 +376,10 @@ def test_settings_read_printers_and_masking(tmp_path: Path) -> None:
 
 def test_a_job_is_taken_by_one_worker_only(packed: Warehouse) -> None:
     job = packed.print_jobs()[-1].id
-    now, stale = NOW.isoformat(), (NOW - timedelta(minutes=2)).isoformat()
-    assert print_queue.take_if_due(packed.db, job, "label1", now, stale)
-    assert not print_queue.take_if_due(packed.db, job, "label1", now, stale)
+    now = NOW.isoformat()
+    assert print_queue.claim(packed.db, job, "label1", "T1", now)
+    assert print_queue.claim(packed.db, job, "label1", "T2", now) is None
+    assert [s.worker for s in print_queue.sends(packed.db, job)] == ["T1"]
 
 
 def test_a_job_for_a_printer_no_longer_configured_fails_with_the_reason(

@@ -183,6 +183,7 @@ async def test_the_queue_screen_shows_the_waiting_jobs_and_warns_the_lead(
     printer = StatusPrinter("paper-out")
     with serve_printer(printer) as port:
         with_printers(packed, net("label1", port, status=True))
+        packed.run_print_worker_once()  # the app's or a print server's worker
         app = Harness(lambda: QueueScreen(packed))
         async with app.run_test(size=(100, 24)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))

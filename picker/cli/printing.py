@@ -30,6 +30,7 @@ JOB_STATES = {
     "sending": N_("sending"),
     "done": N_("printed"),
     "failed": N_("failed"),
+    "held": N_("held"),
 }
 FORMATS = {".txt": "text", ".png": "png"}
 
@@ -199,9 +200,12 @@ def _job_json(job: Any) -> dict[str, Any]:
 @json_option
 @warehouse_options
 def queue_(wh: Warehouse, status: str | None, as_json: bool) -> None:
-    """The print queue, newest first: state, attempts and why a job failed.
+    """The print queue, newest first: state, attempts and why a job failed or is held.
 
-    `queue retry ID` sends a failed job now; `queue work [--loop]` runs the print worker.
+    `queue retry ID` sends a failed job now; `queue work [--loop]` runs the print worker (a
+    running app sends its own printers' jobs by itself). A held job's worker stopped while
+    sending it, so it may have printed: look at the printer, then `queue resend ID` (again,
+    marked 补打) or `queue done ID` (it did print).
 
     \b
     Example:
@@ -253,6 +257,34 @@ def queue_retry(wh: Warehouse, job_id: int) -> None:
     """
     wh.retry_job(job_id)
     _work_once(wh, job_id)
+
+
+@queue_.command(name="resend")
+@click.argument("job_id", metavar="ID", type=int)
+@warehouse_options
+def queue_resend(wh: Warehouse, job_id: int) -> None:
+    """Send a held job (it may have printed) again, marked 补打 on paper.
+
+    \b
+    Example:
+      picker queue resend 12 --db demo.db
+    """
+    wh.resend_as_reprint(job_id)
+    _work_once(wh, job_id)
+
+
+@queue_.command(name="done")
+@click.argument("job_id", metavar="ID", type=int)
+@warehouse_options
+def queue_done(wh: Warehouse, job_id: int) -> None:
+    """Close a held job as printed: its copy was found at the printer.
+
+    \b
+    Example:
+      picker queue done 12 --db demo.db
+    """
+    wh.mark_printed(job_id)
+    click.echo(_("Job {id} marked printed.", id=job_id))
 
 
 @queue_.command(name="work")

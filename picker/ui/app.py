@@ -4,7 +4,8 @@ Two modes: `signin` (always there) and `work`, made at sign-in from the operator
 (the batch board for pickers, the routes of the day for drivers, the dashboard for shift
 leads: `picker.ui.roles`) and removed at sign-out, so nothing of one operator's screens is
 left for the next. While a shift lead is signed in, the configured feeds and watch folder
-are polled (`picker.ui.feed`): new orders and exceptions come up as toasts.
+are polled (`picker.ui.feed`): new orders and exceptions come up as toasts. From start to
+exit, signed in or not, the app sends the print jobs of its printers (`picker.ui.print_worker`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from picker.i18n import N_, _
 from picker.model import Role
 from picker.ui import localize_bindings
 from picker.ui.help import HelpScreen, KeyedApp
+from picker.ui.print_worker import PrintWorker
 from picker.ui.roles import FIRST_SCREEN, SCREENS, screen_factory
 from picker.ui.signin import SignInScreen
 from picker.ui.widgets import role_label
@@ -104,6 +106,8 @@ class PickerApp(KeyedApp):
         self.last_activity = idle_clock()
         self.feed_poller: FeedPoller | None = None
         """Polls the feeds while a shift lead is signed in (None: not polling)."""
+        self.print_worker = PrintWorker(self, warehouse, self.terminal)
+        """Sends this app's print jobs from mount to exit, whatever screen is open."""
         self._first_operator = operator
         self._first_screen = screen
         self.title = warehouse.settings.warehouse_name
@@ -116,6 +120,7 @@ class PickerApp(KeyedApp):
 
     def on_mount(self) -> None:
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_timeout)
+        self.print_worker.start()
         if self._first_operator is not None:
             self.sign_in_as(self._first_operator)
         if os.environ.get(EXIT_AFTER_FIRST_FRAME) == "1":
@@ -161,6 +166,7 @@ class PickerApp(KeyedApp):
 
     def on_unmount(self) -> None:
         self.stop_feed()
+        self.print_worker.stop()
 
     async def sign_out(self, message: str = "") -> None:
         """Back to the sign-in screen; the operator's screens are closed."""

@@ -99,7 +99,8 @@ def totals(d: Dashboard) -> str:
         rejects=sum(c.rejects for c in rows),
         bags=f"{sum(c.bags for c in rows):,}",
         queued=jobs.get("queued", 0) + jobs.get("sending", 0),
-        failed=jobs.get("failed", 0),
+        # A held job may have printed: it wants the lead as much as a failed one.
+        failed=jobs.get("failed", 0) + jobs.get("held", 0),
     )
 
 

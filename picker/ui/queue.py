@@ -1,8 +1,10 @@
 """The print queue: every job with its printer, state, attempts and the reason it failed.
 
-While the screen is open it also drives the queue: a timer runs `run_print_worker_once` in a
-thread worker (one at a time, never on the UI thread) and the table follows the jobs'
-states. `r` retries a failed job now; `p` prints the highlighted document again.
+The app sends the jobs whatever screen is open (`picker.ui.print_worker`); this screen reads
+the queue in a thread worker when the file changed and the table follows the jobs' states.
+`r` retries a failed job now; `p` prints the highlighted document again. A held job may have
+printed (its worker stopped mid-send): `s` sends it again marked 补打, `d` closes it as
+printed once the lead has found its copy.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ STATUS_LABELS = {
     "sending": N_("sending"),
     "done": N_("printed"),
     "failed": N_("failed"),
+    "held": N_("held"),
 }
 KIND_LABELS = {
     "label": N_("bag label"),
@@ -82,9 +85,9 @@ KIND_LABELS = {
 
 
 def cells(job: JobRow) -> tuple[Cell, ...]:
-    """A job's cells; a failed job in red with its reason, a reprint marked as one."""
+    """A job's cells; a failed or held job in red with its reason, a reprint marked as one."""
     status = _(STATUS_LABELS.get(job.status, job.status))
-    state: Cell = Text(status, "bold red") if job.status == "failed" else status
+    state: Cell = Text(status, "bold red") if job.status in ("failed", "held") else status
     if job.status == "queued" and job.reason not in ("", NO_PRINTER):  # paper out, ...
         state = Text(_("waiting"), "bold yellow")
     kind = _(KIND_LABELS[job.kind]) if job.kind in KIND_LABELS else job.kind
@@ -107,7 +110,7 @@ def cells(job: JobRow) -> tuple[Cell, ...]:
 
 
 class QueueScreen(Screen[None]):
-    """Print jobs, newest first; the queue is worked while this screen is open."""
+    """Print jobs, newest first, as the app's print worker and others work them."""
 
     CSS_PATH = "queue.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -115,12 +118,16 @@ class QueueScreen(Screen[None]):
              "queue.retry"),
         bind("p", "reprint", N_("Reprint"), N_("Print the highlighted document again"),
              "queue.reprint"),
+        bind("s", "resend", N_("Resend 补打"),
+             N_("Send the highlighted held job again, marked 补打"), "queue.resend"),
+        bind("d", "printed", N_("Printed"),
+             N_("The highlighted held job did print: close it"), "queue.printed"),
         bind("l", "label", N_("Label"), N_("Print a bag label again"), "queue.label"),
         bind("escape", "back", N_("Back"), N_("Back to the dashboard"), "queue.back"),
     ]  # fmt: skip
 
     class JobsLoaded(Message):
-        """A worker ran the queue once and read the jobs."""
+        """A worker read the jobs."""
 
         def __init__(self, jobs: list[JobRow]) -> None:
             super().__init__()
@@ -157,14 +164,13 @@ class QueueScreen(Screen[None]):
         self.set_interval(self.warehouse.settings.refresh_seconds, self.tick)
 
     def tick(self, force: bool = False) -> None:
-        """Run the print worker once and read the jobs, unless the last round is still on."""
+        """Read the jobs if the file changed (or `force`), unless the last read is still on."""
         if self._working is None or self._working.is_finished:
             self._working = self._work(force)
 
     @work(thread=True, exit_on_error=False, group="queue-work")
     def _work(self, force: bool) -> None:
         wh = self.warehouse
-        wh.run_print_worker_once()
         if self._watch.changed(wh.data_version()) or force:
             self.post_message(self.JobsLoaded(list(wh.print_jobs())))
             self.post_message(PrinterStates.Loaded(wh.printer_states()))
@@ -183,11 +189,13 @@ class QueueScreen(Screen[None]):
         counts = {s: sum(j.status == s for j in self.jobs) for s in STATUS_LABELS}
         self.query_one("#queue-totals", Static).update(
             _(
-                "{total} jobs: {queued} waiting, {done} printed, {failed} failed",
+                "{total} jobs: {queued} waiting, {done} printed, {failed} failed,"
+                " {held} held (may have printed)",
                 total=len(self.jobs),
                 queued=counts["queued"] + counts["sending"],
                 done=counts["done"],
                 failed=counts["failed"],
+                held=counts["held"],
             )
         )
 
@@ -220,6 +228,30 @@ class QueueScreen(Screen[None]):
             return _("Job {id} queued again.", id=job_id)
 
         self._act(retry)
+
+    def action_resend(self) -> None:
+        """Send the highlighted held job again, marked 补打 on paper."""
+        job = self.selected()
+        if job is not None:
+            wh, job_id = self.warehouse, job.id
+
+            def resend() -> str:
+                wh.resend_as_reprint(job_id)
+                return _("Job {id} is sent again, marked 补打.", id=job_id)
+
+            self._act(resend)
+
+    def action_printed(self) -> None:
+        """Close the highlighted held job as printed."""
+        job = self.selected()
+        if job is not None:
+            wh, job_id = self.warehouse, job.id
+
+            def printed() -> str:
+                wh.mark_printed(job_id)
+                return _("Job {id} marked printed.", id=job_id)
+
+            self._act(printed)
 
     def action_reprint(self) -> None:
         """A new job printing the highlighted document again."""
