@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -237,7 +238,6 @@ class Day:
     wh: WarehouseFile
     socket: str
     captures: Path
-    show: bool
     lead: Terminal = field(init=False)
     picker: Terminal = field(init=False)
     driver: Terminal = field(init=False)
@@ -838,7 +838,7 @@ def summary(day: Day, elapsed: float) -> None:
         f" (short {yuan(t['short_fen'])}, under weight {yuan(t['underweight_fen'])})"
         f" = net {yuan(t['net_fen'])}; delivered {yuan(t['delivered_fen'])},"
         f" open {yuan(t['open_fen'])}"
-        f"\nday: {len(day.shots)} captures in {day.captures}; {elapsed:.0f} s"
+        f"\nday: {len(day.shots)} captures in {CAPTURES}; {elapsed:.0f} s"
     )
 
 
@@ -870,6 +870,16 @@ def run(day: Day) -> None:
         close_day(day)
 
 
+def workdir_for(keep: Path | None) -> Path:
+    """`keep` (made, and empty) or a new temporary directory."""
+    if keep is None:
+        return Path(tempfile.mkdtemp(prefix="picker-day-"))
+    if keep.exists() and any(keep.iterdir()):
+        raise DayFailed(f"{keep} is not empty")
+    keep.mkdir(parents=True, exist_ok=True)
+    return keep.resolve()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="A whole working day through the terminal.")
     parser.add_argument("--keep", metavar="DIR", type=Path, help="keep the work dir here")
@@ -878,42 +888,39 @@ def main() -> int:
     if shutil.which("tmux") is None:
         print("day: tmux is not installed", file=sys.stderr)
         return 2
-    if args.keep:
-        if args.keep.exists() and any(args.keep.iterdir()):
-            print(f"day: {args.keep} is not empty", file=sys.stderr)
-            return 2
-        args.keep.mkdir(parents=True, exist_ok=True)
-        workdir = args.keep.resolve()
-    else:
-        workdir = Path(tempfile.mkdtemp(prefix="picker-day-"))
+    try:
+        workdir = workdir_for(args.keep)
+    except DayFailed as exc:
+        print(f"day: {exc}", file=sys.stderr)
+        return 2
     # This repository's code, whichever interpreter runs it; the apps and commands inherit it.
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
     )
     os.environ["PICKER_LANG"] = "zh_CN"
-    shots = workdir / "captures"
-    shots.mkdir()
-    day = Day(WarehouseFile(workdir), f"picker-day-{os.getpid()}", shots, args.show)
+    (workdir / "captures").mkdir()
+    day = Day(WarehouseFile(workdir), f"picker-day-{os.getpid()}", workdir / "captures")
     started = time.monotonic()
-    status = 0
+    failure = ""
     try:
         run(day)
     except DayFailed as exc:
-        print(f"\nday: FAILED at step '{day.step}': {exc}", file=sys.stderr)
-        if exc.screen:
-            print(f"--- the screen ---\n{exc.screen.rstrip()}\n---", file=sys.stderr)
-        status = 1
+        failure = f"{exc}\n--- the screen ---\n{exc.screen.rstrip()}" if exc.screen else str(exc)
+    except Exception:  # a bug of the day itself or an unreadable file: the step and the trace
+        failure = traceback.format_exc()
     finally:
         subprocess.run(
             ["tmux", "-u", "-L", day.socket, "kill-server"], capture_output=True, check=False
         )
-    if status == 0:
+    if failure:
+        (workdir / "failure.txt").write_text(f"step: {day.step}\n{failure}\n")
+        print(f"\nday: FAILED at step '{day.step}': {failure}", flush=True)
+    else:
         CAPTURES.mkdir(parents=True, exist_ok=True)
         for old in CAPTURES.glob("*.txt"):
             old.unlink()
         for shot in day.shots:
-            shutil.copy(shots / shot, CAPTURES / shot)
-        day.captures = CAPTURES
+            shutil.copy(day.captures / shot, CAPTURES / shot)
         summary(day, time.monotonic() - started)
         if args.show:
             for shot in day.shots:
@@ -922,14 +929,17 @@ def main() -> int:
         print(f"\nday: {len(day.deviations)} deviations from the intended behaviour:")
         for d in day.deviations:
             print(f"  [{d.step}] {d.text} (screen: {d.capture})")
-        status = status or 3
-    if status == 1 or args.keep:
+    if failure or args.keep:
         print(f"day: the work dir is kept: {workdir}")
     else:
         shutil.rmtree(workdir, ignore_errors=True)
-    if status == 0:
-        print("day: PASS: the day closed clean")
-    return status
+    if failure:
+        return 1
+    if day.deviations:
+        print("day: the day closed clean, with deviations from the intended behaviour")
+        return 3
+    print("day: PASS: the day closed clean")
+    return 0
 
 
 if __name__ == "__main__":
