@@ -368,13 +368,16 @@ def sign_in(day: Day) -> None:
     day.picker.wait_for("领取/继续")
 
 
-def import_and_plan(day: Day) -> list[str]:
-    """The lead imports the bank export (i) and plans batches (p); the batch ids."""
+def import_and_plan(day: Day) -> None:
+    """The lead imports the bank export (i) and plans batches (p)."""
     lead, orders = day.lead, day.facts["orders"]
     lead.press("i")
     lead.wait_for("银行导出文件")
-    lead.type(str(day.wh.workdir / "bank-export.csv"))
-    lead.wait_for(f"新增 {orders} 笔订单")
+    lead.type("bank-export.csv")  # the app runs in the work dir
+    lead.wait_for(re.compile(rf"新增 {orders}(?!\d)"))  # the line is cut at 80 columns
+    imported = day.wh.value("SELECT count(*) FROM orders")
+    if imported != orders:
+        raise DayFailed(f"{imported} orders imported of {orders}", lead.screen())
     lead.press("p")
     lead.wait_for("个拣货批次")
     day.capture(lead, "dashboard-planned")
@@ -382,7 +385,6 @@ def import_and_plan(day: Day) -> list[str]:
         "SELECT l.order_no, l.line_no FROM order_lines l JOIN products p USING (sku)"
         " WHERE p.weighed AND l.qty = 1 ORDER BY l.order_no LIMIT 1"
     )
-    return [b for (b,) in day.wh.rows("SELECT id FROM batches ORDER BY id")]
 
 
 def portion_labels(day: Day, batch: str, products: dict[str, Product]) -> dict[str, list[str]]:
@@ -778,14 +780,13 @@ def load_and_depart(day: Day, ours: list[tuple[str, str]]) -> None:
 def proof_of_delivery(day: Day) -> None:
     """Each committee signs its manifest; the lead reads the photo (PNG) with d."""
     lead = day.lead
-    pod = day.wh.workdir / "signed"
-    pod.mkdir()
+    (day.wh.workdir / "signed").mkdir()
     for manifest, committee in day.wh.rows("SELECT id, committee FROM manifests ORDER BY id"):
-        photo = pod / f"{committee}.png"
-        day.wh.picker("print", "manifest", manifest, "--out", str(photo))
+        photo = f"signed/{committee}.png"  # the app runs in the work dir
+        day.wh.picker("print", "manifest", manifest, "--out", photo)
         lead.press("d")
         lead.wait_for("已签字交接清单的照片")
-        lead.type(str(photo))
+        lead.type(photo)
         lead.wait_for(f"{manifest} 已签收")
     undelivered = day.wh.value("SELECT count(*) FROM manifests WHERE delivered_at IS NULL")
     if undelivered:
