@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = ROOT / "docs" / "day"
@@ -97,11 +98,10 @@ class Terminal:
                 time.sleep(KEY_GAP)
             self.tmux("send-keys", "-t", self.name, key)
 
-    def type(self, text: str, enter: bool = True) -> None:
+    def type(self, text: str) -> None:
         """Type text as it is, then Enter."""
         self.tmux("send-keys", "-t", self.name, "-l", text)
-        if enter:
-            self.press("Enter")
+        self.press("Enter")
 
     def scan(self, codes: list[str]) -> None:
         """Codes as a scanner sends them: each code and its Enter, back to back."""
@@ -172,7 +172,7 @@ class WarehouseFile:
             self.workdir, *args, "--db", "wh.db", "--config", "picker.toml", check=check
         )
 
-    def rows(self, sql: str, *params: object) -> list[tuple]:
+    def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         """Rows of a query, read fresh (a connection per query sees every commit)."""
         conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
         try:
@@ -180,7 +180,7 @@ class WarehouseFile:
         finally:
             conn.close()
 
-    def value(self, sql: str, *params: object) -> object:
+    def value(self, sql: str, *params: object) -> Any:
         """The first column of the first row of a query."""
         return self.rows(sql, *params)[0][0]
 
@@ -244,12 +244,20 @@ class Day:
     step: str = "set-up"
     shots: list[str] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
-    facts: dict[str, object] = field(default_factory=dict)
+    #: Paid orders in today's bank export, and the lead's PIN.
+    orders: int = 0
+    pin: str = ""
+    #: Bags labelled, routes departed; the closing audit's verdict, the settlement's total.
+    bags: int = 0
+    routes: int = 0
+    audit: str = ""
+    total: dict[str, int] = field(default_factory=dict)
+    #: Captures taken once in the day (the first pick screen, ...), by name.
+    taken: set[str] = field(default_factory=set)
     #: The label of each weighed portion, by (order, line): picking and packing scan it.
     labels: dict[tuple[str, int], str] = field(default_factory=dict)
     #: The one portion weighed under its ordered weight (order, line).
     underweight: tuple[str, int] | None = None
-    print_queue_used: bool = False
 
     def __post_init__(self) -> None:
         self.lead = Terminal(self.socket, "lead")
@@ -269,6 +277,12 @@ class Day:
         (self.captures / file).write_text(term.settled())
         self.shots.append(file)
         return file
+
+    def capture_once(self, term: Terminal, name: str) -> None:
+        """The first time the day comes here, keep the screen as NN-name.txt."""
+        if name not in self.taken:
+            self.taken.add(name)
+            self.capture(term, name)
 
     def deviate(self, term: Terminal, name: str, text: str, shot: str = "") -> None:
         """Note where the app did not do what it is meant to, with the screen (now, or the
@@ -349,12 +363,12 @@ def prepare(day: Day) -> None:
             if row[col] in COMMITTEES:
                 writer.writerow(row)
                 orders.add(row[0])
-    day.facts["orders"] = len(orders)
+    day.orders = len(orders)
     shown = wh.picker("demo", "--orders", "0").stdout
     pin = re.search(rf"\b{LEAD}/(\d{{4}})\b", shown)
     if not pin:
         raise DayFailed(f"picker demo did not print the PIN of {LEAD}:\n{shown}")
-    day.facts["pin"] = pin.group(1)
+    day.pin = pin.group(1)
 
 
 def sign_in(day: Day) -> None:
@@ -362,7 +376,7 @@ def sign_in(day: Day) -> None:
     lead.type(f"OP-{LEAD}")
     lead.wait_for("请输入密码")
     day.capture(lead, "signin-lead-pin")
-    lead.type(str(day.facts["pin"]))
+    lead.type(day.pin)
     lead.wait_for("排批次")
     day.picker.type(f"OP-{PICKER}")
     day.picker.wait_for("领取/继续")
@@ -370,7 +384,7 @@ def sign_in(day: Day) -> None:
 
 def import_and_plan(day: Day) -> None:
     """The lead imports the bank export (i) and plans batches (p)."""
-    lead, orders = day.lead, day.facts["orders"]
+    lead, orders = day.lead, day.orders
     lead.press("i")
     lead.wait_for("银行导出文件")
     lead.type("bank-export.csv")  # the app runs in the work dir
@@ -453,9 +467,7 @@ def pick(day: Day, batch: str, products: dict[str, Product], short: bool) -> boo
     codes = pick_codes(day, batch, products, hold)
     half = len(codes) // 2
     day.scan_and_wait(picker, codes[:half])
-    if not day.facts.get("pick_captured"):
-        day.facts["pick_captured"] = True
-        day.capture(picker, "pick-mid")
+    day.capture_once(picker, "pick-mid")
     day.scan_and_wait(picker, codes[half:])
     open_weighed = [
         (sku, needed, picked, grams)
@@ -564,10 +576,9 @@ def pack(day: Day, batch: str, products: dict[str, Product]) -> None:
                 f" rejected: {rejected}",
                 picker.screen(),
             )
-        if not day.facts.get("pack_captured"):
-            day.facts["pack_captured"] = True
+        if "pack" not in day.taken:
             picker.wait_until(moved_on, "the next household")
-            day.capture(picker, "pack")
+            day.capture_once(picker, "pack")
     if weighed_again:
         listed = ", ".join(weighed_again)
         day.deviate(picker, "", f"{batch}: a weighed portion counted as 1 unit for {listed}", shot)
@@ -607,10 +618,9 @@ def pick_and_pack(day: Day) -> None:
             "SELECT id FROM batches WHERE status = 'released' ORDER BY id DESC")]  # fmt: skip
         if not waiting:
             return
-        if not day.facts.get("board_captured"):
-            day.facts["board_captured"] = True
+        if "board" not in day.taken:
             day.picker.wait_for(f"{len(waiting)} 个批次待领取")
-            day.capture(day.picker, "board")
+            day.capture_once(day.picker, "board")
         with day.stage(f"claim {waiting[0]}"):
             batch = claim(day, waiting[0])
         with day.stage(f"pick {batch}"):
@@ -646,9 +656,7 @@ def printed(day: Day, kind: str) -> None:
             raise DayFailed(f"{jobs_left(day, kind)} {kind} jobs still not printed", lead.screen())
         time.sleep(0.5)
     time.sleep(1.0)  # the table follows the jobs' states
-    if not day.print_queue_used:
-        day.print_queue_used = True
-        day.capture(lead, "print-queue")
+    day.capture_once(lead, "print-queue")
     lead.press("Escape")
     lead.wait_for("排批次")
 
@@ -673,14 +681,14 @@ def code128_payloads(escpos: bytes) -> list[str]:
 
 def check_labels(day: Day) -> int:
     """The label printer printed exactly one label per closed bag, its id in the barcode."""
-    printed = code128_payloads((day.wh.workdir / "label1.prn").read_bytes())
+    labels = code128_payloads((day.wh.workdir / "label1.prn").read_bytes())
     bags = [b for (b,) in day.wh.rows("SELECT id FROM bags WHERE status = 'closed' ORDER BY id")]
-    if sorted(printed) != bags:
-        extra = sorted(set(printed) - set(bags))
-        missing = sorted(set(bags) - set(printed))
+    if sorted(labels) != bags:
+        extra = sorted(set(labels) - set(bags))
+        missing = sorted(set(bags) - set(labels))
         raise DayFailed(
-            f"{len(printed)} labels for {len(bags)} bags; without a label: {missing[:5]},"
-            f" labels of no bag or twice: {extra[:5] or len(printed) - len(set(printed))}"
+            f"{len(labels)} labels for {len(bags)} bags; without a label: {missing[:5]},"
+            f" labels of no bag or twice: {extra[:5] or len(labels) - len(set(labels))}"
         )
     return len(bags)
 
@@ -810,31 +818,28 @@ def close_day(day: Day) -> None:
         f"$ picker settle\n{settle.stdout}{settle.stderr}"
     )
     day.shots.append("cli-audit-settle.txt")
-    day.facts["audit"] = audit.stdout.strip().splitlines()[0] if audit.stdout.strip() else ""
+    day.audit = audit.stdout.strip().splitlines()[0] if audit.stdout.strip() else ""
     if audit.returncode:
         raise DayFailed(f"picker audit --closing exited {audit.returncode}:\n{audit.stdout}"
                         f"{audit.stderr}")  # fmt: skip
     if settle.returncode:
         raise DayFailed(f"picker settle exited {settle.returncode}:\n{settle.stderr}")
     report = json.loads(day.wh.picker("settle", "--json").stdout)
-    day.facts["settle"] = report["total"]
+    day.total = report["total"]
 
 
-def yuan(fen: object) -> str:
+def yuan(n: int) -> str:
     """Integer fen as ￥1,234.50."""
-    n = int(str(fen))
     return f"{'-' if n < 0 else ''}￥{abs(n) // 100:,}.{abs(n) % 100:02d}"
 
 
 def summary(day: Day, elapsed: float) -> None:
-    t = day.facts["settle"]
-    assert isinstance(t, dict)
-    wh = day.wh
+    t, wh = day.total, day.wh
     print(
-        f"\nday: {day.facts['orders']} orders in {wh.value('SELECT count(*) FROM batches')}"
-        f" batches, {day.facts['bags']} bags labelled, {day.facts['routes']} routes departed,"
+        f"\nday: {day.orders} orders in {wh.value('SELECT count(*) FROM batches')}"
+        f" batches, {day.bags} bags labelled, {day.routes} routes departed,"
         f" {wh.value('SELECT count(*) FROM manifests')} manifests signed"
-        f"\nday: audit: {day.facts['audit']}"
+        f"\nday: audit: {day.audit}"
         f"\nday: settled: paid {yuan(t['paid_fen'])} − refunds {yuan(t['refunds_fen'])}"
         f" (short {yuan(t['short_fen'])}, under weight {yuan(t['underweight_fen'])})"
         f" = net {yuan(t['net_fen'])}; delivered {yuan(t['delivered_fen'])},"
@@ -856,19 +861,39 @@ def run(day: Day) -> None:
     pick_and_pack(day)
     with day.stage("print the bag labels"):
         printed(day, "label")
-        day.facts["bags"] = check_labels(day)
+        day.bags = check_labels(day)
         day.lead.wait_for("排批次")
         day.capture(day.lead, "dashboard-packed")
     with day.stage("print the manifests"):
         manifests(day)
     with day.stage("plan the routes"):
         ours = routes(day)
-        day.facts["routes"] = len(ours)
+        day.routes = len(ours)
     load_and_depart(day, ours)
     with day.stage("proof of delivery"):
         proof_of_delivery(day)
     with day.stage("settle and audit"):
         close_day(day)
+
+
+def stop_tmux(socket: str) -> None:
+    """Kill the day's tmux server and remove its socket file, which tmux leaves behind."""
+    tmux = ["tmux", "-u", "-L", socket]
+    found = subprocess.run(
+        [*tmux, "display-message", "-p", "#{socket_path}"], capture_output=True, text=True
+    )
+    subprocess.run([*tmux, "kill-server"], capture_output=True, check=False)
+    if found.returncode == 0 and found.stdout.strip():
+        Path(found.stdout.strip()).unlink(missing_ok=True)
+
+
+def remove(workdir: Path) -> None:
+    """Remove the work dir; the apps may still be closing their database files for a moment."""
+    for _ in range(30):
+        shutil.rmtree(workdir, ignore_errors=True)
+        if not workdir.exists():
+            return
+        time.sleep(0.1)
 
 
 def workdir_for(keep: Path | None) -> Path:
@@ -910,9 +935,7 @@ def main() -> int:
     except Exception:  # a bug of the day itself or an unreadable file: the step and the trace
         failure = traceback.format_exc()
     finally:
-        subprocess.run(
-            ["tmux", "-u", "-L", day.socket, "kill-server"], capture_output=True, check=False
-        )
+        stop_tmux(day.socket)
     if failure:
         (workdir / "failure.txt").write_text(f"step: {day.step}\n{failure}\n")
         print(f"\nday: FAILED at step '{day.step}': {failure}", flush=True)
@@ -923,9 +946,9 @@ def main() -> int:
         for shot in day.shots:
             shutil.copy(day.captures / shot, CAPTURES / shot)
         summary(day, time.monotonic() - started)
-        if args.show:
-            for shot in day.shots:
-                print(f"\n--- {shot} ---\n{(CAPTURES / shot).read_text().rstrip()}")
+    if args.show:
+        for shot in day.shots:
+            print(f"\n--- {shot} ---\n{(day.captures / shot).read_text().rstrip()}")
     if day.deviations:
         print(f"\nday: {len(day.deviations)} deviations from the intended behaviour:")
         for d in day.deviations:
@@ -933,7 +956,7 @@ def main() -> int:
     if failure or args.keep:
         print(f"day: the work dir is kept: {workdir}")
     else:
-        shutil.rmtree(workdir, ignore_errors=True)
+        remove(workdir)
     if failure:
         return 1
     if day.deviations:
