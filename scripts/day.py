@@ -7,11 +7,12 @@ call. Screens are awaited by polling `capture-pane` for the text a person would 
 
 The day: a catalog-only demo warehouse; the lead imports the bank's export of three
 committees' paid orders and plans batches; the picker signs in by badge, claims each batch by
-scanning its id, picks every line (unit and case codes, `N*` scans, weighed scale labels, one
-line declared short), packs every household by scanning; labels and manifests print to file
-printers; the lead gives the routes a driver and a truck; the driver loads every bag (one
-bag of the other route is refused on the way) and departs; the signed manifests' photos
-prove delivery; the settlement screen, then `picker audit --closing` and `picker settle`.
+scanning its id, picks every line (unit and case codes, `N*` scans, the scale label of each
+household's portion of weighed goods, one unit declared short), packs every household by
+scanning; labels and manifests print to file printers; the lead gives the routes a driver
+and a truck; the driver loads every bag (one bag of the other route is refused on the way)
+and departs; the signed manifests' photos prove delivery; the settlement screen, then
+`picker audit --closing` and `picker settle`.
 
 Where the app does not do what it is meant to, the day notes a deviation with the screen and
 goes on where a person would too (each such place is marked `# defect:`). Exit 0: the day
@@ -756,7 +757,8 @@ def load_and_depart(day: Day, ours: list[tuple[str, str]]) -> None:
     day.capture(driver, "dock")
     for i, (route, name) in enumerate(ours):
         with day.stage(f"load {name}"):
-            driver.press(*["Down"] * i, "Enter")  # the driver's routes come first, in order
+            # The driver's routes come first, in order; the cursor stays on the one just loaded.
+            driver.press(*["Down"] * min(i, 1), "Enter")
             driver.wait_for(f"装车 {name}")
             bags = bags_of_route(day, route)
             # On the first truck, a bag of the next route by mistake: it must be refused.
@@ -899,7 +901,7 @@ def remove(workdir: Path) -> None:
 def workdir_for(keep: Path | None) -> Path:
     """`keep` (made, and empty) or a new temporary directory."""
     if keep is None:
-        return Path(tempfile.mkdtemp(prefix="picker-day-"))
+        return Path(tempfile.mkdtemp(prefix="picker-scripted-day-"))
     if keep.exists() and any(keep.iterdir()):
         raise DayFailed(f"{keep} is not empty")
     keep.mkdir(parents=True, exist_ok=True)
