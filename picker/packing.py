@@ -118,37 +118,41 @@ class _Bag:
     units: dict[str, int] = field(default_factory=dict)
 
 
-def _blocks(goods: Sequence[BagGoods], capacity: BagCapacity) -> list[tuple[str, int, int]]:
-    """(sku, units, grams) that each go into one bag: single units, or packs kept together."""
-    blocks: list[tuple[str, int, int]] = []
+def _blocks(goods: Sequence[BagGoods], capacity: BagCapacity) -> list[tuple[str, int, int, int]]:
+    """(sku, units, grams, items) that each go into one bag: single units, or packs kept
+    together. A pack counts as one item against the bag's item cap (a 7-斤 bag of apples is
+    one thing in the bag); only its weight can split it."""
+    blocks: list[tuple[str, int, int, int]] = []
     for g in goods:
         if g.units <= 0:
             continue
         size = 1
         if g.together:
             by_weight = capacity.max_grams // g.grams if g.grams > 0 else g.units
-            size = max(1, min(g.units, capacity.max_items, by_weight))
+            size = max(1, min(g.units, by_weight))
         left = g.units
         while left > 0:
             take = min(size, left)
-            blocks.append((g.sku, take, take * g.grams))
+            blocks.append((g.sku, take, take * g.grams, 1 if g.together else take))
             left -= take
     # Heaviest first (first-fit decreasing); the sku keeps the plan the same every time.
     blocks.sort(key=lambda b: (-b[2], -b[1], b[0]))
     return blocks
 
 
-def _first_fit(blocks: list[tuple[str, int, int]], max_items: int, max_grams: int) -> list[_Bag]:
+def _first_fit(
+    blocks: list[tuple[str, int, int, int]], max_items: int, max_grams: int
+) -> list[_Bag]:
     bags: list[_Bag] = []
-    for sku, units, grams in blocks:
+    for sku, units, grams, items in blocks:
         bag = next(
-            (b for b in bags if b.items + units <= max_items and b.grams + grams <= max_grams),
+            (b for b in bags if b.items + items <= max_items and b.grams + grams <= max_grams),
             None,
         )
         if bag is None:
             bag = _Bag()
             bags.append(bag)
-        bag.items += units
+        bag.items += items
         bag.grams += grams
         bag.units[sku] = bag.units.get(sku, 0) + units
     return bags
@@ -166,7 +170,7 @@ def plan_bags(goods: Sequence[BagGoods], capacity: BagCapacity) -> BagPlan:
     if not blocks:
         return BagPlan(((),))
     bags = _first_fit(blocks, capacity.max_items, capacity.max_grams)
-    even_items = math.ceil(sum(b[1] for b in blocks) / len(bags))
+    even_items = math.ceil(sum(b[3] for b in blocks) / len(bags))
     if even_items < capacity.max_items:
         even = _first_fit(blocks, even_items, capacity.max_grams)
         if len(even) == len(bags):

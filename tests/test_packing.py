@@ -122,6 +122,14 @@ def test_two_heavy_bundles_get_two_bags_and_a_weighed_line_stays_in_one() -> Non
     assert [loose.planned(k).get("P", 0) for k in (1, 2)] not in ([6, 0], [0, 6])
 
 
+def test_a_weighed_line_longer_than_the_item_cap_is_one_pack_in_one_bag() -> None:
+    # 7 斤 of apples on one scale label beside a 5 kg bag of rice, bags of 6 items / 8 kg: the
+    # apples are one pack. Split 1 + 6 by count, the label's 3.5 kg landed in the rice's bag.
+    capacity = BagCapacity(max_items=6, max_grams=8000)
+    plan = plan_bags([BagGoods("RICE", 1, 5000), BagGoods("APPLE", 7, 525, True)], capacity)
+    assert [plan.planned(k) for k in range(1, plan.n + 1)] == [{"RICE": 1}, {"APPLE": 7}]
+
+
 def test_units_go_where_the_plan_has_room_for_them() -> None:
     plan = plan_bags([BagGoods("E", 14, 100)], BagCapacity(max_items=12, max_grams=8000))
     assert plan.n == 2
