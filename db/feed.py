@@ -202,13 +202,47 @@ def exceptions(
     return out
 
 
-def resolve_exception(db: sqlite_utils.Database, exception_id: int, by: str, at: str) -> bool:
-    cur = db.conn.execute(
-        "UPDATE order_exceptions SET resolved_at = ?, resolved_by = ?"
-        " WHERE id = ? AND resolved_at IS NULL",
+def resolve_exception(
+    db: sqlite_utils.Database, exception_id: int, by: str, at: str
+) -> tuple[str, str] | None:
+    """Close an open exception; (order number, kind) of the one closed, or None."""
+    row = db.conn.execute(
+        "SELECT order_no, kind FROM order_exceptions WHERE id = ? AND resolved_at IS NULL",
+        (exception_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    db.conn.execute(
+        "UPDATE order_exceptions SET resolved_at = ?, resolved_by = ? WHERE id = ?",
         (at, by, exception_id),
     )
-    return cur.rowcount == 1
+    return str(row[0]), str(row[1])
+
+
+def pull_bags(db: sqlite_utils.Database, order_no: str, by: str, at: str) -> list[str]:
+    """A cancelled order's bags taken back by the lead: off the truck, off a manifest not yet
+    signed and out of their crate. Bags already signed for stay as they are. Each bag pulled
+    is a row of the scan log (stage `pull`), so the journey stays on record."""
+    bags = [
+        str(b)
+        for (b,) in db.conn.execute(
+            "SELECT b.id FROM bags b WHERE b.order_no = ? AND b.id NOT IN ("
+            " SELECT mb.bag FROM manifest_bags mb JOIN manifests m ON m.id = mb.manifest"
+            " WHERE m.delivered_at IS NOT NULL) ORDER BY b.id",
+            (order_no,),
+        )
+    ]
+    for bag in bags:
+        route = db.conn.execute("SELECT route FROM bag_loads WHERE bag = ?", (bag,)).fetchone()
+        for table in ("bag_loads", "manifest_bags", "crate_bags"):
+            db.conn.execute(f"DELETE FROM {table} WHERE bag = ?", (bag,))
+        db.conn.execute(
+            "INSERT INTO scan_log (at, operator, stage, raw, kind, order_no, bag, outcome,"
+            " reason, params) VALUES (?, ?, 'pull', ?, 'pull', ?, ?, 'accepted',"
+            " 'order_cancelled', ?)",
+            (at, by, bag, order_no, bag, json.dumps({"route": route[0] if route else None})),
+        )
+    return bags
 
 
 def last_exception_id(db: sqlite_utils.Database) -> int:

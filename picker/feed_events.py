@@ -29,7 +29,7 @@ from picker.cancellation import (
 from picker.errors import Conflict, NotFound
 from picker.feed import Event, EventKind
 from picker.i18n import _
-from picker.model import OrderStatus
+from picker.model import OrderStatus, Role
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -43,6 +43,7 @@ class FeedEvents:
     clock: Callable[[], datetime]
     cancel_order: Callable[..., int]
     _close_order: Callable[[str, OrderStatus, str], int]
+    operator: Callable[[str], tuple[str, Role]]
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -194,11 +195,25 @@ class FeedEvents:
             )
         return out
 
-    def resolve_exception(self, exception_id: int, operator: str) -> None:
-        """The lead has dealt with it (bag pulled, goods put back)."""
+    def resolve_exception(self, exception_id: int, operator: str) -> list[str]:
+        """The lead has dealt with it (bag pulled, goods put back). For a cancelled order's
+        bags that means they are back in the warehouse: off the truck, the unsigned manifest
+        and their crate (so the closing audit sees no cancelled bag travelling). Returns the
+        bags pulled. Only a shift lead decides."""
+        _name, role = self.operator(operator)
+        if role is not Role.LEAD:
+            raise Conflict(
+                _("only a shift lead can close an exception; {code} is not one", code=operator)
+            )
+        now = self._now()
         with db.write(self.db):
-            if not rows.resolve_exception(self.db, exception_id, operator, self._now()):
+            closed = rows.resolve_exception(self.db, exception_id, operator, now)
+            if closed is None:
                 raise NotFound(_("no open exception {id}", id=exception_id))
+            order_no, kind = closed
+            if kind.startswith("pull-bag"):
+                return rows.pull_bags(self.db, order_no, operator, now)
+        return []
 
 
 def _stage(state: dict[str, Any]) -> Stage:

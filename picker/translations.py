@@ -751,6 +751,9 @@ FEED: dict[str, str] = {
     "{field} cannot be read: {error}": "{field}无法读取：{error}",
     "{field} has a broken character (half of a cut emoji?)": "{field}含有残缺字符（可能是被截断的表情符号）",
     "pulling stopped on an error: {error}": "拉取因错误中止：{error}",
+    "only a shift lead can close an exception; {code} is not one": "只有班长可以关闭异常；{code} 不是班长",
+    "Exception {id} closed by {lead}.": "异常 {id} 已由 {lead} 关闭。",
+    "Bag {bag} pulled.": "袋 {bag} 已取回。",
 }
 
 DEVICES: dict[str, str] = {

@@ -548,7 +548,7 @@ def test_a_short_crate_is_flagged_before_departure(warehouse: Warehouse, tmp_pat
     assert "BGA004-2" in problems[0].message
     # With the crate on the truck, A004's bag 2 is still missing from it.
     assert warehouse.load_session("线路1", "D01").scan("CR-XY01-0001").accepted
-    with pytest.raises(Conflict, match="1 orders not packed .* 1 bags not loaded"):
+    with pytest.raises(Conflict, match=r"1 orders not packed .* 1 bags not loaded"):
         warehouse.depart("线路1", "D01")
     with pytest.raises(Conflict, match="only a shift lead"):
         warehouse.depart("线路1", "D01", override_reason="go")

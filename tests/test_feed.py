@@ -482,9 +482,17 @@ def test_refunds_by_stage_unbatched_batched_packed_loaded(
     statuses = dict(wh.db.conn.execute("SELECT order_no, status FROM orders"))
     assert [statuses[n] for n in (second, third, fourth)] == ["refunded"] * 3
     assert statuses[late.order_no] == "paid"
-    for e in wh.order_exceptions():
-        wh.resolve_exception(e["id"], "L01")
+    # Until the lead pulls it, a refunded order's bag on a truck fails the audit.
+    problems = {o.order_no: o.problems for o in wh.audit().failing}
+    assert "cancelled_bag" in [p for p, _ in problems[fourth]]
+    pulled_bags = [wh.resolve_exception(e["id"], "L01") for e in wh.order_exceptions()]
     assert wh.order_exceptions() == []
+    assert sorted(b for bags in pulled_bags for b in bags) == sorted([bag3, bag4])
+    # Pulled means back in the warehouse: off the truck, on record, and the audit is clean.
+    assert wh.db.conn.execute("SELECT count(*) FROM bag_loads").fetchone()[0] == 0
+    log = wh.db.conn.execute("SELECT bag, operator FROM scan_log WHERE stage = 'pull'")
+    assert sorted(log) == sorted([(bag3, "L01"), (bag4, "L01")])
+    assert wh.audit().clean, [(o.order_no, o.problems) for o in wh.audit().failing]
 
 
 def test_a_cancel_before_batching_keeps_the_order_out_of_batches(
@@ -755,3 +763,22 @@ def test_orders_closed_by_events_before_the_upgrade_count_as_received_paid(
     received = dict(old.conn.execute("SELECT order_no, received_status FROM orders"))
     # A1 arrived paid and an event closed it; A2 was closed by hand; A3 arrived refunded.
     assert received == {"A1": "paid", "A2": "cancelled", "A3": "refunded"}
+
+
+def test_picker_resolve_pulls_the_bag_only_for_a_lead(wh: Warehouse, demo: DemoWarehouse) -> None:
+    order_no = demo.orders[2].order_no
+    with serve(demo, events_every=0) as server:
+        pulled(wh, server)
+        wh.plan_batches()
+        bag = pack(wh, order_no, route="R1")
+        server.add_event(order_no, "cancel")
+        pulled(wh, server)
+    (exception,) = wh.order_exceptions()
+    db_args = ["--db", str(wh.path)]
+    refused = cli("resolve", str(exception["id"]), "--lead", "P001", *db_args, code=4)
+    assert "only a shift lead" in refused
+    assert len(wh.order_exceptions()) == 1
+    done = cli("resolve", str(exception["id"]), "--lead", "L01", *db_args)
+    assert f"Bag {bag} pulled." in done
+    assert wh.order_exceptions() == []
+    assert wh.db.conn.execute("SELECT count(*) FROM bag_loads").fetchone()[0] == 0

@@ -78,7 +78,7 @@ def print_json(data: Any) -> None:
 COMMAND_MODULES: dict[str, str] = {
     "tui": "app", "serve": "app",
     "demo": "intake", "import": "intake", "orders": "intake",
-    "pull": "feed", "feeds": "feed", "watch": "feed",
+    "pull": "feed", "feeds": "feed", "watch": "feed", "resolve": "feed",
     "batch": "floor", "batches": "floor", "claim": "floor", "release": "floor",
     "takeover": "floor", "cancel": "floor", "scan": "floor",
     "print": "printing", "printers": "printing", "queue": "printing",

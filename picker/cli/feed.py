@@ -1,4 +1,4 @@
-"""`picker pull`, `picker watch`, `picker feeds`: live intake from the command line.
+"""`picker pull`, `watch`, `feeds`, `resolve`: live intake from the command line.
 
 Registered on `picker.cli.main` when `picker.cli` imports this module (its last line).
 """
@@ -271,6 +271,25 @@ def feeds(wh: Warehouse, as_json: bool) -> None:
     click.echo(format_table(headers, table))
     for e in exceptions:
         click.secho(f"#{e['id']} {e['text']}", fg="yellow")
+
+
+@main.command()
+@click.argument("exception_id", metavar="ID", type=int)
+@click.option("--lead", required=True, help="The shift lead's operator code.")
+@warehouse_options
+def resolve(wh: Warehouse, exception_id: int, lead: str) -> None:
+    """Close an exception of `picker feeds` once dealt with. For a cancelled order's bags
+    ("pull bag") that records them as pulled: off the truck, the unsigned manifest and
+    their crate.
+
+    \b
+    Example:
+      picker resolve 3 --lead L01
+    """
+    bags = wh.resolve_exception(exception_id, lead)
+    click.echo(_("Exception {id} closed by {lead}.", id=exception_id, lead=lead))
+    for bag in bags:
+        click.echo(_("Bag {bag} pulled.", bag=bag))
 
 
 def _state(s: FeedState) -> dict[str, Any]:
