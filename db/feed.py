@@ -157,7 +157,10 @@ def order_floor_state(db: sqlite_utils.Database, order_no: str) -> dict[str, Any
     if row is None:
         return None
     bags = db.conn.execute(
-        "SELECT g.id, g.status, l.route FROM bags g LEFT JOIN bag_loads l ON l.bag = g.id"
+        "SELECT g.id, g.status, l.route, m.delivered_at FROM bags g"
+        " LEFT JOIN bag_loads l ON l.bag = g.id"
+        " LEFT JOIN manifest_bags mb ON mb.bag = g.id"
+        " LEFT JOIN manifests m ON m.id = mb.manifest"
         " WHERE g.order_no = ? ORDER BY g.k",
         (order_no,),
     ).fetchall()
@@ -169,6 +172,7 @@ def order_floor_state(db: sqlite_utils.Database, order_no: str) -> dict[str, Any
         "batch_status": row[4],
         "closed_bags": [b[0] for b in bags if b[1] == "closed"],
         "routes": sorted({b[2] for b in bags if b[2]}),
+        "delivered": any(b[3] for b in bags),
     }
 
 

@@ -32,6 +32,7 @@ class Outcome(StrEnum):
     PULL_BAG = "pull-bag"  # already packed or loaded: the lead pulls the bag
     PARTIAL_REFUND = "partial-refund"  # part of the money back: the lead decides what goes
     ALREADY_CLOSED = "already-closed"  # the order was cancelled or refunded before
+    DELIVERED_REFUND = "delivered-refund"  # signed for: the money goes back, the goods stay
 
 
 #: Outcomes still to be worked on by the next pull.
@@ -46,6 +47,7 @@ OUTCOME_LABELS: dict[str, str] = {
     Outcome.PULL_BAG: N_("packed: pull the bag"),
     Outcome.PARTIAL_REFUND: N_("partial refund: lead decides"),
     Outcome.ALREADY_CLOSED: N_("already cancelled or refunded"),
+    Outcome.DELIVERED_REFUND: N_("refunded after delivery"),
 }
 
 
@@ -56,6 +58,7 @@ class Stage(StrEnum):
     BATCHED = "batched"
     PACKED = "packed"  # a bag of it is closed
     LOADED = "loaded"  # a bag of it is on a truck
+    DELIVERED = "delivered"  # a bag of it was signed for
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,11 @@ def decide(event: Event, state: OrderState | None) -> Decision:
     amount = event.amount_fen
     if event.kind is EventKind.REFUND and amount is not None and amount < state.unrefunded_fen:
         return Decision(Outcome.PARTIAL_REFUND, refund_fen=amount, exception="partial-refund")
+    if state.stage is Stage.DELIVERED:
+        # The household has the goods: the money is refunded, the order stays delivered.
+        return Decision(
+            Outcome.DELIVERED_REFUND, refund_fen=state.unrefunded_fen, exception="delivered-refund"
+        )
     status = "cancelled" if event.kind is EventKind.CANCEL else "refunded"
     if state.stage is Stage.UNBATCHED:
         return Decision(Outcome.CANCELLED, status)
@@ -101,6 +109,9 @@ EXCEPTION_TEXT: dict[str, str] = {
         "{order_no} was {status} after loading on route {route}: take bag {bags} off the truck"
     ),
     "do-not-pack": N_("{order_no} was {status} in batch {batch}: do not pack, put its goods back"),
+    "delivered-refund": N_(
+        "{order_no}: {amount} refunded after delivery: the goods stay with the household"
+    ),
     "partial-refund": N_(
         "{order_no}: {amount} of {total} refunded ({stage}): decide what to remove"
     ),
@@ -112,6 +123,7 @@ _WORDS = {
     Stage.BATCHED: N_("in a batch"),
     Stage.PACKED: N_("packed"),
     Stage.LOADED: N_("loaded"),
+    Stage.DELIVERED: N_("delivered"),
 }
 
 

@@ -165,7 +165,7 @@ class FeedEvents:
                 line_no=None,
                 kind="cancel",
                 fen=decision.refund_fen,
-                reason=f"feed {source}/{event.event_id}: partial refund",
+                reason=f"feed {source}/{event.event_id}: {decision.outcome.value}",
                 batch_id=state["batch"] if state else None,
                 scan_id=None,
                 at=now,
@@ -217,6 +217,8 @@ class FeedEvents:
 
 
 def _stage(state: dict[str, Any]) -> Stage:
+    if state["delivered"]:
+        return Stage.DELIVERED
     if state["routes"]:
         return Stage.LOADED
     if state["closed_bags"]:

@@ -754,6 +754,8 @@ FEED: dict[str, str] = {
     "only a shift lead can close an exception; {code} is not one": "只有班长可以关闭异常；{code} 不是班长",
     "Exception {id} closed by {lead}.": "异常 {id} 已由 {lead} 关闭。",
     "Bag {bag} pulled.": "袋 {bag} 已取回。",
+    "refunded after delivery": "送达后退款",
+    "{order_no}: {amount} refunded after delivery: the goods stay with the household": "{order_no}：送达后退款 {amount}：货物留在住户家中",
 }
 
 DEVICES: dict[str, str] = {

@@ -782,3 +782,33 @@ def test_picker_resolve_pulls_the_bag_only_for_a_lead(wh: Warehouse, demo: DemoW
     assert f"Bag {bag} pulled." in done
     assert wh.order_exceptions() == []
     assert wh.db.conn.execute("SELECT count(*) FROM bag_loads").fetchone()[0] == 0
+
+
+def test_a_refund_after_delivery_is_recorded_not_a_second_end_state(
+    wh: Warehouse, demo: DemoWarehouse
+) -> None:
+    order = demo.orders[3]
+    with serve(demo, events_every=0) as server:
+        pulled(wh, server)
+        wh.plan_batches()
+        bag = pack(wh, order.order_no, route="R1")
+        conn = wh.db.conn
+        with conn:
+            conn.execute(
+                "INSERT INTO manifests (id, committee, day, seq, route, created_at, delivered_at)"
+                " VALUES ('MF1', ?, '2022-04-12', 1, 'R1', ?, ?)",
+                (order.committee, AT.isoformat(), AT.isoformat()),
+            )
+            conn.execute("INSERT INTO manifest_bags (manifest, bag) VALUES ('MF1', ?)", (bag,))
+        server.add_event(order.order_no, "refund")
+        pulled(wh, server)
+    assert [e["outcome"] for e in wh.order_events()] == ["delivered-refund"]
+    status = conn.execute("SELECT status FROM orders WHERE order_no = ?", (order.order_no,))
+    assert status.fetchone()[0] == "paid"  # delivered: the goods are with the household
+    assert sum(r["fen"] for r in wh.refunds(order.order_no)) == order.amount_fen
+    (exception,) = wh.order_exceptions()
+    assert "after delivery" in exception["text"]
+    audited = {o.order_no: o for o in wh.audit().orders}[order.order_no]
+    assert audited.state == "delivered" and audited.net_fen == 0, audited
+    settlement = wh.settlement()
+    assert settlement.reconciled, settlement.mismatches
