@@ -250,6 +250,29 @@ def missing_bags(db: sqlite_utils.Database, route_id: str) -> list[tuple[int, Ba
     ]
 
 
+def split_orders(
+    db: sqlite_utils.Database, route_id: str
+) -> list[tuple[str, list[str], list[str]]]:
+    """(order, bags on this route, bags not on it) of paid orders of the route's stops that
+    have some bags on the truck and some not: a household that would arrive half packed."""
+    bags: dict[str, tuple[list[str], list[str]]] = {}
+    for order_no, bag, on in db.conn.execute(
+        "SELECT b.order_no, b.id, l.route = s.route FROM route_stops s"
+        " JOIN orders o ON o.committee = s.committee AND o.status = 'paid'"
+        " JOIN bags b ON b.order_no = o.order_no"
+        " LEFT JOIN bag_loads l ON l.bag = b.id"
+        " WHERE s.route = ? ORDER BY b.order_no, b.k",
+        (route_id,),
+    ):
+        loaded, rest = bags.setdefault(order_no, ([], []))
+        (loaded if on else rest).append(bag)
+    return [(no, loaded, rest) for no, (loaded, rest) in bags.items() if loaded and rest]
+
+
+def delete_load(db: sqlite_utils.Database, bag_id: str) -> None:
+    db.conn.execute("DELETE FROM bag_loads WHERE bag = ?", (bag_id,))
+
+
 def get_load(db: sqlite_utils.Database, bag_id: str) -> LoadRow | None:
     row = db.conn.execute(
         "SELECT route, at, operator, terminal FROM bag_loads WHERE bag = ?", (bag_id,)

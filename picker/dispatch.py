@@ -324,6 +324,20 @@ class Dispatch(Delivery):
                         at=found.departed_at or "?",
                     )
                 )
+            split = rows.split_orders(self.db, found.id)
+            if split:
+                # Not even a lead sends half a household: its bags go together or not at all.
+                order_no, loaded, rest = split[0]
+                raise Conflict(
+                    _(
+                        "route {route} would split order {order_no}: bags {loaded} are on the "
+                        "truck, {rest} not. Load the rest, or take those off (picker unload)",
+                        route=found.name,
+                        order_no=order_no,
+                        loaded=", ".join(loaded),
+                        rest=", ".join(rest),
+                    )
+                )
             behind = self.missing(found.id)
             if behind and not reason:
                 raise Conflict(

@@ -44,6 +44,7 @@ LOAD_REASONS: dict[str, str] = {
     "crate_open": N_("crate {crate} is still open: close it and put its label on first"),
     "crate_empty": N_("crate {crate} holds no bags"),
     "crate_loaded": N_("every bag of crate {crate} is on the truck already"),
+    "not_on_truck": N_("bag {bag} is not on the truck of {route}: nothing to take off"),
 }
 
 
@@ -155,6 +156,36 @@ class LoadSession:
         except LoadRejected as exc:
             return self._reject(raw, exc.reason, exc.params, exc.bag)
 
+    def unload(self, raw: str) -> LoadResult:
+        """Take a bag back off the truck before it leaves (a household left behind goes whole).
+        Never raises for a bad code: it is rejected."""
+        raw = raw.strip("\r\n")
+        try:
+            scan = resolve(raw, self.index)
+        except ScanError as exc:
+            return self._reject(raw, exc.reason, exc.params, None)
+        if scan.kind is not ScanKind.BAG or scan.ref is None:
+            return self._reject(raw, "not_a_bag", (("kind", scan.kind.value),), None)
+        bag_id = scan.ref
+        try:
+            with db.write(self.wh.db):
+                route = rows.get_route(self.wh.db, self.route_id)
+                if route is None:
+                    raise NotFound(_("no route {route}", route=self.route_id))
+                if route.status in ("departed", "done"):
+                    raise LoadRejected("route_departed", route=route.name)
+                bag = rows.get_bag(self.wh.db, bag_id)
+                if bag is None:
+                    raise LoadRejected("unknown_bag", bag=bag_id)
+                earlier = rows.get_load(self.wh.db, bag_id)
+                if earlier is None or earlier.route != route.id:
+                    raise LoadRejected("not_on_truck", bag, bag=bag_id, route=route.name)
+                rows.delete_load(self.wh.db, bag_id)
+                scan_id = self._log(raw, "accepted", bag, "", (), kind="unload")
+                return self._result(raw, True, bag, scan_id)
+        except LoadRejected as exc:
+            return self._reject(raw, exc.reason, exc.params, exc.bag)
+
     def _load(self, raw: str, bag_id: str) -> LoadResult:
         conn = self.wh.db
         route = rows.get_route(conn, self.route_id)
@@ -238,6 +269,8 @@ class LoadSession:
         bag: rows.BagRow | None,
         reason: str,
         params: tuple[tuple[str, str], ...],
+        *,
+        kind: str = "bag",
     ) -> int:
         # The route rides along in params: the scan log has no column for it.
         return floor_rows.log_scan(
@@ -249,7 +282,7 @@ class LoadSession:
             stage=STAGE,
             raw=raw,
             outcome=outcome,
-            kind="bag" if bag else None,
+            kind=kind if bag else None,
             order_no=bag.order_no if bag else None,
             bag=bag.id if bag else None,
             reason=reason,

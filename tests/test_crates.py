@@ -548,11 +548,15 @@ def test_a_short_crate_is_flagged_before_departure(warehouse: Warehouse, tmp_pat
     assert "BGA004-2" in problems[0].message
     # With the crate on the truck, A004's bag 2 is still missing from it.
     assert warehouse.load_session("线路1", "D01").scan("CR-XY01-0001").accepted
-    with pytest.raises(Conflict, match=r"1 orders not packed .* 1 bags not loaded"):
+    # Half of A004 would go: not even a lead sends that; its bag 1 comes off the truck.
+    with pytest.raises(Conflict, match="would split order A004"):
+        warehouse.depart("线路1", "L01", override_reason="go")
+    assert warehouse.load_session("线路1", "D01").unload("BGA004-1").accepted
+    with pytest.raises(Conflict, match=r"1 orders not packed .* 2 bags not loaded"):
         warehouse.depart("线路1", "D01")
     with pytest.raises(Conflict, match="only a shift lead"):
         warehouse.depart("线路1", "D01", override_reason="go")
-    gone = warehouse.depart("线路1", "L01", override_reason="A004 bag 2 on the next run")
+    gone = warehouse.depart("线路1", "L01", override_reason="A004 stays for the next run")
     assert gone.override_by == "L01"
 
 

@@ -413,3 +413,38 @@ def test_the_last_bag_loaded_does_not_say_all_is_loaded_while_orders_wait(
     assert result.accepted and result.progress == (1, 1)
     assert (result.stage_done, result.orders_behind) == (False, 1)
     assert result.to_json()["route_complete"] is False
+
+
+def test_a_household_never_leaves_half_packed_not_even_with_a_lead(tmp_path: Path) -> None:
+    # Two heavy bundles are two bags; with one on the truck the other is still at the dock.
+    wh = Warehouse(tmp_path / "split.db")
+    wh.build_demo(orders=0, seed=7)
+    code = next(p.code for p in wh.catalog().payment_codes.values() if "XY01" in p.committees)
+    order = {
+        "order_no": "S001", "paid_at": "2022-04-12T06:30:00+08:00", "amount": "196.00",
+        "payment_code": code, "committee": "XY01", "building": "1", "room": "101",
+        "name": "张三", "phone": "13800001234",
+        "lines": [{"sku": "SKU0002", "qty": 2, "unit_price": "98.00"}],
+    }  # fmt: skip
+    f = tmp_path / "orders.json"
+    f.write_text(json.dumps([order]), encoding="utf-8")
+    wh.import_file(f)
+    (batch,) = wh.plan_batches().batches
+    wh.claim(batch, "P001")
+    bundle = next(b.code for b in wh.catalog().products["SKU0002"].barcodes)
+    assert wh.session(batch, "P001").scan(f"2*{bundle}").accepted
+    pack = wh.session(batch, "P001", stage="pack")
+    assert pack.scan(bundle).closed_bags == ("BGS001-1",)
+    route = wh.plan_routes().routes[0]
+    truck = wh.load_session(route, "D01")
+    assert truck.scan("BGS001-1").accepted
+    with pytest.raises(Conflict, match=r"would split order S001: bags BGS001-1 .* BGS001-2 not"):
+        wh.depart(route, "L01", override_reason="truck must go")
+    # The household stays behind whole: its bag comes off, and then the lead may send it.
+    code_out, out = run(wh, "unload", "BGS001-1", "--route", route, "--operator", "D01")
+    assert code_out == 0 and json.loads(out)["outcome"] == "accepted", out
+    assert truck.unload("BGS001-1").reason == "not_on_truck"
+    gone = wh.depart(route, "L01", override_reason="S001 on the next run")
+    assert gone.status == "departed"
+    audited = {o.order_no: o for o in wh.audit().orders}
+    assert audited["S001"].state == "open" and not audited["S001"].problems

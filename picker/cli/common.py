@@ -83,7 +83,7 @@ COMMAND_MODULES: dict[str, str] = {
     "takeover": "floor", "cancel": "floor", "scan": "floor",
     "print": "printing", "printers": "printing", "queue": "printing",
     "routes": "dispatch", "assign": "dispatch", "missing": "dispatch", "load": "dispatch",
-    "depart": "dispatch", "pod": "dispatch",
+    "unload": "dispatch", "depart": "dispatch", "pod": "dispatch",
     "crate": "crates",
     "settle": "accounts", "audit": "accounts", "stats": "accounts",
 }  # fmt: skip

@@ -184,6 +184,29 @@ def load(wh: Warehouse, route: str, operator: str, terminal: str) -> None:
 
 
 @main.command()
+@click.argument("bags", nargs=-1, required=True, metavar="BAG...")
+@click.option("--route", "route", required=True, help="Route id, or name or number of today's.")
+@operator_option
+@terminal_option
+@warehouse_options
+def unload(wh: Warehouse, bags: tuple[str, ...], route: str, operator: str, terminal: str) -> None:
+    """Take bags back off a truck that has not left, e.g. a household that stays behind whole.
+
+    Writes one JSON object per bag, as `picker load` does. Exits 3 when any was refused.
+
+    \b
+    Example:
+      picker unload BG20220412000001-1 BG20220412000001-2 --route 线路1 --operator D01
+    """
+    session = wh.load_session(route, operator, terminal)
+    results = [session.unload(bag) for bag in bags]
+    for result in results:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+    if not all(r.accepted for r in results):
+        sys.exit(EXIT_REJECTS)
+
+
+@main.command()
 @click.argument("route")
 @operator_option
 @click.option(
