@@ -247,12 +247,15 @@ class ScanSession(PickStage, PackStage, SessionBase):
         if what == "short_refunds":
             allocations, reason = value
             for a in allocations:
+                fen = self._refundable(a.order_no, a.refund_fen)
+                if not fen:
+                    continue
                 rows.add_refund(
                     conn,
                     order_no=a.order_no,
                     line_no=a.line_no,
                     kind="short",
-                    fen=a.refund_fen,
+                    fen=fen,
                     reason=reason,
                     batch_id=self.batch_id,
                     scan_id=scan_id,
@@ -260,6 +263,9 @@ class ScanSession(PickStage, PackStage, SessionBase):
                 )
         elif what == "underweight":
             order_no, line_no, fen = value
+            fen = self._refundable(order_no, fen)
+            if not fen:
+                return
             rows.add_refund(
                 conn,
                 order_no=order_no,
@@ -271,6 +277,15 @@ class ScanSession(PickStage, PackStage, SessionBase):
                 scan_id=scan_id,
                 at=now,
             )
+
+    def _refundable(self, order_no: str, fen: int) -> int:
+        """`fen`, or less when the order's refunds would pass what was paid (the bank may
+        have refunded part of it already): an order never gets back more than it paid."""
+        found = rows.order_status(self.wh.db, order_no)
+        if found is None:
+            return fen
+        left = found[1] - rows.refunded_fen(self.wh.db, order_no)
+        return max(0, min(fen, left))
 
     def _undo(self) -> Effect:
         conn = self.wh.db

@@ -218,6 +218,20 @@ def test_short_is_allocated_and_refunded(warehouse: Warehouse, batch: str) -> No
     assert (line.picked, line.short, line.short_reason) == (1, 2, "damaged")
 
 
+def test_a_short_never_refunds_more_than_was_paid(warehouse: Warehouse, batch: str) -> None:
+    # The bank gave A002 (one box of eggs, ￥32.00) ￥1.00 back already; then its eggs go short.
+    with warehouse.db.conn:
+        warehouse.db.conn.execute(
+            "INSERT INTO refunds (order_no, kind, fen, reason, at) "
+            "VALUES ('A002', 'cancel', 100, 'partial refund', '2022-04-12T08:00:00+08:00')"
+        )
+    session = warehouse.session(batch, "P001")
+    assert session.short("damaged", "SKU0002").accepted
+    refunded = sum(r["fen"] for r in warehouse.refunds("A002"))
+    assert refunded == 3200
+    assert not [o for o in warehouse.audit().failing if o.order_no == "A002"]
+
+
 def test_short_follows_the_configured_policy(warehouse: Warehouse, batch: str) -> None:
     warehouse.settings = replace(warehouse.settings, short_policy=Policy.FIRST_PAID)
     session = warehouse.session(batch, "P001")
