@@ -127,14 +127,7 @@ class PackStage(SessionBase):
         if scan.grams or line.grams or not scan.amount_fen:
             target = weight_target(units, product.unit_grams, product.tolerance_grams)
             after = line.grams + (scan.grams or 0)
-            if target.over(after):
-                raise Rejected(
-                    "over_weight",
-                    product=product.name,
-                    total=after,
-                    ordered=target.ordered,
-                    most=target.most,
-                )
+            self._refuse_over_weight(product.name, target, after)
         else:
             target = amount_target(
                 units, line.unit_price_fen, product.unit_grams, product.tolerance_grams

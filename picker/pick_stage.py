@@ -60,14 +60,7 @@ class PickStage(SessionBase):
             line.needed - line.short, product.unit_grams, product.tolerance_grams
         )
         after = line.grams_picked + grams
-        if target.over(after):
-            raise Rejected(
-                "over_weight",
-                product=product.name,
-                total=after,
-                ordered=target.ordered,
-                most=target.most,
-            )
+        self._refuse_over_weight(product.name, target, after)
         return max(0, target.units_reached(after) - line.picked)
 
     def _pick_progress(self) -> tuple[tuple[int, int], bool]:

@@ -13,6 +13,7 @@ from picker.model import Address, Catalog
 from picker.scales import SCALE_REASONS
 from picker.scanning import SCAN_REASONS
 from picker.scanning import reason_text as scan_reason_text
+from picker.weighing import WeighedTarget
 
 if TYPE_CHECKING:
     from db.floor import BatchRow
@@ -163,6 +164,14 @@ class SessionBase:
     terminal: str
     stage: Stage
     catalog: Catalog
+
+    def _refuse_over_weight(self, product: str, target: WeighedTarget, after: int) -> None:
+        """Refuse a weighed label that takes its line more than its tolerance over."""
+        if target.over(after):
+            raise Rejected(
+                "over_weight", product=product, total=after, ordered=target.ordered,
+                most=target.most,
+            )  # fmt: skip
 
     def _name(self, sku: str | None) -> str:
         """A product's name for messages, or the sku when it is unknown."""
