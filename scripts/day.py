@@ -678,7 +678,8 @@ def bag_plan(day: Day, order_no: str, products: dict[str, Product]) -> BagPlan:
 def check_bags(day: Day, batch: str, products: dict[str, Product]) -> None:
     """Every household got exactly the bags of its plan: bags 1..n of the same n, closed,
     each holding what the plan puts in it (the scan log says what went into which bag), and
-    none over the caps (items; grams, unless one unit alone is heavier)."""
+    none over the caps (items, a weighed pack counting one; grams, unless one thing alone is
+    heavier)."""
     bad: list[str] = []
     for (order_no,) in day.wh.rows(
         "SELECT order_no FROM batch_orders WHERE batch = ? ORDER BY order_no", batch
@@ -702,10 +703,16 @@ def check_bags(day: Day, batch: str, products: dict[str, Product]) -> None:
             p = products[sku]
             grams[k] = grams.get(k, 0) + (weighed_grams if p.weighed else qty * p.unit_grams)
         planned = {k: plan.planned(k) for k in range(1, plan.n + 1) if plan.planned(k)}
+        # A weighed line's pack (one scale label) is one item in its bag.
+        things = {
+            k: sum(1 if products[sku].weighed else qty for sku, qty in inside.items())
+            for k, inside in held.items()
+        }
         over = [
-            f"bag {k}: {items} items, {grams.get(k, 0)} g"
-            for k, _n, items, _status in bags
-            if items > BAG_MAX_ITEMS or (grams.get(k, 0) > BAG_MAX_GRAMS and items > 1)
+            f"bag {k}: {things.get(k, 0)} items, {grams.get(k, 0)} g"
+            for k, _n, _units, _status in bags
+            if things.get(k, 0) > BAG_MAX_ITEMS
+            or (grams.get(k, 0) > BAG_MAX_GRAMS and things.get(k, 0) > 1)
         ]
         if bags != want or held != planned or over:
             bad.append(
