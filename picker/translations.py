@@ -604,6 +604,15 @@ DISPATCH: dict[str, str] = {
     "every packed bag is loaded; still behind: {orders} orders not packed, {crates} crates open": "已打包的袋都已装车；仍留下：{orders} 单未打包，{crates} 个周转筐未封",
     "route {route} would split order {order_no}: bags {loaded} are on the truck, {rest} not. Load the rest, or take those off (picker unload)": "线路 {route} 会把订单 {order_no} 拆开：袋 {loaded} 已装车，{rest} 未装。请装上其余的袋，或把已装的卸下（picker unload）",
     "bag {bag} is not on the truck of {route}: nothing to take off": "袋 {bag} 不在 {route} 的车上：无需卸下",
+    "Take off": "卸下",
+    "The next bag scanned comes off the truck (again: go on loading)": "下一个扫描的袋子从车上卸下（再按一次：继续装车）",
+    "Leave the dock screen (taking off: load again)": "离开装车界面（卸下模式中：回到装车）",
+    "Take off: the next bag scanned comes off the truck (F4 or Esc: cancel)": "卸下：下一个扫描的袋子从车上卸下（F4 或 Esc：取消）",
+    "Loading again: the next bag goes on the truck": "回到装车：下一个袋子装上车",
+    "Taking a bag off {route}": "从 {route} 卸下袋子",
+    "Scan the bag to take off the truck": "扫描要从车上卸下的袋子",
+    "Not taken off: {reason}": "未卸下：{reason}",
+    "{bag} taken off ← stop {stop} {committee}  {loaded}/{total}": "{bag} 已卸下 ← 第 {stop} 站 {committee}  {loaded}/{total}",
 }
 
 # Settlement, the audit and the KPIs.
