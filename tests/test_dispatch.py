@@ -415,8 +415,8 @@ def test_the_last_bag_loaded_does_not_say_all_is_loaded_while_orders_wait(
     assert result.to_json()["route_complete"] is False
 
 
-def test_a_household_never_leaves_half_packed_not_even_with_a_lead(tmp_path: Path) -> None:
-    # Two heavy bundles are two bags; with one on the truck the other is still at the dock.
+def two_bag_order(tmp_path: Path) -> tuple[Warehouse, str]:
+    """Order S001 of XY01, two heavy bundles packed as BGS001-1 and -2; the route it is on."""
     wh = Warehouse(tmp_path / "split.db")
     wh.build_demo(orders=0, seed=7)
     code = next(p.code for p in wh.catalog().payment_codes.values() if "XY01" in p.committees)
@@ -435,7 +435,12 @@ def test_a_household_never_leaves_half_packed_not_even_with_a_lead(tmp_path: Pat
     assert wh.session(batch, "P001").scan(f"2*{bundle}").accepted
     pack = wh.session(batch, "P001", stage="pack")
     assert pack.scan(bundle).closed_bags == ("BGS001-1",)
-    route = wh.plan_routes().routes[0]
+    return wh, wh.plan_routes().routes[0]
+
+
+def test_a_household_never_leaves_half_packed_not_even_with_a_lead(tmp_path: Path) -> None:
+    # Two heavy bundles are two bags; with one on the truck the other is still at the dock.
+    wh, route = two_bag_order(tmp_path)
     truck = wh.load_session(route, "D01")
     assert truck.scan("BGS001-1").accepted
     with pytest.raises(Conflict, match=r"would split order S001: bags BGS001-1 .* BGS001-2 not"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Digits, Input, OptionList
 
@@ -19,8 +20,8 @@ from picker.ui.scan_input import ScanInput
 from picker.ui.widgets import MessageLine, PromptScreen
 from picker.warehouse import Warehouse
 from tests.conftest import csv_text, order_rows
-from tests.test_dispatch import dispatch_day
-from tests.test_ui_pick import Harness, idle, run_async, scan, text, wait_for
+from tests.test_dispatch import dispatch_day, two_bag_order
+from tests.test_ui_pick import Harness, idle, run_async, scan, text, type_codes, wait_for
 
 
 @pytest.fixture
@@ -66,6 +67,79 @@ async def test_the_load_screen_lists_what_is_missing(day: Warehouse) -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, LoadScreen))
         assert isinstance(app.focused, ScanInput)
+
+
+@pytest.fixture
+def whole(tmp_path: Path) -> tuple[Warehouse, str]:
+    """Order S001's two bags both packed (BGS001-1, BGS001-2) and the route they go on."""
+    wh, route = two_bag_order(tmp_path)
+    batch = wh.db.conn.execute("SELECT batch FROM bags WHERE id = 'BGS001-1'").fetchone()[0]
+    bundle = next(b.code for b in wh.catalog().products["SKU0002"].barcodes)
+    assert wh.session(batch, "P001", stage="pack").scan(bundle).closed_bags == ("BGS001-2",)
+    return wh, route
+
+
+def scan_kinds(wh: Warehouse) -> list[tuple[str, str, str]]:
+    """(bag, kind, outcome) of the loading scans, in order."""
+    query = "SELECT bag, kind, outcome FROM scan_log WHERE stage = 'load' ORDER BY id"
+    return [tuple(r) for r in wh.db.conn.execute(query)]
+
+
+@run_async
+async def test_f4_takes_exactly_the_next_bag_off_the_truck_even_in_a_burst(
+    whole: tuple[Warehouse, str],
+) -> None:
+    wh, route = whole
+    app = Harness(lambda: LoadScreen(wh, route, "D01", "DOCK1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, ScanInput))
+        await idle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LoadScreen)
+        # Load both, arm, take one off, load it again: posted back to back, as a scanner does.
+        type_codes(app, ["BGS001-1", "BGS001-2"])
+        app.post_message(events.Key("f4", None))
+        type_codes(app, ["BGS001-1", "BGS001-1"])
+        await pilot.pause()
+        await idle(pilot)
+        assert scan_kinds(wh) == [
+            ("BGS001-1", "bag", "accepted"),
+            ("BGS001-2", "bag", "accepted"),
+            ("BGS001-1", "unload", "accepted"),
+            ("BGS001-1", "bag", "accepted"),
+        ]
+        assert not screen.taking_off
+        # Take one off: green, and the route's count goes down.
+        await pilot.press("f4")
+        assert screen.taking_off and screen.has_class("-taking-off")
+        assert "next bag scanned comes off" in text(screen, "#result")
+        await scan(pilot, "BGS001-2")
+        result = screen.query_one("#result")
+        assert result.has_class("-accepted") and app.bells == 0
+        assert "BGS001-2 taken off" in text(screen, "#result")
+        assert rows.get_load(wh.db, "BGS001-2") is None
+        assert rows.get_load(wh.db, "BGS001-1") is not None
+        await wait_for(pilot, lambda: screen.query_one("#loaded-count", Digits).value == "1")
+        assert not screen.taking_off and not screen.has_class("-taking-off")
+        # A bag that is not on the truck: refused, red, with the bell; it stays off.
+        await pilot.press("f4")
+        await scan(pilot, "BGS001-2")
+        assert result.has_class("-rejected") and app.bells == 1
+        assert "Not taken off" in text(screen, "#result")
+        assert "not on the truck" in text(screen, "#result")
+        assert rows.get_load(wh.db, "BGS001-2") is None
+        # F4 and Esc disarm without leaving; the next scan loads again.
+        await pilot.press("f4", "f4")
+        assert not screen.taking_off
+        await pilot.press("f4", "escape")
+        assert not screen.taking_off and isinstance(app.screen, LoadScreen)
+        await scan(pilot, "BGS001-2")
+        assert result.has_class("-accepted") and rows.get_load(wh.db, "BGS001-2") is not None
+    assert scan_kinds(wh)[-3:] == [
+        ("BGS001-2", "unload", "accepted"),
+        ("BGS001-2", "bag", "rejected"),
+        ("BGS001-2", "bag", "accepted"),
+    ]
 
 
 @pytest.fixture

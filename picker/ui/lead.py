@@ -1,8 +1,9 @@
 """The shift lead's ways from the dashboard into dispatch and the accounts.
 
 `LeadKeys` is mixed into `DashboardScreen` (its `LEAD_BINDINGS` are spliced into the
-dashboard's): the day's routes, the settlement, the KPIs, and proof of delivery from a photo
-of a signed manifest. Each is refused to anyone but a shift lead with the usual red line.
+dashboard's): the day's routes, the settlement, the KPIs, proof of delivery from a photo
+of a signed manifest, and the feeds' open exceptions to close. Each is refused to anyone
+but a shift lead with the usual red line.
 `LeadRoutesScreen` is the routes screen with two more keys: load the highlighted route, and
 send its truck off; when anything stays behind the lead sees it per stop and gives the reason.
 """
@@ -42,6 +43,8 @@ LEAD_BINDINGS: list[BindingType] = [
     bind("k", "stats", N_("KPIs"), N_("Picking KPIs from the scan log"), "dash.stats"),
     bind("d", "pod", N_("POD"), N_("Proof of delivery: read a photo of a signed manifest"),
          "dash.pod"),
+    bind("e", "exceptions", N_("Exceptions"),
+         N_("Open exceptions (pull a bag, do not pack, refunds): close them"), "dash.exceptions"),
 ]  # fmt: skip
 
 
@@ -55,7 +58,7 @@ def pod_outcome(results: list[PodResult]) -> str:
 
 
 class LeadKeys:
-    """The dashboard's keys to routes, settlement, KPIs and proof of delivery."""
+    """The dashboard's keys to routes, settlement, KPIs, proof of delivery, exceptions."""
 
     if TYPE_CHECKING:
         warehouse: Warehouse
@@ -87,6 +90,13 @@ class LeadKeys:
 
         if self._lead():
             self.app.push_screen(StatsScreen(self.warehouse))
+
+    def action_exceptions(self) -> None:
+        """The open exceptions; the lead closes them in their own name."""
+        from picker.ui.exceptions import ExceptionsScreen
+
+        if self._lead():
+            self.app.push_screen(ExceptionsScreen(self.warehouse, self.operator))
 
     def action_pod(self) -> None:
         """Ask for the photo of a signed manifest and mark that manifest delivered."""

@@ -5,6 +5,11 @@ line: green with the bag's stop, or red with the reason and the bell (another ro
 a second scan, an unknown or open bag). Codes go through the ordered scan lane of
 `ScanScreen`, so a burst from the scanner is applied in order, off the UI thread.
 
+F4 arms "take off" for the next bag scanned: it comes back off the truck (`unload`), e.g. an
+order that must stay behind whole; after that one bag the screen loads again (F4 or Esc
+before it: back to loading). The key is ordered with the codes in the scan field, so in a
+burst exactly the code after it comes off.
+
 F8 sends the truck off (`depart`) once confirmed. When anything stays behind (bags, orders
 not packed, crates) a shift lead decides, giving the reason, which is kept on the route: the
 lead signed in here, or one who comes to the dock and scans their badge (with the PIN).
@@ -12,6 +17,7 @@ lead signed in here, or one who comes to the dock and scans their badge (with th
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -20,6 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
@@ -33,11 +40,24 @@ from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen, MissingScreen
 from picker.ui.routes import stop_note
 from picker.ui.scan_input import ScanInput, ScanScreen, fkey
-from picker.ui.widgets import refusal_text
+from picker.ui.widgets import hide_from_footer, refusal_text
 from picker.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from picker.sessions import ScanResult, ScanSession
+
+#: The scan log's kind of a take-off; the screen marks its results so.
+UNLOAD = "unload"
+
+
+@dataclass(frozen=True, slots=True)
+class TakeOffJob:
+    """Take the bag of `code` off the truck instead of loading it."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code  # how it reads on a red line
 
 
 class LoadScreen(ScanScreen[Route]):
@@ -45,6 +65,9 @@ class LoadScreen(ScanScreen[Route]):
 
     CSS_PATH = "load.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        fkey("f4", "take_off", N_("Take off"),
+             N_("The next bag scanned comes off the truck (again: go on loading)"),
+             "load.take_off"),
         fkey("f5", "refresh", N_("Refresh"), N_("Read the route again"), "load.refresh"),
         fkey("f6", "missing", N_("Missing"), N_("List the bags still to load"), "load.missing"),
         fkey(
@@ -54,8 +77,12 @@ class LoadScreen(ScanScreen[Route]):
             N_("The truck leaves: mark the route departed"),
             "load.depart",
         ),
-        fkey("escape", "back", N_("Back"), N_("Leave the dock screen"), "load.back"),
-    ]
+        fkey("escape", "back", N_("Back"), N_("Leave the dock screen (taking off: load again)"),
+             "load.back"),
+    ]  # fmt: skip
+
+    taking_off: reactive[bool] = reactive(False, bindings=True, init=False)
+    """The next bag scanned comes off the truck instead of going on."""
 
     class MissingRead(Message, bubble=False):
         def __init__(self, stops: list[MissingStop]) -> None:
@@ -80,6 +107,9 @@ class LoadScreen(ScanScreen[Route]):
         # ScanScreen only calls scan() and closes session.wh: a LoadSession does both.
         super().__init__(cast("ScanSession", self.load_session))
         localize_bindings(self)
+        # The route is read again after every scan: F5 stays (F1 lists it) but leaves the
+        # footer to F4: with a compact footer F10 still shows at 80 columns in English.
+        hide_from_footer(self, ("load.refresh",))
         self.warehouse = warehouse
         name, role = warehouse.operator(operator)
         self.operator = SignedIn(operator, name, role)
@@ -97,8 +127,9 @@ class LoadScreen(ScanScreen[Route]):
         yield Static(id="result", markup=False)
         yield ProgressBar(id="bar", show_eta=False, show_percentage=True)
         yield DataTable(id="stops", cursor_type="row", zebra_stripes=True)
-        yield ScanInput(placeholder=_("Scan a bag label"), id="scan")
-        yield Footer()
+        ordered = frozenset({"take_off", "back"})
+        yield ScanInput(placeholder=_("Scan a bag label"), id="scan", ordered_actions=ordered)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("Loading {route}", route=self.load_session.route_name)
@@ -142,7 +173,48 @@ class LoadScreen(ScanScreen[Route]):
                 key=s.committee,
             )
 
+    def job_for(self, code: str) -> object:
+        """The code after F4 is taken off the truck; the one after that loads again."""
+        if not self.taking_off:
+            return code
+        self.taking_off = False
+        return TakeOffJob(code)
+
+    def apply(self, job: object) -> ScanResult:
+        if isinstance(job, TakeOffJob):
+            return replace(self.load_session.unload(job.code), kind=UNLOAD)
+        return super().apply(job)
+
+    def action_take_off(self) -> None:
+        """Arm (or disarm) taking the next bag scanned off the truck."""
+        self.taking_off = not self.taking_off
+        if self.taking_off:
+            text = _("Take off: the next bag scanned comes off the truck (F4 or Esc: cancel)")
+            self._mode_line("▼ " + text, armed=True)
+        else:
+            self._mode_line(_("Loading again: the next bag goes on the truck"))
+
+    def watch_taking_off(self, taking_off: bool) -> None:
+        self.set_class(taking_off, "-taking-off")
+        route = self.load_session.route_name
+        scan = self.query_one("#scan", ScanInput)
+        if taking_off:
+            self.sub_title = _("Taking a bag off {route}", route=route)
+            scan.placeholder = _("Scan the bag to take off the truck")
+        else:
+            self.sub_title = _("Loading {route}", route=route)
+            scan.placeholder = _("Scan a bag label")
+
+    def _mode_line(self, text: str, armed: bool = False) -> None:
+        """The result line saying which way the next bag goes (neither green nor red)."""
+        line = self.query_one("#result", Static)
+        line.remove_class("-accepted", "-rejected")
+        line.set_class(armed, "-armed")
+        line.update(text)
+
     def describe(self, result: ScanResult) -> str:
+        if result.kind == UNLOAD and isinstance(result, LoadResult):
+            return self._describe_take_off(result)
         if not result.accepted or not isinstance(result, LoadResult):
             return result.message
         loaded, total = result.line or (0, 0)
@@ -166,6 +238,19 @@ class LoadScreen(ScanScreen[Route]):
                 crates=result.crates_open,
             )
         return text
+
+    def _describe_take_off(self, result: LoadResult) -> str:
+        if not result.accepted:
+            return _("Not taken off: {reason}", reason=result.message)
+        loaded, total = result.line or (0, 0)
+        return _(
+            "{bag} taken off ← stop {stop} {committee}  {loaded}/{total}",
+            bag=result.bag or result.raw,
+            stop=result.stop or "?",
+            committee=result.committee_name or "",
+            loaded=loaded,
+            total=total,
+        )
 
     def action_refresh(self) -> None:
         """Read the route again."""
@@ -268,12 +353,15 @@ class LoadScreen(ScanScreen[Route]):
         self.app.push_screen(MissingScreen(self.load_session.route_name, message.stops))
 
     def action_back(self) -> None:
-        """Leave the dock screen; what was loaded stays loaded."""
+        """Back to loading when taking off; else leave the dock screen (loaded stays loaded)."""
+        if self.taking_off:
+            self.action_take_off()
+            return
         self.dismiss()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
-            return len(self.app.screen_stack) > 1
+            return self.taking_off or len(self.app.screen_stack) > 1
         return True
 
 

@@ -7,7 +7,9 @@ code inside its own key handler instead: every Enter takes exactly the character
 
 `ScanScreen` runs the session on one dedicated thread worker fed by a FIFO queue, so the UI
 never waits on the database (another terminal may hold the write lock for seconds) and
-results come back in the order the codes were scanned.
+results come back in the order the codes were scanned. A key that changes what the next code
+does (the loading screen's take-off) is one of the field's `ordered_actions`: it is taken in
+the field's own key handler too, so it lands between the codes it was pressed between.
 """
 
 from __future__ import annotations
@@ -75,8 +77,25 @@ class ScanInput(Input):
     class BlankEntered(Message):
         """Enter was pressed on an empty field: a screen may take it as "go on"."""
 
-    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
+    class ActionPressed(Message):
+        """A key bound to one of `ordered_actions` was pressed: it arrives after the codes
+        ended before it and before those ended after it."""
+
+        def __init__(self, action: str) -> None:
+            super().__init__()
+            self.action = action
+
+    def __init__(
+        self,
+        *,
+        placeholder: str = "",
+        id: str | None = None,
+        ordered_actions: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False, compact=True)
+        self.ordered_actions = ordered_actions
+        """Screen actions whose keys are ordered with the codes (their binding would run
+        from the App, after codes scanned later: PITFALLS, Textual)."""
 
     @property
     def _value(self) -> Text:
@@ -95,6 +114,20 @@ class ScanInput(Input):
             event.stop()
             event.prevent_default()
             self.insert_text_at_cursor(GS)
+        elif self.ordered_actions and not event.is_printable:
+            action = self._ordered_action(event.key)
+            if action is not None:
+                event.stop()
+                event.prevent_default()
+                self.post_message(self.ActionPressed(action))
+
+    def _ordered_action(self, key: str) -> str | None:
+        """The screen's enabled action on `key` (after any keymap) if it is an ordered one."""
+        active = self.screen.active_bindings.get(key)
+        if active is None or not active.enabled or active.node is not self.screen:
+            return None
+        action = active.binding.action
+        return action if action in self.ordered_actions else None
 
     def _on_paste(self, event: events.Paste) -> None:
         """Pasted text: each line ended by a newline is a code; the rest stays in the field."""
@@ -216,13 +249,22 @@ class ScanScreen(Screen[None], Generic[ViewT]):
     @on(ScanInput.Scanned)
     def _scanned(self, message: ScanInput.Scanned) -> None:
         message.stop()
-        self.submit(message.code)
+        self.submit(self.job_for(message.code))
+
+    @on(ScanInput.ActionPressed)
+    async def _action_pressed(self, message: ScanInput.ActionPressed) -> None:
+        message.stop()
+        await self.run_action(message.action)
 
     @on(ScannerFeed.CodeRead)
     def _device_code(self, message: ScannerFeed.CodeRead) -> None:
         """A code from the terminal's serial or network scanner: the keyboard's lane."""
         message.stop()
-        self.submit(message.code)
+        self.submit(self.job_for(message.code))
+
+    def job_for(self, code: str) -> object:
+        """What the lane does with a scanned code: scan it, unless a mode says otherwise."""
+        return code
 
     @on(ScannerFeed.StateChanged)
     def _scanner_state(self, message: ScannerFeed.StateChanged) -> None:
@@ -257,12 +299,7 @@ class ScanScreen(Screen[None], Generic[ViewT]):
             return
         try:
             self.before_scan()
-            if isinstance(job, ShortJob):
-                result = self.session.short(job.reason, job.sku)
-            elif isinstance(job, WeighJob):
-                result = self.session.weigh(job.reading, job.sku)
-            else:
-                result = self.session.scan(str(job))
+            result = self.apply(job)
         except Exception as exc:  # a red line and a bell; the lane goes on with the next code
             self.post_message(self.ScanFailed(job_code(job), str(exc) or type(exc).__name__))
             return
@@ -275,6 +312,14 @@ class ScanScreen(Screen[None], Generic[ViewT]):
         except Exception as exc:  # reported; the next scan reads the view again
             self.post_message(self.ScanFailed(None, str(exc) or type(exc).__name__))
             return None
+
+    def apply(self, job: object) -> ScanResult:
+        """Apply one job to the session. Worker thread."""
+        if isinstance(job, ShortJob):
+            return self.session.short(job.reason, job.sku)
+        if isinstance(job, WeighJob):
+            return self.session.weigh(job.reading, job.sku)
+        return self.session.scan(str(job))
 
     def before_scan(self) -> None:
         """Read what a result will need once the scan has changed things. Worker thread."""
@@ -297,6 +342,7 @@ class ScanScreen(Screen[None], Generic[ViewT]):
 
     def _result_line(self, ok: bool, text: str) -> None:
         line = self.query_one("#result", Static)
+        line.remove_class("-armed")
         line.set_class(ok, "-accepted")
         line.set_class(not ok, "-rejected")
         line.update(("✓ " if ok else "✗ ") + text)
