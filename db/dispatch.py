@@ -145,6 +145,23 @@ def set_departed(
     )
 
 
+def drop_unloaded_from_manifests(db: sqlite_utils.Database, route_id: str) -> list[str]:
+    """Take the bags that stay behind off the unsigned manifests of the route's stops, as its
+    truck leaves: a committee signs for what arrived, never for a bag still at the dock.
+    Returns the manifests changed."""
+    dropped = db.conn.execute(
+        "SELECT mb.manifest, mb.bag FROM route_stops s"
+        " JOIN manifests m ON m.committee = s.committee AND m.day = s.day"
+        " JOIN manifest_bags mb ON mb.manifest = m.id"
+        " LEFT JOIN bag_loads l ON l.bag = mb.bag"
+        " WHERE s.route = ? AND m.delivered_at IS NULL AND (l.route IS NULL OR l.route != ?)",
+        (route_id, route_id),
+    ).fetchall()
+    for _manifest, bag in dropped:
+        db.conn.execute("DELETE FROM manifest_bags WHERE bag = ?", (bag,))
+    return sorted({str(m) for m, _bag in dropped})
+
+
 def stops_of_route(db: sqlite_utils.Database, route_id: str) -> list[str]:
     """The committees of a route in stop order."""
     return [

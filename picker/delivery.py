@@ -140,7 +140,13 @@ class Delivery:
         code = self._dispatch_committee(committee)
         d = self._dispatch_day(day)
         with db.write(self.db):
-            bags = rows.unmanifested_bags(self.db, code)
+            stop = rows.stop_of(self.db, d.isoformat(), code)
+            route = rows.get_route(self.db, stop[0]) if stop else None
+            # Once its truck has left, a committee's manifest lists only what is on it.
+            gone = route is not None and route.status in ("departed", "done")
+            bags = rows.unmanifested_bags(
+                self.db, code, loaded_on_day=d.isoformat() if gone else None
+            )
             if not bags:
                 raise Conflict(
                     _(
@@ -150,7 +156,6 @@ class Delivery:
                 )
             seq = rows.next_manifest_seq(self.db, code, d.isoformat())
             mid = manifest_id(code, d, seq)
-            stop = rows.stop_of(self.db, d.isoformat(), code)
             rows.insert_manifest(
                 self.db,
                 manifest_id=mid,

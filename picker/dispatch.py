@@ -58,6 +58,8 @@ class Dispatch(Delivery):
 
         def crate_problems(self, route: str) -> list[CrateProblem]: ...
 
+        def reprint(self, kind: str, target: str, printer: str | None = None) -> int: ...
+
     def _dispatch_day(self, day: date | str | None) -> date:
         if day is None:
             return self.clock().date()
@@ -365,4 +367,10 @@ class Dispatch(Delivery):
                 override_by=operator if behind else None,
                 override_reason=reason if behind else "",
             )
+            changed = rows.drop_unloaded_from_manifests(self.db, found.id)
+        # The driver carries manifests that list what is on the truck: changed ones print
+        # again (补打).
+        for manifest in changed:
+            if rows.manifest_bags(self.db, manifest):
+                self.reprint("manifest", manifest)
         return self.route(found.id)

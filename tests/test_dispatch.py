@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from db import dispatch as rows
 from picker.cli import main
@@ -264,6 +266,29 @@ def test_manifests_take_the_bags_not_yet_on_one(day: Warehouse) -> None:
     second = day.issue_manifest("XY01")
     assert second.endswith("-2") and day.manifest(second).bags == ("BGA003-1",)
     assert [m.id for m in day.manifests(committee="XY01")] == [mid, second]
+
+
+def test_a_committee_signs_only_for_what_left_on_the_truck(day: Warehouse) -> None:
+    # The manifest was printed before loading: A001 and A002. Only A001 goes; the lead sends
+    # the truck without A002 (and A003, still packing).
+    first, _second = route_ids(day)
+    mid = day.issue_manifest("XY01")
+    assert day.manifest(mid).bags == ("BGA001-1", "BGA002-1")
+    assert day.load_session(first, "D01").scan("BGA001-1").accepted
+    day.depart(first, "L01", override_reason="A002 next run")
+    assert day.manifest(mid).bags == ("BGA001-1",)
+    reprints = [j for j in day.print_jobs() if j.kind == "manifest" and j.target == mid]
+    assert [j.reprint for j in reprints] == [True]  # the driver's copy, printed again
+    # A manifest printed after the truck left lists only what is on it.
+    with pytest.raises(Conflict, match="no closed bags"):
+        day.issue_manifest("XY01")
+    (signed,) = day.proof_of_delivery(
+        [Image.open(io.BytesIO(day.render("manifest", mid, fmt="png")))]
+    )
+    assert signed.ok, signed
+    states = {o.order_no: o.state for o in day.audit().orders}
+    assert (states["A001"], states["A002"]) == ("delivered", "open")
+    assert day.audit().clean
 
 
 def run(wh: Warehouse, *args: str, stdin: str | None = None) -> tuple[int, str]:
