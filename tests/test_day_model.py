@@ -3,9 +3,9 @@ CLI and the TUI use (files, the feed, cancels, planning, claims, pick and pack s
 worker with faulty printers, loading, departure, proof of delivery, settlement) in any order, and
 after every step checks the invariants a closing audit relies on.
 
-The budget is small in `scripts/test`; `PICKER_DAY_EXAMPLES=N` runs N days (and 10× the steps a
-day) for a longer search. A failing day is kept in Hypothesis' example database
-(`.hypothesis/`) and replayed first next time.
+The budget is small and fixed in `scripts/test` (the same 30 days every run);
+`PICKER_DAY_EXAMPLES=N` draws N new days of up to 1,000 steps each for a longer search, and a
+failing one is kept in Hypothesis' example database (`.hypothesis/`) and replayed first.
 """
 
 from __future__ import annotations
@@ -1018,15 +1018,24 @@ def _budget() -> Any:
             deadline=None,
             suppress_health_check=list(HealthCheck),
         )
+    # The same 30 days on every run, so the suite's verdict does not depend on luck; the
+    # longer search (PICKER_DAY_EXAMPLES) draws new days every time.
     return settings(
         max_examples=30,
         stateful_step_count=100,
         deadline=None,
+        derandomize=True,
+        database=None,
         suppress_health_check=list(HealthCheck),
     )
 
 
 def test_a_day_in_any_order_keeps_the_books(template: Path) -> None:
     WarehouseDay.TEMPLATE = template
+    REACHED.clear()
     run_state_machine_as_test(WarehouseDay, settings=_budget())
     print(sorted(REACHED.items()))
+    # A budget whose days never pack, crate, load, send a truck or get a signature tests
+    # little: some days must get that far.
+    reached = {key.split(":")[0] for key in REACHED if not key.endswith(": 0")}
+    assert {"bags", "crate_bags", "bag_loads", "routes", "manifests"} <= reached, REACHED
