@@ -333,7 +333,8 @@ class Dispatch(Delivery):
                 raise Conflict(
                     _(
                         "route {route} would split order {order_no}: bags {loaded} are on the "
-                        "truck, {rest} not. Load the rest, or take those off (picker unload)",
+                        "truck, {rest} not. Load the rest, or take those off (F4 on the load "
+                        "screen, or picker unload)",
                         route=found.name,
                         order_no=order_no,
                         loaded=", ".join(loaded),

@@ -602,7 +602,7 @@ DISPATCH: dict[str, str] = {
     "Not departed: something stays behind and a shift lead decides.": "未发车：有货留下，需由班长决定。",
     "{name} ({code}) is not a shift lead: only a shift lead decides.": "{name}（{code}）不是班长：只有班长能决定。",
     "every packed bag is loaded; still behind: {orders} orders not packed, {crates} crates open": "已打包的袋都已装车；仍留下：{orders} 单未打包，{crates} 个周转筐未封",
-    "route {route} would split order {order_no}: bags {loaded} are on the truck, {rest} not. Load the rest, or take those off (picker unload)": "线路 {route} 会把订单 {order_no} 拆开：袋 {loaded} 已装车，{rest} 未装。请装上其余的袋，或把已装的卸下（picker unload）",
+    "route {route} would split order {order_no}: bags {loaded} are on the truck, {rest} not. Load the rest, or take those off (F4 on the load screen, or picker unload)": "线路 {route} 会把订单 {order_no} 拆开：袋 {loaded} 已装车，{rest} 未装。请装上其余的袋，或把已装的卸下（装车屏幕按 F4，或 picker unload）",
     "bag {bag} is not on the truck of {route}: nothing to take off": "袋 {bag} 不在 {route} 的车上：无需卸下",
     "Take off": "卸下",
     "The next bag scanned comes off the truck (again: go on loading)": "下一个扫描的袋子从车上卸下（再按一次：继续装车）",
