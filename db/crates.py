@@ -22,7 +22,6 @@ class CrateRow:
     committee: str
     day: str
     seq: int | None
-    n: int | None
     status: str
     max_bags: int
     max_grams: int
@@ -51,7 +50,7 @@ class CratedBag:
 
 
 _CRATE = (
-    "SELECT c.id, c.code, c.committee, c.day, c.seq, c.n, c.status, c.max_bags, c.max_grams,"
+    "SELECT c.id, c.code, c.committee, c.day, c.seq, c.status, c.max_bags, c.max_grams,"
     " c.opened_at, c.opened_by, c.closed_at, c.closed_by,"
     " (SELECT count(*) FROM crate_bags x WHERE x.crate = c.id),"
     " (SELECT coalesce(sum(x.grams), 0) FROM crate_bags x WHERE x.crate = c.id),"

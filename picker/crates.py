@@ -213,7 +213,9 @@ class Crates(CrateChanges):
 
     def crate_info(self, row: rows.CrateRow) -> CrateInfo:
         """A crate row as a value: names, route and stop of its day, k (of n once final)."""
-        return self._crate_info(row, rows.final_count(self.db, row.committee, row.day))
+        # An open crate shows no n: the crating screen reads its crate after every scan.
+        final = rows.final_count(self.db, row.committee, row.day) if row.seq is not None else None
+        return self._crate_info(row, final)
 
     def _crate_info(self, row: rows.CrateRow, final: int | None) -> CrateInfo:
         info = self.catalog().committees.get(row.committee)

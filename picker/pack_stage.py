@@ -6,7 +6,6 @@ from typing import Any
 
 from db import floor as rows
 from picker.model import Address
-from picker.money import format_fen
 from picker.packing import BagGoods, BagPlan, household_key, plan_bags
 from picker.scan_outcomes import Effect, Household, Rejected, SessionBase
 from picker.scanning import Scan, bag_id
@@ -127,21 +126,12 @@ class PackStage(SessionBase):
         if scan.grams or line.grams or not scan.amount_fen:
             target = weight_target(units, product.unit_grams, product.tolerance_grams)
             after = line.grams + (scan.grams or 0)
-            self._refuse_over_weight(product.name, target, after)
-        else:
-            target = amount_target(
-                units, line.unit_price_fen, product.unit_grams, product.tolerance_grams
-            )
-            after = line.label_fen + scan.amount_fen
-            if target.over(after):
-                raise Rejected(
-                    "over_amount",
-                    product=product.name,
-                    total=format_fen(after),
-                    ordered=format_fen(target.ordered),
-                    most=format_fen(target.most),
-                )
-        return max(0, target.units_reached(after) - line.packed)
+            return self._units_by_weight(product.name, target, after, line.packed)
+        target = amount_target(
+            units, line.unit_price_fen, product.unit_grams, product.tolerance_grams
+        )
+        after = line.label_fen + scan.amount_fen
+        return self._units_by_weight(product.name, target, after, line.packed, fen=True)
 
     def _fill_bags(self, effect: Effect, lines: list[rows.PackRow], scan: Scan) -> None:
         """Put the scan's units into the bags the plan has room for them in, as many single

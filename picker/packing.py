@@ -93,8 +93,11 @@ class BagPlan:
                 left -= take
         if left > 0:
             # Only if the order changed under the plan: never a bag beyond n.
-            portions.append((self.n, left))
-        return _merged(portions)
+            if portions and portions[-1][0] == self.n:
+                portions[-1] = (self.n, portions[-1][1] + left)
+            else:
+                portions.append((self.n, left))
+        return portions
 
     def current(self, packed: Mapping[int, Mapping[str, int]]) -> int:
         """The first bag not yet full: the one the packer is filling (n when all are)."""
@@ -102,13 +105,6 @@ class BagPlan:
             if sum(packed.get(k, {}).values()) < self.items(k):
                 return k
         return self.n
-
-
-def _merged(portions: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: dict[int, int] = {}
-    for k, units in portions:
-        out[k] = out.get(k, 0) + units
-    return sorted(out.items())
 
 
 @dataclass(slots=True)

@@ -59,9 +59,7 @@ class PickStage(SessionBase):
         target = weight_target(
             line.needed - line.short, product.unit_grams, product.tolerance_grams
         )
-        after = line.grams_picked + grams
-        self._refuse_over_weight(product.name, target, after)
-        return max(0, target.units_reached(after) - line.picked)
+        return self._units_by_weight(product.name, target, line.grams_picked + grams, line.picked)
 
     def _pick_progress(self) -> tuple[tuple[int, int], bool]:
         """(units done, units to pick) and whether every line is done or short."""

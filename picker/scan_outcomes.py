@@ -10,6 +10,7 @@ from picker.errors import PickerError
 from picker.floor import state_label
 from picker.i18n import N_, _
 from picker.model import Address, Catalog
+from picker.money import format_fen
 from picker.scales import SCALE_REASONS
 from picker.scanning import SCAN_REASONS
 from picker.scanning import reason_text as scan_reason_text
@@ -165,13 +166,21 @@ class SessionBase:
     stage: Stage
     catalog: Catalog
 
-    def _refuse_over_weight(self, product: str, target: WeighedTarget, after: int) -> None:
-        """Refuse a weighed label that takes its line more than its tolerance over."""
+    def _units_by_weight(
+        self, product: str, target: WeighedTarget, after: int, done: int, *, fen: bool = False
+    ) -> int:
+        """Units a weighed line's labels (`after` in all, grams or with `fen` an amount)
+        complete beyond the `done` ones; refused if they take it more than its tolerance over."""
         if target.over(after):
+            show = format_fen if fen else int
             raise Rejected(
-                "over_weight", product=product, total=after, ordered=target.ordered,
-                most=target.most,
-            )  # fmt: skip
+                "over_amount" if fen else "over_weight",
+                product=product,
+                total=show(after),
+                ordered=show(target.ordered),
+                most=show(target.most),
+            )
+        return max(0, target.units_reached(after) - done)
 
     def _name(self, sku: str | None) -> str:
         """A product's name for messages, or the sku when it is unknown."""

@@ -24,6 +24,7 @@ from picker.cli.common import (
 )
 from picker.crates import CrateInfo
 from picker.i18n import _
+from picker.paper_crates import crate_number
 
 if TYPE_CHECKING:
     from picker.warehouse import Warehouse
@@ -220,7 +221,7 @@ def crate_list(
         (
             c.code,
             c.committee_name,
-            (f"{c.k}/{c.n}" if c.n else str(c.k)) + ("" if c.status == "closed" else "*"),
+            crate_number(c.k, c.n) + ("" if c.status == "closed" else "*"),
             f"{len(c.bags)}/{c.max_bags}",
             f"{c.grams / 1000:.1f}",
             c.route_name or "-",
