@@ -169,11 +169,7 @@ class LoadSession:
         bag_id = scan.ref
         try:
             with db.write(self.wh.db):
-                route = rows.get_route(self.wh.db, self.route_id)
-                if route is None:
-                    raise NotFound(_("no route {route}", route=self.route_id))
-                if route.status in ("departed", "done"):
-                    raise LoadRejected("route_departed", route=route.name)
+                route = self._open_route()
                 bag = rows.get_bag(self.wh.db, bag_id)
                 if bag is None:
                     raise LoadRejected("unknown_bag", bag=bag_id)
@@ -186,13 +182,18 @@ class LoadSession:
         except LoadRejected as exc:
             return self._reject(raw, exc.reason, exc.params, exc.bag)
 
-    def _load(self, raw: str, bag_id: str) -> LoadResult:
-        conn = self.wh.db
-        route = rows.get_route(conn, self.route_id)
+    def _open_route(self) -> rows.RouteRow:
+        """The route, refused once its truck has left. Under `db.write`."""
+        route = rows.get_route(self.wh.db, self.route_id)
         if route is None:
             raise NotFound(_("no route {route}", route=self.route_id))
         if route.status in ("departed", "done"):
             raise LoadRejected("route_departed", route=route.name)
+        return route
+
+    def _load(self, raw: str, bag_id: str) -> LoadResult:
+        conn = self.wh.db
+        route = self._open_route()
         bag, stop = self.check_bag(route, bag_id)
         scan_id = self._log(raw, "accepted", bag, "", ())
         rows.insert_load(

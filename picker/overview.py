@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 WAITING = ("draft", "released")
 WORKING = ("claimed", "picking", "picked")
 DONE = ("packed", "closed")
+#: States of the batches on the board: they can still be claimed or resumed.
+ON_BOARD = ("released", *WORKING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +212,7 @@ class Overview:
                 terminal=b["terminal"] or "",
             )
             for b in self.batches()
-            if b["status"] in ("released", "claimed", "picking", "picked")
+            if b["status"] in ON_BOARD
         ]
 
     def committee_refunds(self, committee: str) -> list[RefundRow]:

@@ -28,7 +28,7 @@ from picker.errors import Conflict, NotFound, PickerError
 from picker.floor import state_label
 from picker.i18n import N_, _
 from picker.model import Role
-from picker.overview import BoardBatch
+from picker.overview import ON_BOARD, BoardBatch
 from picker.ui import localize_bindings
 from picker.ui.board_find import FindInput, is_batch_id, matches
 from picker.ui.scan_input import fkey
@@ -350,11 +350,10 @@ class HomeScreen(Screen[None]):
 
     def _open_scanned(self, batch_id: str) -> tuple[str, ScanSession]:
         """Open a scanned batch, or say why not: unknown, or in a state nobody claims."""
-        wh = self.warehouse
-        if not any(b.id == batch_id for b in wh.board()):
-            found = next((b for b in wh.batches() if b["id"] == batch_id), None)
-            if found is None:
-                raise NotFound(_("Unknown batch {batch}: no batch has this id.", batch=batch_id))
+        found = next((b for b in self.warehouse.batches() if b["id"] == batch_id), None)
+        if found is None:
+            raise NotFound(_("Unknown batch {batch}: no batch has this id.", batch=batch_id))
+        if found["status"] not in ON_BOARD:
             raise Conflict(
                 _(
                     "Batch {batch} is {status}: it cannot be claimed.",

@@ -26,7 +26,6 @@ from textual.worker import Worker, get_current_worker
 from picker.i18n import _
 
 if TYPE_CHECKING:
-    from picker.printing import JobOutcome
     from picker.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -94,17 +93,14 @@ class PrintWorker:
             self._report(exc, notify=False)
             return None
 
-    def _pass(self) -> list[JobOutcome]:
+    def _pass(self) -> None:
         """One pass; what became of each job is in the queue (screen and `picker queue`)."""
         try:
-            outcomes = self.warehouse.run_print_worker_once(
-                worker=self.name, own_printers_only=True
-            )
+            self.warehouse.run_print_worker_once(worker=self.name, own_printers_only=True)
         except Exception as exc:
             self._report(exc)
-            return []
+            return
         self._last_error = ""
-        return outcomes
 
     def _report(self, exc: Exception, *, notify: bool = True) -> None:
         """Log an error with its traceback and toast it, each once while it repeats."""
