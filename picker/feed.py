@@ -283,7 +283,7 @@ def parse_event(item: object, received_at: datetime) -> tuple[Event | None, str]
     raw_amount = item.get("amount")
     if raw_amount not in (None, "") and kind is EventKind.REFUND:
         try:
-            amount = parse_fen(raw_amount) if "e" not in str(raw_amount).lower() else -1
+            amount = parse_fen(raw_amount)
         except ValueError:
             amount = -1
         if not 0 < amount <= MAX_FEN:
