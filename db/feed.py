@@ -67,7 +67,7 @@ def sources(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         for row in db.conn.execute(
             "SELECT s.name, s.status, s.last_ok_at, s.last_error, s.updated_at, s.orders_cursor,"
             " s.events_cursor, (SELECT count(*) FROM order_events e WHERE e.source = s.name"
-            " AND e.outcome IN ('pending', 'applying', 'unknown-order'))"
+            f" AND e.outcome IN {_OPEN})"
             " FROM feed_sources s ORDER BY s.name"
         )
     ]
@@ -91,13 +91,14 @@ def open_events(db: sqlite_utils.Database, source: str | None = None) -> list[tu
     where = "AND source = ?" if source else ""
     return db.conn.execute(
         "SELECT source, event_id, order_no, outcome FROM order_events"
-        f" WHERE outcome IN ('pending', 'applying', 'unknown-order') {where} ORDER BY id",
+        f" WHERE outcome IN {_OPEN} {where} ORDER BY id",
         (source,) if source else (),
     ).fetchall()
 
 
 def open_events_of(db: sqlite_utils.Database, order_nos: Sequence[str]) -> list[tuple]:
-    """(source, event_id) of events not yet applied for these orders, oldest first."""
+    """(id, source, event_id, order_no, kind, amount_fen, at) of events not yet applied for
+    these orders, oldest first."""
     if not db.conn.execute(
         f"SELECT 1 FROM order_events WHERE outcome IN {_OPEN} LIMIT 1"
     ).fetchone():
@@ -108,12 +109,12 @@ def open_events_of(db: sqlite_utils.Database, order_nos: Sequence[str]) -> list[
         marks = ",".join("?" * len(chunk))
         found.extend(
             db.conn.execute(
-                "SELECT id, source, event_id FROM order_events"
+                "SELECT id, source, event_id, order_no, kind, amount_fen, at FROM order_events"
                 f" WHERE outcome IN {_OPEN} AND order_no IN ({marks})",
                 chunk,
             )
         )
-    return [(source, event_id) for _id, source, event_id in sorted(found)]
+    return sorted(found)
 
 
 def event(db: sqlite_utils.Database, source: str, event_id: str) -> tuple | None:

@@ -226,9 +226,12 @@ def parse_page(body: bytes, after: str, source: str) -> Page:
     more = data.get("more", False)
     if nxt is None or nxt == "":
         nxt = after
-    if not isinstance(nxt, str | int) or isinstance(nxt, bool) or not isinstance(more, bool):
-        raise FeedRefused(_("feed {source} sent a page without items", source=source))
-    if isinstance(nxt, str) and json_items.broken(nxt):
+    if (
+        not isinstance(nxt, str | int)
+        or isinstance(nxt, bool)
+        or (isinstance(nxt, str) and json_items.broken(nxt))
+        or not isinstance(more, bool)
+    ):
         raise FeedRefused(_("feed {source} sent a page without items", source=source))
     return Page(tuple(data["items"]), str(nxt), more)
 
@@ -283,7 +286,7 @@ def parse_event(item: object, received_at: datetime) -> tuple[Event | None, str]
     raw_amount = item.get("amount")
     if raw_amount not in (None, "") and kind is EventKind.REFUND:
         try:
-            amount = parse_fen(raw_amount) if "e" not in str(raw_amount).lower() else -1
+            amount = parse_fen(raw_amount)
         except ValueError:
             amount = -1
         if not 0 < amount <= MAX_FEN:

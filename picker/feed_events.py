@@ -121,11 +121,9 @@ class FeedEvents:
         came in. Returns outcome -> count."""
         conn = self.db
         outcomes: Counter[str] = Counter()
-        for source, event_id in rows.open_events_of(conn, order_nos):
-            row = rows.event(conn, source, event_id)
-            if row is None:
-                continue
-            row_id, order_no, kind, amount, at, _outcome = row
+        for row_id, source, event_id, order_no, kind, amount, at in rows.open_events_of(
+            conn, order_nos
+        ):
             event = Event(event_id, order_no, EventKind(kind), amount, datetime.fromisoformat(at))
             decision = decide(event, _order_state(rows.order_floor_state(conn, order_no)))
             if decision.new_status is not None:

@@ -326,16 +326,7 @@ def _json_order(
         ]
     seen[order_no] = line
     rejects: list[Reject] = []
-    record = dict.fromkeys(ORDER_FIELDS, "")
-    for key, val in obj.items():
-        fld = _JSON_KEYS.get(key)
-        if fld not in record:
-            continue  # keys the warehouse does not use may hold anything
-        text, why = _json_text(val)
-        if why:
-            rejects.append(v.reject(line, why[0], raw, order_no, field=fld, **why[1]))
-        else:
-            record[fld] = text
+    record = _json_fields(v, obj, ORDER_FIELDS, line, raw, order_no, rejects)
     items = obj.get("lines", obj.get("商品"))
     if not isinstance(items, list) or not items:
         rejects.append(v.reject(line, "missing_field", raw, order_no, field="lines"))
@@ -345,23 +336,40 @@ def _json_order(
         if not isinstance(item, dict):
             rejects.append(v.reject(line, "bad_record", raw, order_no, error="line"))
             continue
-        fields = dict.fromkeys(("sku", "product", "qty", "unit_price"), "")
-        for key, val in item.items():
-            fld = _JSON_KEYS.get(key)
-            if fld not in fields:
-                continue
-            text, why = _json_text(val)
-            if why:
-                rejects.append(v.reject(line, why[0], raw, order_no, field=fld, **why[1]))
-            else:
-                fields[fld] = text.strip()
+        fields = _json_fields(v, item, _LINE_FIELDS, line, raw, order_no, rejects)
         lines.append(
             (line, fields["sku"], fields["product"], fields["qty"], fields["unit_price"], raw)
         )
     if rejects:
         return None, rejects
-    clean = {f: record[f].strip() for f in ORDER_FIELDS}
-    return build_order(v, order_no, line, clean, lines, raw)
+    return build_order(v, order_no, line, record, lines, raw)
+
+
+_LINE_FIELDS = ("sku", "product", "qty", "unit_price")
+
+
+def _json_fields(
+    v: Validator,
+    obj: Mapping[str, object],
+    names: Sequence[str],
+    line: int,
+    raw: str,
+    order_no: str,
+    rejects: list[Reject],
+) -> dict[str, str]:
+    """These fields of a JSON object as stripped text ("" if absent); a value that is not
+    text is a reject. Keys the warehouse does not use may hold anything."""
+    fields = dict.fromkeys(names, "")
+    for key, val in obj.items():
+        fld = _JSON_KEYS.get(key)
+        if fld not in fields:
+            continue
+        text, why = _json_text(val)
+        if why:
+            rejects.append(v.reject(line, why[0], raw, order_no, field=fld, **why[1]))
+        else:
+            fields[fld] = text.strip()
+    return fields
 
 
 _JSON_KINDS = {dict: "object", list: "array", bool: "boolean"}

@@ -21,6 +21,9 @@ def parse_fen(text: str | int | float | Decimal) -> int:
     cleaned = str(text).translate(_STRIP)
     if not cleaned:
         raise ValueError("empty amount")
+    # A bank amount has no exponent; "1e999999999" would build a billion-digit number.
+    if "e" in cleaned.lower():
+        raise ValueError(f"not an amount: {text!r}")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

@@ -82,13 +82,10 @@ class Validator:
             return self.fen_cache[value]
         except KeyError:
             pass
-        fen: int | None = None
-        # A bank amount has no exponent; "1e999999999" would build a billion-digit number.
-        if "e" not in value.lower():
-            try:
-                fen = parse_fen(value)
-            except ValueError:
-                fen = None
+        try:
+            fen: int | None = parse_fen(value)
+        except ValueError:
+            fen = None
         if fen is not None and not 0 <= fen <= MAX_FEN:
             fen = None
         self.fen_cache[value] = fen
