@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from picker.kpi import PickDemand, ScanRow
-from picker.settlement import Ledger, OrderFacts, OrderMoney
+from picker.domain.kpi import PickDemand, ScanRow
+from picker.domain.settlement import Ledger, OrderFacts, OrderMoney
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 _CURSOR_COLUMN = {"orders": "orders_cursor", "events": "events_cursor"}
-#: Outcomes of events still to be applied (`picker.cancellation.OPEN_OUTCOMES`).
+#: Outcomes of events still to be applied (`picker.domain.cancellation.OPEN_OUTCOMES`).
 _OPEN = "('pending', 'applying', 'unknown-order')"
 
 

@@ -1,4 +1,4 @@
-"""What printed documents show: the floor's rows read into `picker.paper(_lists)` values.
+"""What printed documents show: the floor's rows read into `picker.paper.sheets(_lists)` values.
 
 Days are matched on the first ten characters of the stored ISO times, which the use cases
 write in Asia/Shanghai: the warehouse's day, not UTC's.
@@ -10,9 +10,9 @@ from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from picker.model import Address
-from picker.paper import Household, ItemLine
-from picker.paper_lists import PickLine, Refund, RefundHousehold
+from picker.domain.model import Address
+from picker.paper.lists import PickLine, Refund, RefundHousehold
+from picker.paper.sheets import Household, ItemLine
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -101,7 +101,7 @@ def refund_households(
         (committee, day.isoformat()),
     ):
         heads.setdefault(no, (Address(building, unit, room, community), name, phone))
-        # A short refund is the whole unit price per unit gone short (see picker.shortage).
+        # A short refund is the whole unit price per unit gone short (see picker.domain.shortage).
         qty = fen // price if kind == "short" and price else 0
         refunds[no].append(Refund(kind, fen, product, qty, product_unit, reason))
     return tuple(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from picker.model import (
+from picker.domain.model import (
     Address,
     Barcode,
     Catalog,

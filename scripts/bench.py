@@ -16,11 +16,11 @@ baseline   The bare cost of the same work without the checks: `csv.reader`, grou
            opened with the same settings (`db.connect`: WAL, synchronous=FULL, foreign keys).
            Minimal conversions: amount to fen, paid time as written.
 
-plan       `picker.batching.plan` over 120,000 orders of the demo (Batchable values built
+plan       `picker.domain.batching.plan` over 120,000 orders of the demo (Batchable values built
            outside the timing; only `plan()` is timed). Target: 1 s or less.
 walk       The demo's 12,000 orders planned with the default caps; for every batch, the walking
            distance picking it once in walk order against picking its orders one by one
-           (`picker.layout.batch_walk_ratio` on the demo layout). Reports the ratio as the mean
+           (`layout.batch_walk_ratio` on the demo layout). Reports the ratio as the mean
            over batches and for the median batch. Target: 0.5x or less. The seconds are the
            distance computation's.
 
@@ -28,7 +28,7 @@ render_label     `printers.escpos.render_escpos` of a bag label (committee at 2x
            name and phone, counts, a short-pick line, CODE128, date, cut) for 58 mm paper in
            GBK: the ESC/POS bytes of 1,000 different labels, mean per label. Target: 1 ms.
 render_manifest  A 500-household committee manifest on 80 mm paper, built by the real builder
-           (`picker.paper.manifest`: pages, masked names, items, shortages, totals on every
+           (`picker.paper.sheets.manifest`: pages, masked names, items, shortages, totals on every
            page, signature line, QR) and rendered to ESC/POS, mean of 5. Target: 50 ms.
            The label figure builds its documents outside the timing; neither uses the CSV.
 
@@ -39,7 +39,7 @@ first_frame  Process start to first frame, in an 80×24 pseudo-terminal: `picker
            PICKER_EXIT_AFTER_FIRST_FRAME=1); the frame must have been drawn. Target: 1.3x.
 
 pod        Proof-of-delivery decoding on the shared barcode corpus (../shared/testdata/barcodes,
-           per its manifest.csv): `picker.pod.decode_symbols` (variants until a code reads)
+           per its manifest.csv): `picker.adapters.pod.decode_symbols` (variants until a code reads)
            against plain `pyzbar.decode(Image.open(p))`, all symbologies. A success is the
            expected payload among the decoded (every line for `all-lines`, nothing for `none`).
            Reports both counts and rates and the mean and worst ms per image of ours; ours
@@ -84,15 +84,15 @@ if str(ROOT) not in sys.path:  # run as a file: make the repo's packages importa
     sys.path.insert(0, str(ROOT))
 
 import db  # noqa: E402
-from picker import demo as demo_module  # noqa: E402
-from picker.batching import Batchable, Caps, PlannedBatch, order_grams, plan  # noqa: E402
-from picker.importing import DEFAULT_HEADERS, STATUS_WORDS  # noqa: E402
-from picker.layout import Geometry, batch_walk_ratio  # noqa: E402
-from picker.model import Address  # noqa: E402
-from picker.paper import Household as ManifestHousehold  # noqa: E402
-from picker.paper import ItemLine, Manifest  # noqa: E402
-from picker.paper import manifest as build_manifest  # noqa: E402
-from picker.warehouse import Warehouse  # noqa: E402
+from picker.app import demo as demo_module  # noqa: E402
+from picker.app.warehouse import Warehouse  # noqa: E402
+from picker.domain.batching import Batchable, Caps, PlannedBatch, order_grams, plan  # noqa: E402
+from picker.domain.importing import DEFAULT_HEADERS, STATUS_WORDS  # noqa: E402
+from picker.domain.layout import Geometry, batch_walk_ratio  # noqa: E402
+from picker.domain.model import Address  # noqa: E402
+from picker.paper.sheets import Household as ManifestHousehold  # noqa: E402
+from picker.paper.sheets import ItemLine, Manifest  # noqa: E402
+from picker.paper.sheets import manifest as build_manifest  # noqa: E402
 from printers.document import (  # noqa: E402
     PAPER_58,
     PAPER_80,
@@ -733,7 +733,7 @@ def bench_pod(ctx: Context) -> Run:
     from PIL import Image
     from pyzbar import pyzbar
 
-    from picker.pod import decode_symbols
+    from picker.adapters.pod import decode_symbols
 
     if not (POD_CORPUS / "manifest.csv").exists():
         return Run(0.0, 0, 0, problems=[f"no corpus at {POD_CORPUS}"])

@@ -29,7 +29,7 @@ deviation with the screen and goes on where a person would too (each such place 
 `# defect:`; there are none at present). Exit 0: the day closed clean; 1: a step failed; 3:
 the day closed clean but with deviations from the intended behaviour.
 
-The standard library only, and `picker.packing` (pure rules, standard library) for the bag
+The standard library only, and `picker.domain.packing` (pure rules, standard library) for the bag
 plan the bags are checked against: the day reads the warehouse file with sqlite3, as anyone
 may, and runs picker as a command (`sys.executable -m picker` with this repository on
 PYTHONPATH).
@@ -58,7 +58,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from picker.packing import BagCapacity, BagGoods, BagPlan, plan_bags  # noqa: E402  (pure rules)
+from picker.domain.packing import BagCapacity, BagGoods, BagPlan, plan_bags  # noqa: E402  (pure rules)
 
 CAPTURES = ROOT / "docs" / "day"
 #: The committees served today: two on 线路1, one on 线路2 (about 40 orders).
@@ -661,7 +661,7 @@ def pack(day: Day, batch: str, products: dict[str, Product]) -> None:
 
 def bag_plan(day: Day, order_no: str, products: dict[str, Product]) -> BagPlan:
     """The household's bags as planned from its whole order (less what went short): the
-    pure rule of `picker.packing`, with a weighed unit planned at its most (tolerance over)."""
+    pure rule of `packing`, with a weighed unit planned at its most (tolerance over)."""
     goods: dict[str, BagGoods] = {}
     for sku, qty, short in day.wh.rows(
         "SELECT l.sku, l.qty, coalesce(s.short_qty, 0) FROM order_lines l"

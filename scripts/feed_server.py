@@ -1,7 +1,7 @@
 """A stand-in for the payment platform's order feed, on 127.0.0.1, for the demo and the tests.
 
 It serves a demo day's orders over time and refund/cancel events in the feed format of
-`picker.feed`, with switches for the faults a real feed has:
+`picker.domain.feed`, with switches for the faults a real feed has:
 
     scripts/feed-server --orders 2000 --rate 50          50 orders a second, then idle
     scripts/feed-server --orders 300 --errors 3 --drops 5 --slow 7 --duplicates 4
@@ -46,8 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from picker.feed import Event, EventKind, event_item, order_item  # noqa: E402
-from picker.model import SHANGHAI, Order  # noqa: E402
+from picker.domain.feed import Event, EventKind, event_item, order_item  # noqa: E402
+from picker.domain.model import SHANGHAI, Order  # noqa: E402
 
 DEFAULT_TOKEN = "demo-token"
 MAX_LIMIT = 1000
@@ -352,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
-    from picker.demo import build_demo
+    from picker.app.demo import build_demo
 
     demo = build_demo(orders=args.orders, seed=args.seed)
     faults = Faults(

@@ -11,9 +11,9 @@ import pytest
 
 import db
 from db import store
-from picker.auth import hash_pin
-from picker.i18n import set_language
-from picker.model import (
+from picker.app.warehouse import Warehouse
+from picker.domain.auth import hash_pin
+from picker.domain.model import (
     Barcode,
     Catalog,
     Committee,
@@ -24,7 +24,7 @@ from picker.model import (
     Role,
     Subdistrict,
 )
-from picker.warehouse import Warehouse
+from picker.i18n import set_language
 
 SUBDISTRICTS = (Subdistrict("XY", "夏阳街道"), Subdistrict("YP", "盈浦街道"))
 COMMITTEES = (

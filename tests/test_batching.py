@@ -1,4 +1,4 @@
-"""Batch planning (picker.batching): committees, caps, paid order, nothing dropped."""
+"""Batch planning (picker.domain.batching): committees, caps, paid order, nothing dropped."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from picker.batching import DEFAULT_CAPS, Batchable, Caps, PlannedBatch, order_grams, plan
-from picker.model import SHANGHAI, Product
+from picker.domain.batching import DEFAULT_CAPS, Batchable, Caps, PlannedBatch, order_grams, plan
+from picker.domain.model import SHANGHAI, Product
 
 T0 = datetime(2022, 4, 12, 7, 0, tzinfo=SHANGHAI)
 
@@ -205,7 +205,7 @@ def test_plans_120000_orders_well_under_a_second() -> None:
 
 
 def test_every_demo_product_has_a_nominal_weight_for_the_kg_cap() -> None:
-    from picker import demo
+    from picker.app import demo
 
     products = {p.name: p for p in demo.build_demo(0).products}
     assert all(p.unit_grams > 0 for p in products.values())

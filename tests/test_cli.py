@@ -55,7 +55,7 @@ def test_top_level_help_lists_the_commands_and_exit_codes() -> None:
 
 @pytest.fixture
 def small_db(tmp_path: Path) -> Path:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
     path = tmp_path / "w.db"
     wh = Warehouse(path)

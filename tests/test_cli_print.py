@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from PIL import Image
 from pyzbar import pyzbar
 
+from picker.app.config import load_settings
+from picker.app.warehouse import Warehouse
 from picker.cli import main
-from picker.config import load_settings
-from picker.warehouse import Warehouse
 from tests.conftest import save_small_catalog
 from tests.test_print_claims import Killed, kill_after_send
 from tests.test_print_queue import NOW, pack_small_batch

@@ -14,10 +14,11 @@ from PIL import Image
 from pyzbar import pyzbar
 
 from db import dispatch as dispatch_rows
+from picker.app.config import load_settings
+from picker.app.crate_changes import CrateRejected
+from picker.app.warehouse import Warehouse
 from picker.cli import main
-from picker.config import load_settings
-from picker.crate_changes import CrateRejected
-from picker.crating import (
+from picker.domain.crating import (
     BagFacts,
     CrateCapacity,
     CrateFacts,
@@ -26,11 +27,10 @@ from picker.crating import (
     committee_problems,
     fit,
 )
+from picker.domain.model import SHANGHAI
+from picker.domain.scanning import ScanIndex, ScanKind, crate_id, parse_crate_id, resolve
 from picker.errors import Conflict
-from picker.model import SHANGHAI
-from picker.paper_crates import CrateLabel, crate_label
-from picker.scanning import ScanIndex, ScanKind, crate_id, parse_crate_id, resolve
-from picker.warehouse import Warehouse
+from picker.paper.crates import CrateLabel, crate_label
 from printers.document import PAPER_58, PAPER_80, Paper
 from printers.escpos import render_escpos
 from printers.png import render_png

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFilter
 
-from picker.batching import Caps
-from picker.demo import build_demo, ean13_check_digit, export_csv
-from picker.model import Catalog
-from picker.warehouse import Warehouse
+from picker.app.demo import build_demo, ean13_check_digit, export_csv
+from picker.app.warehouse import Warehouse
+from picker.domain.batching import Caps
+from picker.domain.model import Catalog
 
 
 def scale_label(plu: str, grams: int) -> str:

@@ -34,16 +34,16 @@ from hypothesis.stateful import (
 
 import printers.transport
 from db import dispatch as dispatch_rows
-from picker.batching import Caps
-from picker.config import Settings
-from picker.demo import ean13_check_digit
+from picker.adapters.feed_http import FeedTransport
+from picker.app.config import Settings
+from picker.app.demo import ean13_check_digit
+from picker.app.warehouse import Warehouse
+from picker.domain.batching import Caps
+from picker.domain.feed import FeedConfig
+from picker.domain.model import SHANGHAI, Catalog
+from picker.domain.packing import BagCapacity, CrateCapacity
+from picker.domain.shortage import ShortReason
 from picker.errors import PickerError
-from picker.feed import FeedConfig
-from picker.feed_http import FeedTransport
-from picker.model import SHANGHAI, Catalog
-from picker.packing import BagCapacity, CrateCapacity
-from picker.shortage import ShortReason
-from picker.warehouse import Warehouse
 from printers.code128 import escpos_code128
 from printers.profile import PrinterProfile
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from picker import demo
-from picker.auth import verify_pin
-from picker.importing import DEFAULT_HEADERS, parse
-from picker.model import OrderStatus, Role
+from picker.app import demo
+from picker.domain.auth import verify_pin
+from picker.domain.importing import DEFAULT_HEADERS, parse
+from picker.domain.model import OrderStatus, Role
 
 ORDERS = 600
 

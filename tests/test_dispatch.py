@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from PIL import Image
 
 from db import dispatch as rows
+from picker.app.warehouse import Warehouse
 from picker.cli import main
+from picker.domain.routing import placed
 from picker.errors import Conflict, NotFound
-from picker.routing import placed
-from picker.warehouse import Warehouse
 from tests.conftest import csv_text, order_rows
 
 BUNDLE, EGGS = "6901234567892", "6901234567908"

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from picker.app.warehouse import Warehouse
 from picker.cli import main
 from picker.errors import NotFound
-from picker.warehouse import Warehouse
 from printers.document import PAPER_58, PAPER_80
 from printers.text import render_text
 from tests.test_dispatch import BUNDLE, dispatch_day, route_ids

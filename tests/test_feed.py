@@ -24,12 +24,12 @@ from click.testing import CliRunner
 
 import db
 from db import feed as feed_rows
-from picker.cancellation import OrderState, Outcome, Stage, decide
+from picker.app.config import Settings, load_settings
+from picker.app.demo import DemoWarehouse, build_demo
+from picker.app.warehouse import Warehouse
 from picker.cli import main
-from picker.config import Settings, load_settings
-from picker.demo import DemoWarehouse, build_demo
-from picker.errors import InputError
-from picker.feed import (
+from picker.domain.cancellation import OrderState, Outcome, Stage, decide
+from picker.domain.feed import (
     Event,
     EventKind,
     FeedConfig,
@@ -44,9 +44,9 @@ from picker.feed import (
     parse_event,
     parse_page,
 )
-from picker.importing import parse_json
-from picker.model import SHANGHAI, OrderStatus
-from picker.warehouse import Warehouse
+from picker.domain.importing import parse_json
+from picker.domain.model import SHANGHAI, OrderStatus
+from picker.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 AT = datetime(2022, 4, 12, 9, 0, tzinfo=SHANGHAI)
@@ -611,8 +611,8 @@ def test_the_feed_rules_are_pure() -> None:
     """Like the domain modules listed in test_i18n: stdlib and pure modules only."""
     from tests.test_i18n import PURE, imports, top
 
-    pure = PURE | {"picker.feed", "picker.cancellation", "picker.watch"}
-    for module in ("picker.feed", "picker.cancellation", "picker.watch"):
+    pure = PURE | {"picker.domain.feed", "picker.domain.cancellation", "picker.app.watch"}
+    for module in ("picker.domain.feed", "picker.domain.cancellation", "picker.app.watch"):
         path = ROOT / Path(*module.split(".")).with_suffix(".py")
         tree = ast.parse(path.read_text(encoding="utf-8"))
         bad = [

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from db import store
-from picker.batching import Caps
-from picker.demo import ean13_check_digit
+from picker.app.demo import ean13_check_digit
+from picker.app.sessions import ScanSession
+from picker.app.warehouse import Warehouse
+from picker.domain.batching import Caps
+from picker.domain.model import OrderStatus
+from picker.domain.packing import BagCapacity
+from picker.domain.shortage import Policy
 from picker.errors import Conflict, NotFound
-from picker.model import OrderStatus
-from picker.packing import BagCapacity
-from picker.sessions import ScanSession
-from picker.shortage import Policy
-from picker.warehouse import Warehouse
 from tests.conftest import csv_text, order_rows
 
 BUNDLE, EGGS, EGGS_CASE = "6901234567892", "6901234567908", "16901234567905"

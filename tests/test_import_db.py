@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from db import store
-from picker.warehouse import Warehouse
+from picker.app.warehouse import Warehouse
 from tests.conftest import csv_text, order_rows
 
 LINES = [("SKU0001", "蔬菜套餐A", 1, "38.80"), ("SKU0002", "鸡蛋 30枚", 2, "32.00")]

@@ -7,10 +7,10 @@ from datetime import datetime
 
 import pytest
 
+from picker.domain.importing import describe, parse, parse_time, reason_text
+from picker.domain.model import SHANGHAI, Catalog, OrderStatus
 from picker.errors import InputError
 from picker.i18n import set_language
-from picker.importing import describe, parse, parse_time, reason_text
-from picker.model import SHANGHAI, Catalog, OrderStatus
 from tests.conftest import HEADER_EN, HEADER_ZH, csv_text, order_rows
 
 TWO_ORDERS = [

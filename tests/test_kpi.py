@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from picker.app.warehouse import Warehouse
 from picker.cli import main
-from picker.kpi import PickDemand, ScanRow, active_seconds, kpis
-from picker.model import SHANGHAI
-from picker.warehouse import Warehouse
+from picker.domain.kpi import PickDemand, ScanRow, active_seconds, kpis
+from picker.domain.model import SHANGHAI
 from tests.conftest import order_rows, save_small_catalog
 from tests.test_floor import BUNDLE, EGGS, LINES_A, load
 

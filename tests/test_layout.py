@@ -1,4 +1,4 @@
-"""Walk order, walking distance, pick lists and the batch walk ratio (picker.layout)."""
+"""Walk order, walking distance, pick lists and the batch walk ratio (picker.domain.layout)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from picker import demo
-from picker.batching import Batchable, Caps, order_grams, plan
-from picker.layout import (
+from picker.app import demo
+from picker.domain.batching import Batchable, Caps, order_grams, plan
+from picker.domain.layout import (
     Geometry,
     PickLine,
     batch_walk_ratio,
@@ -17,7 +17,7 @@ from picker.layout import (
     walk_key,
     walk_sequence,
 )
-from picker.model import Location, Product
+from picker.domain.model import Location, Product
 
 
 def loc(code: str) -> Location:

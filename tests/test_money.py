@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from picker.money import format_fen, parse_fen
+from picker.domain.money import format_fen, parse_fen
 
 
 @pytest.mark.parametrize(

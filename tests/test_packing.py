@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from picker.demo import ean13_check_digit
-from picker.packing import BagCapacity, BagGoods, plan_bags
-from picker.warehouse import Warehouse
-from picker.weighing import WeighedTarget
+from picker.app.demo import ean13_check_digit
+from picker.app.warehouse import Warehouse
+from picker.domain.packing import BagCapacity, BagGoods, plan_bags
+from picker.domain.weighing import WeighedTarget
 from tests.conftest import order_rows
 from tests.test_floor import BUNDLE, EGGS, EGGS_CASE, load, pork_label
 

@@ -18,18 +18,9 @@ import pytest
 from PIL import Image
 from pyzbar import pyzbar
 
-from picker.model import Address
-from picker.paper import (
-    BagLabel,
-    Household,
-    ItemLine,
-    Manifest,
-    bag_label,
-    manifest,
-    mask_name,
-    mask_phone,
-)
-from picker.paper_lists import (
+from picker.domain.model import Address
+from picker.domain.settlement import SettlementRow
+from picker.paper.lists import (
     PickLine,
     PickList,
     Refund,
@@ -41,8 +32,17 @@ from picker.paper_lists import (
     refund_list,
     route_sheet,
 )
-from picker.paper_settlement import SettlementSlip, settlement_slip
-from picker.settlement import SettlementRow
+from picker.paper.settlement import SettlementSlip, settlement_slip
+from picker.paper.sheets import (
+    BagLabel,
+    Household,
+    ItemLine,
+    Manifest,
+    bag_label,
+    manifest,
+    mask_name,
+    mask_phone,
+)
 from printers.document import PAPER_58, PAPER_80, Document, Paper, printed_width
 from printers.escpos import render_escpos
 from printers.png import render_png
@@ -328,7 +328,7 @@ def test_escpos_golden(kind: str, paper: Paper) -> None:
 
 
 def test_quick_column_count_agrees_with_the_printer() -> None:
-    from picker.paper import _columns
+    from picker.paper.sheets import _columns
 
     for text in ("鸡蛋 30枚×2盒(缺1)", "东北五常稻花香大米 5kg", "ASCII", "·—℃", "𠀀"):
         assert _columns(text) == printed_width(text), text

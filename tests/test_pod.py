@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 from pyzbar import pyzbar
 
+from picker.adapters.pod import MANIFEST_SYMBOLS, decode_manifest_qr, decode_symbols
+from picker.app.warehouse import Warehouse
 from picker.cli import main
-from picker.pod import MANIFEST_SYMBOLS, decode_manifest_qr, decode_symbols
-from picker.warehouse import Warehouse
 from printers.document import PAPER_58, Align, Document, Feed, QRCode, Rule, Text
 from printers.png import render_image
 from tests.test_dispatch import dispatch_day, route_ids

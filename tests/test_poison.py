@@ -19,10 +19,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from picker.app.demo import DemoWarehouse, build_demo
+from picker.app.warehouse import Warehouse
 from picker.cli import main
-from picker.demo import DemoWarehouse, build_demo
-from picker.feed import order_item
-from picker.warehouse import Warehouse
+from picker.domain.feed import order_item
 from tests.conftest import csv_text, order_rows, save_small_catalog
 from tests.test_feed import TOKEN, Pages, configure, fs, no_wait, serve
 

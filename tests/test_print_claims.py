@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from db import print_queue
+from picker.app.warehouse import Warehouse
 from picker.errors import Conflict
-from picker.warehouse import Warehouse
 from printers import transport as transports
 from printers.profile import PrinterProfile
 from tests.test_print_queue import (

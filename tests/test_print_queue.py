@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from db import print_queue
-from picker.config import load_settings
+from picker.app.config import load_settings
+from picker.app.printing import backoff
+from picker.app.warehouse import Warehouse
+from picker.domain.model import SHANGHAI
+from picker.domain.packing import BagCapacity
 from picker.errors import Conflict, InputError, NotFound
-from picker.model import SHANGHAI
-from picker.packing import BagCapacity
-from picker.printing import backoff
-from picker.warehouse import Warehouse
 from printers.document import PAPER_58, PAPER_80
 from printers.profile import PrinterProfile
 from printers.text import render_text

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from db import print_queue
+from picker.app.warehouse import Warehouse
 from picker.ui.printer_states import PrinterStates
 from picker.ui.queue import QueueScreen, cells
-from picker.warehouse import Warehouse
 from printers.errors import PrinterNotReady
 from printers.status import QUERY, PrinterStatus
 from printers.transport import open_transport
@@ -202,8 +202,8 @@ async def test_the_queue_screen_shows_the_waiting_jobs_and_warns_the_lead(
 
 @run_async
 async def test_the_dashboard_warns_the_lead_of_a_printer_out_of_paper(packed: Warehouse) -> None:
-    from picker.auth import SignedIn
-    from picker.model import Role
+    from picker.domain.auth import SignedIn
+    from picker.domain.model import Role
     from picker.ui.dashboard import DashboardScreen
 
     printer = StatusPrinter("paper-out")

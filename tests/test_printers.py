@@ -639,7 +639,7 @@ def test_images_and_feeds_render_everywhere() -> None:
 
 #: qrcode comes with python-escpos; serial (pyserial) and usb (pyusb) are optional transports.
 PRINTERS_MAY_IMPORT = {
-    *("picker.i18n", "picker.errors", "picker.money"),
+    *("picker.i18n", "picker.errors", "picker.domain.money"),
     *("escpos", "PIL", "qrcode", "serial", "usb"),
 }
 

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from picker.config import load_settings
-from picker.devices import (
+from picker.adapters.devices import (
     DeviceAddress,
     DeviceError,
     Scale,
@@ -21,8 +20,8 @@ from picker.devices import (
     TerminalDevices,
     parse_address,
 )
-from picker.errors import InputError, PickerError
-from picker.scales import (
+from picker.app.config import load_settings
+from picker.domain.scales import (
     PROTOCOLS,
     Reading,
     ScaleProtocolError,
@@ -31,6 +30,7 @@ from picker.scales import (
     parse_all,
     silent,
 )
+from picker.errors import InputError, PickerError
 from tests.standins import PtyPlug, StandInScale, serve_flood, serve_pty, serve_tcp
 
 TOLEDO, SMA = PROTOCOLS["toledo8217"], PROTOCOLS["sma"]

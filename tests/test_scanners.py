@@ -20,11 +20,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from picker.adapters.devices import (
+    DeviceAddress,
+    DeviceClosed,
+    TerminalDevices,
+    parse_address,
+    read_codes,
+)
+from picker.app.warehouse import Warehouse
 from picker.cli import main
-from picker.devices import DeviceAddress, DeviceClosed, TerminalDevices, parse_address, read_codes
 from picker.ui.devices import ScannerFeed
 from picker.ui.pick import PickScreen
-from picker.warehouse import Warehouse
 from tests.conftest import order_rows
 from tests.test_floor import BUNDLE, EGGS, LINES_A, load, pork_label
 from tests.test_ui_pick import Harness, idle, run_async, wait_for

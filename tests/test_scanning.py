@@ -7,11 +7,9 @@ from datetime import date
 
 import pytest
 
-from picker.demo import gtin_check_digit
-from picker.errors import InputError
-from picker.i18n import set_language
-from picker.model import Barcode, Catalog, Committee, Operator, Product, Role
-from picker.scanning import (
+from picker.app.demo import gtin_check_digit
+from picker.domain.model import Barcode, Catalog, Committee, Operator, Product, Role
+from picker.domain.scanning import (
     COMMAND_CODES,
     DEFAULT_SCALE_LAYOUTS,
     GS,
@@ -31,6 +29,8 @@ from picker.scanning import (
     resolve,
     split_quantity,
 )
+from picker.errors import InputError
+from picker.i18n import set_language
 from picker.translations import ZH_CN
 
 

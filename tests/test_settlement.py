@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import db
+from picker.app.warehouse import Warehouse
 from picker.cli import main
+from picker.domain.model import OrderStatus
+from picker.domain.scanning import bag_id, manifest_id
+from picker.domain.settlement import Ledger, OrderMoney, settle
 from picker.errors import InputError
-from picker.model import OrderStatus
-from picker.scanning import bag_id, manifest_id
-from picker.settlement import Ledger, OrderMoney, settle
-from picker.warehouse import Warehouse
 from tests.conftest import order_rows, save_small_catalog
 from tests.test_floor import BUNDLE, EGGS, LINES_A, load, pork_label
 
@@ -482,13 +482,13 @@ def test_settlement_and_kpi_arithmetic_are_pure() -> None:
 
     from tests.test_i18n import ROOT, imports
 
-    for module in ("picker.settlement", "picker.kpi"):
+    for module in ("picker.domain.settlement", "picker.domain.kpi"):
         path = ROOT / Path(*module.split(".")).with_suffix(".py")
         tree = ast.parse(path.read_text(encoding="utf-8"))
         found = {name for name, _node in imports(module, path, tree)}
         outside = {n for n in found if n.partition(".")[0] not in sys.stdlib_module_names} - {
             "picker",
-            "picker.model",
-            "picker.money",
+            "picker.domain.model",
+            "picker.domain.money",
         }
         assert not outside, f"{module} imports {outside}"

@@ -16,9 +16,9 @@ from fractions import Fraction
 
 import pytest
 
-from picker import shortage
-from picker.model import SHANGHAI, OrderLine, Product
-from picker.shortage import (
+from picker.domain import shortage
+from picker.domain.model import SHANGHAI, OrderLine, Product
+from picker.domain.shortage import (
     DEFAULT_POLICY,
     SHORT_REASON_LABELS,
     Allocation,

@@ -16,10 +16,10 @@ import pytest
 
 from db import store
 from db.floor import pick_rows
-from picker.batching import Caps
-from picker.demo import ean13_check_digit
+from picker.app.demo import ean13_check_digit
+from picker.app.warehouse import Warehouse
+from picker.domain.batching import Caps
 from picker.errors import Conflict
-from picker.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from picker.devices import DeviceAddress, Link, Scale, TerminalDevices, parse_address
-from picker.scales import Reading, ScaleStatus
-from picker.terminal_scale import TerminalScale
+from picker.adapters.devices import DeviceAddress, Link, Scale, TerminalDevices, parse_address
+from picker.adapters.terminal_scale import TerminalScale
+from picker.domain.scales import Reading, ScaleStatus
 from tests.standins import PtyPlug, StandInScale, serve_flood, serve_tcp
 
 S = ScaleStatus
@@ -125,7 +125,7 @@ def test_any_exception_is_one_failed_poll_logged_and_the_next_one_tries_again(
     address = parse_address("serial:/dev/ttyFAKE")
     devices = TerminalDevices("T1", scale=address)
     scale = TerminalScale(devices, opener=lambda d: Scale(address, d.protocol, 0.3, opener))
-    with caplog.at_level(logging.WARNING, logger="picker.terminal_scale"):
+    with caplog.at_level(logging.WARNING, logger="picker.adapters.terminal_scale"):
         polls = [scale.poll() for _ in range(4)]
     assert [r.status for r in polls] == [S.SILENT, S.SILENT, S.SILENT, S.STABLE]
     assert "Input/output error" in polls[0].detail

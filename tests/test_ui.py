@@ -16,14 +16,14 @@ from textual.widgets import DataTable, Footer, Input, OptionList, Static
 
 import db
 from db import store
-from picker.auth import SignedIn
-from picker.config import Settings
+from picker.app.config import Settings
+from picker.app.warehouse import Warehouse
+from picker.domain.auth import SignedIn
+from picker.domain.model import Committee, Location, PaymentCode, Product, Role, Subdistrict
 from picker.i18n import set_language
-from picker.model import Committee, Location, PaymentCode, Product, Role, Subdistrict
 from picker.ui.app import HelpScreen, PickerApp
 from picker.ui.app import make_app as make_picker_app
 from picker.ui.orders import OrdersScreen, RejectsScreen, SortOrder
-from picker.warehouse import Warehouse
 
 
 def make_app(warehouse: Warehouse, keymap: dict[str, str] | None = None) -> PickerApp:

@@ -13,10 +13,10 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Sparkline, Static
 
+from picker.app.warehouse import Warehouse
 from picker.ui.settlement import SettlementScreen
 from picker.ui.stats import StatsScreen
 from picker.ui.widgets import LiveTable, MessageLine
-from picker.warehouse import Warehouse
 from tests.test_audit import refunded_more_than_paid
 from tests.test_settlement import small_day
 

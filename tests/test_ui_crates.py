@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Digits
 
+from picker.app.warehouse import Warehouse
 from picker.ui.crates import CrateScreen
 from picker.ui.load import LoadScreen
 from picker.ui.scan_input import ScanInput
-from picker.warehouse import Warehouse
 from tests.test_crates import assert_every_bag_in_one_crate, packed_committee, with_capacity
 from tests.test_dispatch import dispatch_day
 from tests.test_ui_pick import Harness, idle, run_async, scan, text, type_codes, wait_for

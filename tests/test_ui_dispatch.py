@@ -10,15 +10,15 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Digits, Input, OptionList
 
 from db import dispatch as rows
-from picker.auth import SignedIn
-from picker.model import Role
+from picker.app.warehouse import Warehouse
+from picker.domain.auth import SignedIn
+from picker.domain.model import Role
 from picker.ui.dispatch_modals import DepartScreen
 from picker.ui.lead import LeadRoutesScreen
 from picker.ui.load import LoadScreen, MissingScreen
 from picker.ui.routes import ChoiceScreen, RoutesScreen
 from picker.ui.scan_input import ScanInput
 from picker.ui.widgets import MessageLine, PromptScreen
-from picker.warehouse import Warehouse
 from tests.conftest import csv_text, order_rows
 from tests.test_dispatch import dispatch_day, two_bag_order
 from tests.test_ui_pick import Harness, idle, run_async, scan, text, type_codes, wait_for

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from picker.demo import DemoWarehouse, build_demo
+from picker.app.demo import DemoWarehouse, build_demo
+from picker.app.warehouse import Warehouse
 from picker.ui.dashboard import DashboardScreen
 from picker.ui.dispatch_modals import ChoiceScreen
 from picker.ui.exceptions import ExceptionsScreen
 from picker.ui.widgets import MessageLine
-from picker.warehouse import Warehouse
 from tests.test_feed import ORDERS, pack, pulled, serve
 from tests.test_ui_flow import screen_text
 from tests.test_ui_pick import Harness, run_async, wait_for

@@ -23,12 +23,13 @@ from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input
 
-from picker.auth import SignedIn
+from picker.app.config import Settings
+from picker.app.warehouse import Warehouse
 from picker.cli import main
-from picker.config import Settings
+from picker.domain.auth import SignedIn
+from picker.domain.model import SHANGHAI, Role
+from picker.domain.shortage import ShortReason
 from picker.i18n import set_language
-from picker.model import SHANGHAI, Role
-from picker.shortage import ShortReason
 from picker.ui.app import PickerApp, make_app
 from picker.ui.dashboard import COLUMNS, DashboardScreen
 from picker.ui.home import HomeScreen
@@ -37,7 +38,6 @@ from picker.ui.queue import QueueScreen
 from picker.ui.shortages import ShortagesScreen
 from picker.ui.signin import SignInScreen
 from picker.ui.widgets import LiveTable, MessageLine
-from picker.warehouse import Warehouse
 from printers.profile import parse_printers
 from tests.conftest import order_rows, save_small_catalog
 from tests.test_floor import BUNDLE, EGGS, LINES_A, load
@@ -702,7 +702,7 @@ def test_dashboard_figures_count_unplanned_and_cancelled_orders(
 
 
 def test_badges_pins_and_the_lock_out_rules() -> None:
-    from picker.auth import Lockout, PinRequired, SignInRefused, check_sign_in
+    from picker.domain.auth import Lockout, PinRequired, SignInRefused, check_sign_in
     from tests.conftest import OPERATORS
 
     assert check_sign_in(OPERATORS, " op-p002 ") == ("P002", "李小红", Role.PICKER)

@@ -33,16 +33,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Digits, Footer, Input, Static
 
 from db import store
-from picker.batching import Caps
+from picker.app.sessions import ScanResult
+from picker.app.warehouse import Warehouse
+from picker.domain.batching import Caps
+from picker.domain.packing import BagCapacity
 from picker.i18n import set_language
-from picker.packing import BagCapacity
-from picker.sessions import ScanResult
 from picker.ui.app import HelpScreen, make_app
 from picker.ui.pack import PackScreen, mask_name
 from picker.ui.pick import PickScreen
 from picker.ui.scan_input import GS, ScanInput
 from picker.ui.short_reason import ShortReasonScreen
-from picker.warehouse import Warehouse
 from tests.conftest import order_rows, save_small_catalog
 from tests.test_floor import BUNDLE, EGGS, LINES_A, load, pork_label
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from db import print_queue
+from picker.app.warehouse import Warehouse
 from picker.ui.queue import QueueScreen
 from picker.ui.signin import SignInScreen
-from picker.warehouse import Warehouse
 from tests.test_print_claims import Killed, kill_after_send
 from tests.test_ui import run_async, wait_for
 from tests.test_ui_flow import HY, LEAD, Clock, app_on, clock, pack_whole, rows_of, wh, with_printer

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from picker.devices import TerminalDevices, parse_address
-from picker.scales import Reading, ScaleStatus
+from picker.adapters.devices import TerminalDevices, parse_address
+from picker.app.warehouse import Warehouse
+from picker.domain.scales import Reading, ScaleStatus
 from picker.ui.devices import ScalePanel
 from picker.ui.pack import PackScreen
-from picker.warehouse import Warehouse
 from tests.conftest import order_rows
 from tests.standins import PtyPlug, StandInScale, serve_pty, serve_tcp
 from tests.test_floor import BUNDLE, EGGS, LINES_A, load, pork_label

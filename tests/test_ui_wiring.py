@@ -16,8 +16,9 @@ from textual.pilot import Pilot
 from textual.widgets import Digits, Footer
 
 from db import dispatch as rows
-from picker.auth import SignedIn
-from picker.model import Role
+from picker.app.warehouse import Warehouse
+from picker.domain.auth import SignedIn
+from picker.domain.model import Role
 from picker.ui.app import PickerApp, make_app
 from picker.ui.dashboard import DashboardScreen
 from picker.ui.dispatch_modals import ChoiceScreen, DepartScreen
@@ -28,7 +29,6 @@ from picker.ui.load import LoadScreen
 from picker.ui.settlement import SettlementScreen
 from picker.ui.stats import StatsScreen
 from picker.ui.widgets import LiveTable, MessageLine, PromptScreen, RowsFooter
-from picker.warehouse import Warehouse
 from tests.test_dispatch import dispatch_day, route_ids
 from tests.test_ui_pick import Harness, idle, run_async, scan, wait_for
 
@@ -297,7 +297,7 @@ async def test_a_leads_session_polls_the_feed_and_the_dashboard_follows(feed_wh:
 
 @run_async
 async def test_a_pickers_session_does_not_poll(day: Warehouse) -> None:
-    from picker.feed import FeedConfig
+    from picker.domain.feed import FeedConfig
 
     feed = FeedConfig("plat", "http://127.0.0.1:1/feed", "t", timeout_seconds=0.1)
     day.settings = replace(day.settings, feeds=(feed,))

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from picker.app.warehouse import Warehouse
 from picker.cli import main
+from picker.domain.feed import FeedConfig, WatchConfig
 from picker.errors import InputError
-from picker.feed import FeedConfig, WatchConfig
-from picker.warehouse import Warehouse
 from tests.conftest import csv_text, order_rows, save_small_catalog
 
 EGGS = [("SKU0002", "鸡蛋 30枚", 1, "32.00")]

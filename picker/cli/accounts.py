@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from picker.accounts import KIND_TEXT, STATE_TEXT, problem_text, state_text
+from picker.app.accounts import KIND_TEXT, STATE_TEXT, problem_text, state_text
 from picker.cli.common import (
     EXIT_REJECTS,
     format_table,
@@ -21,13 +21,13 @@ from picker.cli.common import (
     print_json,
     warehouse_options,
 )
+from picker.domain.kpi import Kpis, Rate, Ratio
+from picker.domain.money import format_fen
+from picker.domain.settlement import COUNTED, AuditReport, EndState, OpenReason, SettlementRow
 from picker.i18n import _
-from picker.kpi import Kpis, Rate, Ratio
-from picker.money import format_fen
-from picker.settlement import COUNTED, AuditReport, EndState, OpenReason, SettlementRow
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 
 def day_option(fn: Any) -> Any:

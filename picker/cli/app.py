@@ -12,7 +12,7 @@ import click
 from picker.cli.common import deferred_warehouse_options, main, warehouse_options
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 
 @main.command()

@@ -46,7 +46,7 @@ def warehouse_options(fn: F, *, deferred: bool = False) -> F:
     @functools.wraps(fn)
     def wrapper(db_path: Path, config_path: Path | None, **kwargs: Any) -> Any:
         # Imported here: `picker --help` and the app's first frame should not wait for them.
-        from picker.config import load_settings
+        from picker.app.config import load_settings
 
         try:
             settings = load_settings(config_path)
@@ -54,7 +54,7 @@ def warehouse_options(fn: F, *, deferred: bool = False) -> F:
                 set_language(settings.lang)
             if deferred:
                 return fn(DeferredWarehouse(db_path, settings), **kwargs)
-            from picker.warehouse import Warehouse
+            from picker.app.warehouse import Warehouse
 
             return fn(Warehouse(db_path, settings), **kwargs)
         except PickerError as exc:
@@ -201,7 +201,7 @@ class DeferredWarehouse:
         # Only called for attributes the proxy lacks: everything but path and settings.
         with self.__dict__["_lock"]:
             if self.__dict__["_real"] is None:
-                from picker.warehouse import Warehouse
+                from picker.app.warehouse import Warehouse
 
                 self.__dict__["_real"] = Warehouse(self.path, self.settings)
         return getattr(self.__dict__["_real"], name)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from picker.app.crates import CrateInfo
 from picker.cli.common import (
     EXIT_REJECTS,
     format_table,
@@ -22,12 +23,11 @@ from picker.cli.common import (
     terminal_option,
     warehouse_options,
 )
-from picker.crates import CrateInfo
 from picker.i18n import _
-from picker.paper_crates import crate_number
+from picker.paper.crates import crate_number
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 
 @main.group(name="crate")

@@ -23,11 +23,11 @@ from picker.cli.common import (
     terminal_option,
     warehouse_options,
 )
+from picker.domain.routing import route_state
 from picker.i18n import _
-from picker.routing import route_state
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 
 def day_option(fn: F) -> F:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from picker.cancellation import OUTCOME_LABELS
+from picker.app.intake import FeedState, PullReport, WatchedFile
 from picker.cli.common import (
     EXIT_REJECTS,
     EXIT_USAGE,
@@ -24,15 +24,15 @@ from picker.cli.common import (
     print_json,
     warehouse_options,
 )
+from picker.domain.cancellation import OUTCOME_LABELS
+from picker.domain.feed import FeedConfig, next_poll, status_label
+from picker.domain.importing import describe, reason_text
+from picker.domain.money import format_fen
 from picker.errors import InputError
-from picker.feed import FeedConfig, next_poll, status_label
 from picker.i18n import _
-from picker.importing import describe, reason_text
-from picker.intake import FeedState, PullReport, WatchedFile
-from picker.money import format_fen
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 
 def pull_json(r: PullReport) -> dict[str, Any]:

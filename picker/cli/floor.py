@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from picker.app.floor import state_label
 from picker.cli.common import (
     EXIT_REJECTS,
     format_table,
@@ -19,12 +20,11 @@ from picker.cli.common import (
     terminal_option,
     warehouse_options,
 )
-from picker.floor import state_label
+from picker.domain.money import format_fen
 from picker.i18n import _
-from picker.money import format_fen
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 
 @main.command()
@@ -189,7 +189,7 @@ def cancel(wh: Warehouse, order_no: str, refunded: bool, reason: str) -> None:
     Example:
       picker cancel 20220412000123 --refunded --reason "resident left"
     """
-    from picker.model import OrderStatus
+    from picker.domain.model import OrderStatus
 
     status = OrderStatus.REFUNDED if refunded else OrderStatus.CANCELLED
     fen = wh.cancel_order(order_no, status, reason)
@@ -262,7 +262,7 @@ def _codes(source: str | None) -> Iterator[str]:
         for raw in sys.stdin.buffer:
             yield raw.decode("utf-8", "backslashreplace")
         return
-    from picker.devices import open_link, parse_address, read_codes
+    from picker.adapters.devices import open_link, parse_address, read_codes
 
     address = parse_address(source)
     link = open_link(address)

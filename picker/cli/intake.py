@@ -16,12 +16,12 @@ from picker.cli.common import (
     print_json,
     warehouse_options,
 )
+from picker.domain.importing import describe, reason_text
+from picker.domain.money import format_fen
 from picker.i18n import _
-from picker.importing import describe, reason_text
-from picker.money import format_fen
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 
 @main.command()

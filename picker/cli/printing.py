@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from picker.app.printing import KINDS, JobOutcome
 from picker.cli.common import format_table, json_option, main, print_json, warehouse_options
 from picker.i18n import N_, _
-from picker.printing import KINDS, JobOutcome
 from printers.document import PAPERS
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 EXIT_PRINT_FAILED = 1
 

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events
 from textual.binding import Binding, BindingType
 
-from picker.auth import SignedIn
+from picker.domain.auth import SignedIn
+from picker.domain.model import Role
 from picker.i18n import N_, _
-from picker.model import Role
 from picker.ui import localize_bindings
 from picker.ui.help import HelpScreen, KeyedApp
 from picker.ui.print_worker import PrintWorker
@@ -31,8 +31,8 @@ from picker.ui.signin import SignInScreen
 from picker.ui.widgets import role_label
 
 if TYPE_CHECKING:
+    from picker.app.warehouse import Warehouse
     from picker.ui.feed import FeedPoller
-    from picker.warehouse import Warehouse
 
 __all__ = ["SCREENS", "HelpScreen", "PickerApp", "make_app"]
 

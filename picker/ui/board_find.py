@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from picker.overview import BoardBatch
+from picker.app.overview import BoardBatch
 from picker.ui.scan_input import ScanInput
 
 #: A batch id as planned (`XY01-0412-01`: committee, month and day, number), in any case.

@@ -20,15 +20,15 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
 
-from picker.crate_session import CrateResult, CrateView
+from picker.app.crate_session import CrateResult, CrateView
+from picker.app.warehouse import Warehouse
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.scan_input import ScanInput, ScanScreen, fkey
-from picker.warehouse import Warehouse
 
 if TYPE_CHECKING:
-    from picker.crates import CrateInfo
-    from picker.sessions import ScanResult, ScanSession
+    from picker.app.crates import CrateInfo
+    from picker.app.sessions import ScanResult, ScanSession
 
 #: What each key sends down the scan lane.
 KEY_CODES = {

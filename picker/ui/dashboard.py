@@ -20,11 +20,12 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import Worker
 
-from picker.auth import SignedIn
+from picker.app.overview import DONE, WAITING, WORKING, CommitteeProgress, Dashboard
+from picker.app.warehouse import ImportReport, Warehouse
+from picker.domain.auth import SignedIn
+from picker.domain.money import format_fen
 from picker.errors import PickerError
 from picker.i18n import N_, _
-from picker.money import format_fen
-from picker.overview import DONE, WAITING, WORKING, CommitteeProgress, Dashboard
 from picker.ui import localize_bindings
 from picker.ui.lead import LEAD_BINDINGS, LeadKeys
 from picker.ui.printer_states import PrinterStates
@@ -38,7 +39,6 @@ from picker.ui.widgets import (
     bind,
     require_lead,
 )
-from picker.warehouse import ImportReport, Warehouse
 
 #: (column key, header, numeric)
 COLUMNS = (

@@ -1,7 +1,7 @@
 """Devices of a terminal on screen: the bench scale's live weight and a serial/network scanner.
 
 Both talk to their device on a thread worker only, never on the UI thread, and post what
-they read as messages. `ScalePanel` shows the terminal's scale (`picker.terminal_scale`, one
+they read as messages. `ScalePanel` shows the terminal's scale (`terminal_scale`, one
 per app, shared by every screen that shows it) and polls it while on screen; the pack screen
 asks it for the reading to record. `ScannerFeed` reads codes from a serial port or TCP
 socket and posts them, in order, to the scan lane of its screen; it reconnects by itself
@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from picker.devices import (
+from picker.adapters.devices import (
     DeviceAddress,
     DeviceError,
     Link,
@@ -30,9 +30,9 @@ from picker.devices import (
     open_link,
     read_codes,
 )
+from picker.adapters.terminal_scale import TerminalScale
+from picker.domain.scales import Reading, ScaleStatus
 from picker.i18n import _
-from picker.scales import Reading, ScaleStatus
-from picker.terminal_scale import TerminalScale
 
 #: Seconds before a scanner that went away is opened again.
 RECONNECT_SECONDS = 2.0

@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from picker.domain.routing import MissingStop
 from picker.i18n import N_, _
-from picker.routing import MissingStop
 from picker.ui import localize_bindings
 from picker.ui.widgets import bind
 

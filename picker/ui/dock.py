@@ -17,14 +17,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
-from picker.auth import SignedIn
+from picker.app.warehouse import Warehouse
+from picker.domain.auth import SignedIn
+from picker.domain.routing import Route
 from picker.errors import PickerError
 from picker.i18n import N_, _
-from picker.routing import Route
 from picker.ui import localize_bindings
 from picker.ui.routes import ROUTE_COLUMNS, route_cells
 from picker.ui.widgets import LiveTable, MessageLine, VersionWatch, bind
-from picker.warehouse import Warehouse
 
 
 class DockScreen(Screen[None]):

@@ -20,13 +20,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from picker.auth import SignedIn
+from picker.app.warehouse import Warehouse
+from picker.domain.auth import SignedIn
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen
 from picker.ui.widgets import LiveReader, MessageLine, bind
-from picker.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 

@@ -32,12 +32,12 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import Worker
 
+from picker.app.intake import PullReport, WatchedFile
+from picker.app.warehouse import Warehouse
+from picker.domain.feed import FeedConfig, FeedError, next_poll
+from picker.domain.money import format_fen
 from picker.errors import PickerError
-from picker.feed import FeedConfig, FeedError, next_poll
 from picker.i18n import _
-from picker.intake import PullReport, WatchedFile
-from picker.money import format_fen
-from picker.warehouse import Warehouse
 
 
 class FeedPolled(Message):

@@ -23,12 +23,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
-from picker.auth import SignedIn
+from picker.app.floor import state_label
+from picker.app.overview import ON_BOARD, BoardBatch
+from picker.app.warehouse import Warehouse
+from picker.domain.auth import SignedIn
+from picker.domain.model import Role
 from picker.errors import Conflict, NotFound, PickerError
-from picker.floor import state_label
 from picker.i18n import N_, _
-from picker.model import Role
-from picker.overview import ON_BOARD, BoardBatch
 from picker.ui import localize_bindings
 from picker.ui.board_find import FindInput, is_batch_id, matches
 from picker.ui.scan_input import fkey
@@ -41,10 +42,9 @@ from picker.ui.widgets import (
     hide_from_footer,
     require_lead,
 )
-from picker.warehouse import Warehouse
 
 if TYPE_CHECKING:
-    from picker.sessions import ScanSession
+    from picker.app.sessions import ScanSession
 
 #: (column key, header, numeric)
 COLUMNS = (

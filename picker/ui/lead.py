@@ -21,19 +21,19 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from picker.auth import SignedIn
+from picker.app.warehouse import Warehouse
+from picker.domain.auth import SignedIn
+from picker.domain.routing import OPEN_STATES, MissingStop, Route
 from picker.errors import InputError, PickerError
 from picker.i18n import N_, _
-from picker.routing import OPEN_STATES, MissingStop, Route
 from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen
 from picker.ui.routes import RoutesScreen
 from picker.ui.widgets import MessageLine, PromptScreen, RowsFooter, bind, require_lead
-from picker.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from picker.delivery import PodResult
+    from picker.app.delivery import PodResult
 
 LEAD_BINDINGS: list[BindingType] = [
     bind("t", "routes", N_("Routes"), N_("Arrange the day's routes: stops, trucks, drivers"),

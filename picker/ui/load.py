@@ -30,21 +30,21 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from picker.auth import SignedIn
+from picker.app.loading import LoadResult
+from picker.app.warehouse import Warehouse
+from picker.domain.auth import SignedIn
+from picker.domain.model import Role
+from picker.domain.routing import OPEN_STATES, MissingStop, Route, route_state
 from picker.errors import Conflict, PickerError
 from picker.i18n import N_, _
-from picker.loading import LoadResult
-from picker.model import Role
-from picker.routing import OPEN_STATES, MissingStop, Route, route_state
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen, MissingScreen
 from picker.ui.routes import stop_note
 from picker.ui.scan_input import ScanInput, ScanScreen, fkey
 from picker.ui.widgets import hide_from_footer, refusal_text
-from picker.warehouse import Warehouse
 
 if TYPE_CHECKING:
-    from picker.sessions import ScanResult, ScanSession
+    from picker.app.sessions import ScanResult, ScanSession
 
 #: The scan log's kind of a take-off; the screen marks its results so.
 UNLOAD = "unload"

@@ -23,12 +23,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from picker.app.warehouse import CommitteeOrders, Warehouse
+from picker.domain.model import Reject
+from picker.domain.money import format_fen
 from picker.i18n import N_, _
-from picker.model import Reject
-from picker.money import format_fen
 from picker.ui import localize_bindings
 from picker.ui.rejects import RejectsScreen
-from picker.warehouse import CommitteeOrders, Warehouse
 
 __all__ = ["OrdersScreen", "RejectsScreen", "SortOrder"]
 

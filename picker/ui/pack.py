@@ -22,10 +22,10 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Digits, Footer, Header, Static
 
+from picker.app.sessions import ScanResult, ScanSession
+from picker.domain.money import format_fen
+from picker.domain.scanning import parse_bag_id
 from picker.i18n import N_, _
-from picker.money import format_fen
-from picker.scanning import parse_bag_id
-from picker.sessions import ScanResult, ScanSession
 from picker.ui import localize_bindings
 from picker.ui.devices import ScalePanel, terminal_devices
 from picker.ui.pack_view import PackView, mask_name, read_pack_view

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from picker.sessions import ScanSession
+from picker.app.sessions import ScanSession
 
 
 def mask_name(name: str) -> str:

@@ -20,10 +20,10 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
 
+from picker.app.sessions import ScanResult, ScanSession
+from picker.domain.money import format_fen
+from picker.domain.shortage import SHORT_REASON_LABELS, ShortReason
 from picker.i18n import N_, _
-from picker.money import format_fen
-from picker.sessions import ScanResult, ScanSession
-from picker.shortage import SHORT_REASON_LABELS, ShortReason
 from picker.ui import localize_bindings
 from picker.ui.scan_input import ScanInput, ScanScreen, ShortJob, fkey, show_big
 from picker.ui.short_reason import ShortReasonScreen

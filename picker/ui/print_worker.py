@@ -26,7 +26,7 @@ from textual.worker import Worker, get_current_worker
 from picker.i18n import _
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 

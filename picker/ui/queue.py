@@ -22,13 +22,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
+from picker.app.printing import NO_PRINTER
+from picker.app.warehouse import Warehouse
 from picker.errors import PickerError
 from picker.i18n import N_, _
-from picker.printing import NO_PRINTER
 from picker.ui import localize_bindings
 from picker.ui.printer_states import PrinterStates
 from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, VersionWatch, bind
-from picker.warehouse import Warehouse
 
 
 class JobRow(Protocol):

@@ -11,9 +11,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 
+from picker.domain.importing import describe
+from picker.domain.model import Reject
 from picker.i18n import N_, _
-from picker.importing import describe
-from picker.model import Reject
 from picker.ui import localize_bindings
 
 

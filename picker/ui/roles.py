@@ -9,13 +9,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from picker.model import Role
+from picker.domain.model import Role
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from picker.auth import SignedIn
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
+    from picker.domain.auth import SignedIn
 
 #: The screens an operator can start on (`make_app(..., screen=...)`): module, class, and
 #: whether it takes (warehouse, operator, terminal) or the warehouse only.

@@ -20,13 +20,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 from textual.worker import Worker, WorkerState
 
+from picker.app.warehouse import Warehouse
+from picker.domain.routing import Route, route_state
 from picker.errors import PickerError
 from picker.i18n import N_, _
-from picker.routing import Route, route_state
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen
 from picker.ui.widgets import LiveTable, MessageLine, PromptScreen, bind
-from picker.warehouse import Warehouse
 
 ROUTE_COLUMNS = (
     ("route", N_("Route"), False),

@@ -27,13 +27,13 @@ from textual.screen import Screen
 from textual.widgets import Digits, Input, Static
 from textual.worker import get_current_worker
 
+from picker.domain.scales import Reading
+from picker.domain.shortage import ShortReason
 from picker.i18n import _
-from picker.scales import Reading
-from picker.shortage import ShortReason
 from picker.ui.devices import ScannerFeed, terminal_devices
 
 if TYPE_CHECKING:
-    from picker.sessions import ScanResult, ScanSession
+    from picker.app.sessions import ScanResult, ScanSession
 
 #: Keys that end a code: CR (most scanners), LF (some), and CR as some terminals name it.
 ENDINGS = frozenset({"enter", "ctrl+j", "ctrl+m"})

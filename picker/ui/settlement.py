@@ -20,14 +20,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
-from picker.accounts import KIND_TEXT
+from picker.app.accounts import KIND_TEXT
+from picker.app.warehouse import Warehouse
+from picker.domain.money import format_fen
+from picker.domain.settlement import AuditReport, Settlement, SettlementRow
 from picker.errors import PickerError
 from picker.i18n import N_, _
-from picker.money import format_fen
-from picker.settlement import AuditReport, Settlement, SettlementRow
 from picker.ui import localize_bindings
 from picker.ui.widgets import Cell, LiveReader, LiveTable, MessageLine, PromptScreen, bind
-from picker.warehouse import Warehouse
 
 #: Seconds between checks for new data; a manual refresh (`r`) reads at once.
 REFRESH_SECONDS = 10.0

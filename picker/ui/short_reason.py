@@ -18,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from picker.domain.shortage import SHORT_REASON_LABELS, ShortReason
 from picker.i18n import N_, _
-from picker.shortage import SHORT_REASON_LABELS, ShortReason
 from picker.ui import localize_bindings
 from picker.ui.scan_input import ScanInput
 

@@ -18,13 +18,13 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 
+from picker.app.overview import RefundRow
+from picker.app.warehouse import Warehouse
+from picker.domain.money import format_fen
+from picker.domain.shortage import SHORT_REASON_LABELS, ShortReason
 from picker.i18n import N_, _
-from picker.money import format_fen
-from picker.overview import RefundRow
-from picker.shortage import SHORT_REASON_LABELS, ShortReason
 from picker.ui import localize_bindings
 from picker.ui.widgets import LiveTable, MessageLine, bind
-from picker.warehouse import Warehouse
 
 KIND_LABELS = {"short": N_("short"), "underweight": N_("under weight"), "cancel": N_("cancelled")}
 COLUMNS = (

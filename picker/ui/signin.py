@@ -1,7 +1,7 @@
 """The first screen: scan a badge, or type an operator code and the PIN.
 
 A picker's or driver's badge scan signs in at once; a shift lead's badge, or a typed code,
-asks for the PIN (`picker.auth.check_sign_in` says why). PINs are checked by the warehouse
+asks for the PIN (`picker.domain.auth.check_sign_in` says why). PINs are checked by the warehouse
 in a thread worker (scrypt takes ~20 ms); wrong ones are counted per operator in the
 warehouse file and lock that operator out for a while after five in a row.
 """
@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
-from picker import auth
+from picker.domain import auth
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
@@ -27,7 +27,7 @@ from picker.ui.scan_input import ScanInput
 from picker.ui.widgets import MessageLine
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 
 class SignInScreen(Screen[None]):

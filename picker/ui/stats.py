@@ -19,13 +19,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Sparkline, Static
 from textual.worker import Worker
 
+from picker.app.warehouse import Warehouse
+from picker.domain.kpi import Kpis, Rate, Ratio
 from picker.errors import PickerError
 from picker.i18n import N_, _
-from picker.kpi import Kpis, Rate, Ratio
 from picker.ui import localize_bindings
 from picker.ui.settlement import ALL_DAYS
 from picker.ui.widgets import Cell, LiveReader, LiveTable, MessageLine, PromptScreen, bind
-from picker.warehouse import Warehouse
 
 REFRESH_SECONDS = 10.0
 

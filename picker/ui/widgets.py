@@ -25,13 +25,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 from textual.worker import Worker
 
-from picker.auth import SignedIn
+from picker.domain.auth import SignedIn
+from picker.domain.model import Role
 from picker.i18n import N_, _
-from picker.model import Role
 from picker.ui import localize_bindings
 
 if TYPE_CHECKING:
-    from picker.warehouse import Warehouse
+    from picker.app.warehouse import Warehouse
 
 
 def hide_from_footer(node: DOMNode, ids: tuple[str, ...]) -> None:

@@ -1,0 +1,1 @@
+"""Outside things picker talks to: serial devices and scales, the feed's HTTP, photo decoding."""

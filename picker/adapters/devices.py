@@ -1,0 +1,409 @@
+"""Devices on the floor: bench scales and scanners on a serial port or behind a serial server.
+
+Addresses, in the config file (`[terminals.NAME]`) and for `picker scan --from`:
+
+  serial:DEVICE[:BAUD[:FRAME]]   FRAME `8N1` (default), `7E1`, `7O1`, ... or N, E, O for
+                                 8N1, 7E1, 7O1; e.g. serial:/dev/ttyUSB0:9600:E
+  tcp:HOST:PORT                  a serial device server (raw TCP server mode), e.g.
+                                 tcp:192.168.1.60:4001
+
+A `Link` moves bytes and nothing else; `Scale` speaks a protocol of `picker.domain.scales` over one
+and turns "no reply in time" into `ScaleSilent`; `read_codes` cuts a scanner's stream into
+codes at CR or LF. pyserial is imported only when a serial device is opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import select
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from picker.domain.scales import (
+    PROTOCOLS,
+    Reading,
+    ScaleProtocol,
+    ScaleProtocolError,
+    bad_reply,
+    protocol_named,
+)
+from picker.errors import InputError, PickerError
+from picker.i18n import _
+
+DEFAULT_BAUD = 9600
+#: Seconds a scale may take to answer one request before it counts as silent.
+SCALE_TIMEOUT = 1.0
+#: Seconds between two reads while a reply is coming in: it arrives in a few blocks instead
+#: of a byte at a time, and a scale that never stops sending costs little.
+READ_GAP = 0.02
+#: Bytes dropped at most before a request: a scale in continuous output never runs dry.
+DISCARD_LIMIT = 65536
+_FRAMES = {"N": (8, "N", 1), "E": (7, "E", 1), "O": (7, "O", 1)}
+
+
+class DeviceError(PickerError):
+    """A device cannot be opened or stopped working; the message names it."""
+
+    exit_code = 2
+
+
+class DeviceClosed(DeviceError):
+    """The other end went away (a serial server closed, a USB device was unplugged)."""
+
+
+class ScaleSilent(DeviceError):
+    """The scale did not answer in time: switched off, unplugged or set to another protocol."""
+
+
+class NoSuchCommand(DeviceError):
+    """The scale's protocol has no such command (Toledo 8217 cannot tare): nothing was sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceAddress:
+    """Where a device is: a serial port with its line settings, or a TCP serial server."""
+
+    kind: str
+    target: str
+    port: int = 0
+    baud: int = DEFAULT_BAUD
+    bytesize: int = 8
+    parity: str = "N"
+    stopbits: int = 1
+
+    def __str__(self) -> str:
+        if self.kind == "tcp":
+            host = f"[{self.target}]" if ":" in self.target else self.target
+            return f"tcp:{host}:{self.port}"
+        return f"serial:{self.target}:{self.baud}:{self.bytesize}{self.parity}{self.stopbits}"
+
+
+def parse_address(text: str) -> DeviceAddress:
+    """`serial:DEVICE[:BAUD[:FRAME]]` or `tcp:HOST:PORT`; an `InputError` shows the forms."""
+    kind, _sep, rest = text.strip().partition(":")
+    bad = InputError(
+        _(
+            "bad device address {text!r}: use serial:DEVICE[:BAUD[:FRAME]] "
+            "(e.g. serial:/dev/ttyUSB0:9600:N) or tcp:HOST:PORT",
+            text=text,
+        )
+    )
+    if kind == "tcp":
+        host, _sep, port = rest.rpartition(":")
+        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise bad
+        return DeviceAddress("tcp", host, port=int(port))
+    if kind != "serial" or not rest:
+        raise bad
+    # Device paths may hold colons (/dev/serial/by-path/...-usb-0:2:1.0-port0): settings are
+    # taken off the end only when they look like settings.
+    parts = rest.split(":")
+    frame = (8, "N", 1)
+    if len(parts) > 1 and (m := re.fullmatch(r"([5-8])([NEOMS])([12])|([NEO])", parts[-1])):
+        frame = _FRAMES[m[4]] if m[4] else (int(m[1]), m[2], int(m[3]))
+        parts.pop()
+    baud = DEFAULT_BAUD
+    if len(parts) > 1 and parts[-1].isdigit():
+        baud = int(parts.pop())
+    device = ":".join(parts)
+    if not device or baud <= 0:
+        raise bad
+    return DeviceAddress("serial", device, baud=baud, bytesize=frame[0], parity=frame[1],
+                         stopbits=frame[2])  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalDevices:
+    """What is plugged into one terminal (`[terminals.NAME]` scale, protocol, scanner)."""
+
+    name: str
+    scale: DeviceAddress | None = None
+    protocol: str = "toledo8217"
+    scanner: DeviceAddress | None = None
+
+
+def parse_terminals(table: Mapping[str, Any], source: str) -> dict[str, TerminalDevices]:
+    """Terminals from the `[terminals]` table; a bad entry is an `InputError` naming it."""
+    found = {}
+    known = ("scale", "protocol", "scanner")
+    for name, entry in table.items():
+
+        def bad(error: str, name: str = str(name)) -> InputError:
+            return InputError(
+                _("config file {path}: terminal {name}: {error}", path=source, name=name,
+                  error=error)
+            )  # fmt: skip
+
+        if not isinstance(entry, Mapping):
+            raise bad(_("expected a table of settings"))
+        unknown = sorted(set(entry) - set(known))
+        if unknown:
+            raise bad(_("unknown setting {key}; known: {known}", key=unknown[0],
+                        known=", ".join(known)))  # fmt: skip
+        values = {}
+        for key in ("scale", "scanner"):
+            if key in entry:
+                try:
+                    values[key] = parse_address(str(entry[key]))
+                except InputError as exc:
+                    raise bad(exc.message) from None
+        protocol = str(entry.get("protocol", "toledo8217")).strip().lower()
+        if protocol not in PROTOCOLS:
+            raise bad(_("unknown scale protocol {name}; use one of {known}", name=protocol,
+                        known=", ".join(PROTOCOLS)))  # fmt: skip
+        found[str(name)] = TerminalDevices(str(name), protocol=protocol, **values)
+    return found
+
+
+class Link(Protocol):
+    """A byte pipe to one device."""
+
+    where: str
+
+    def write(self, data: bytes) -> None:
+        """Send every byte or raise `DeviceError`."""
+
+    def read(self, timeout: float) -> bytes:
+        """What arrived within `timeout` seconds (b"" if nothing); `DeviceClosed` at the end."""
+
+    def discard_input(self) -> None:
+        """Drop whatever arrived and was not read (a late reply to an earlier request)."""
+
+    def close(self) -> None:
+        """Release the device."""
+
+
+class TcpLink:
+    """A raw TCP connection to a serial device server."""
+
+    def __init__(self, address: DeviceAddress, timeout: float) -> None:
+        self.where = str(address)
+        try:
+            self.sock = socket.create_connection((address.target, address.port), timeout)
+        except OSError as exc:
+            raise DeviceError(
+                _("cannot reach {where}: {error}", where=self.where, error=exc.strerror or exc)
+            ) from None
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.sock.sendall(data)
+        except OSError as exc:
+            raise DeviceClosed(
+                _("{where} closed the connection: {error}", where=self.where, error=exc)
+            ) from None
+
+    def read(self, timeout: float) -> bytes:
+        try:
+            readable, _w, _x = select.select([self.sock], [], [], max(timeout, 0))
+            if not readable:
+                return b""
+            data = self.sock.recv(4096)
+        except (OSError, ValueError) as exc:
+            raise DeviceClosed(
+                _("{where} closed the connection: {error}", where=self.where, error=exc)
+            ) from None
+        if not data:
+            raise DeviceClosed(_("{where} closed the connection", where=self.where))
+        return data
+
+    def discard_input(self) -> None:
+        dropped = 0
+        while dropped < DISCARD_LIMIT and (chunk := self.read(0)):
+            dropped += len(chunk)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class SerialLink:
+    """A serial port (USB adapter, RS-232, a USB-CDC scanner) through pyserial."""
+
+    def __init__(self, address: DeviceAddress, timeout: float) -> None:
+        self.where = str(address)
+        try:
+            import serial  # type: ignore[import-untyped,unused-ignore]
+        except ImportError:  # pragma: no cover - pyserial is a dependency
+            raise DeviceError(_("install pyserial to use {where}", where=self.where)) from None
+        self._errors: tuple[type[BaseException], ...] = (serial.SerialException, OSError)
+        try:  # pyserial lets termios.error (not an OSError) out of a port that went away
+            import termios
+
+            self._errors += (termios.error,)
+        except ImportError:  # pragma: no cover - not on Windows
+            pass
+        try:
+            self.port = serial.Serial(
+                address.target,
+                address.baud,
+                bytesize=address.bytesize,
+                parity=address.parity,
+                stopbits=address.stopbits,
+                timeout=timeout,
+                write_timeout=timeout,
+            )
+        except self._errors as exc:
+            raise DeviceError(
+                _("cannot open {where}: {error}", where=self.where, error=exc)
+            ) from None
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.port.write(data)
+            self.port.flush()
+        except self._errors as exc:
+            raise DeviceClosed(_("{where} stopped: {error}", where=self.where, error=exc)) from None
+
+    def read(self, timeout: float) -> bytes:
+        try:
+            self.port.timeout = max(timeout, 0)
+            data = bytes(self.port.read(1))
+            if data and self.port.in_waiting:
+                data += bytes(self.port.read(min(self.port.in_waiting, 4096)))
+        except self._errors as exc:
+            # pyserial reports a pty whose other side closed, or an unplugged adapter, so.
+            raise DeviceClosed(_("{where} stopped: {error}", where=self.where, error=exc)) from None
+        return data
+
+    def discard_input(self) -> None:
+        try:
+            self.port.reset_input_buffer()
+        except self._errors as exc:
+            raise DeviceClosed(_("{where} stopped: {error}", where=self.where, error=exc)) from None
+
+    def close(self) -> None:
+        with contextlib.suppress(*self._errors):  # a port that went away has nothing to free
+            self.port.close()
+
+
+def open_link(address: DeviceAddress, timeout: float = 2.0) -> Link:
+    """A link to a device; `DeviceError` says why it cannot be opened."""
+    if address.kind == "tcp":
+        return TcpLink(address, timeout)
+    return SerialLink(address, timeout)
+
+
+class Scale:
+    """A bench scale: ask for a reading, zero or tare it. One thread at a time.
+
+    The link is opened on first use and again after a failure, so a scale switched off and
+    on (or a serial server restarted) comes back by itself.
+    """
+
+    def __init__(
+        self,
+        address: DeviceAddress,
+        protocol: ScaleProtocol | str,
+        timeout: float = SCALE_TIMEOUT,
+        opener: Callable[[DeviceAddress, float], Link] = open_link,
+    ) -> None:
+        self.address = address
+        self.protocol = protocol_named(protocol) if isinstance(protocol, str) else protocol
+        self.timeout = timeout
+        self._opener = opener
+        self._link: Link | None = None
+
+    def read(self) -> Reading:
+        """The weight now; `ScaleSilent` when the scale does not answer in time."""
+        return self._ask(self.protocol.weigh)
+
+    def zero(self) -> Reading:
+        """Zero the scale (empty pan); the scale refuses while moving."""
+        return self._ask(self._command(self.protocol.zero, _("zero")))
+
+    def tare(self) -> Reading:
+        """Tare what is on the scale (a box); not every protocol has it."""
+        return self._ask(self._command(self.protocol.tare, _("tare")))
+
+    def _command(self, request: bytes | None, what: str) -> bytes:
+        if request is None:
+            raise NoSuchCommand(
+                _(
+                    "the {protocol} protocol has no {command} command: use the scale's key",
+                    protocol=self.protocol.name,
+                    command=what,
+                )
+            )
+        return request
+
+    def _ask(self, request: bytes) -> Reading:
+        noise = b""
+        try:
+            link = self._link or self._opener(self.address, self.timeout)
+            self._link = link
+            link.discard_input()
+            link.write(request)
+            buffer = bytearray()
+            deadline = time.monotonic() + self.timeout
+            while (left := deadline - time.monotonic()) > 0:
+                chunk = link.read(left)
+                noise = noise or chunk
+                buffer += chunk
+                frames = self.protocol.frames(buffer)
+                if frames:
+                    return self.protocol.parse(frames[0])
+                if chunk:
+                    time.sleep(min(READ_GAP, max(left, 0)))
+        except PickerError as exc:
+            if not isinstance(exc, ScaleProtocolError):  # a wrong reply: the link is fine
+                self.close()
+            raise
+        except Exception:
+            self.close()  # whatever a driver raised, the next request starts afresh
+            raise
+        self.close()  # reopened on the next request: a restarted serial server needs it
+        if noise:  # it sends, but nothing of its protocol: another protocol or baud rate
+            raise bad_reply(self.protocol.name, noise)
+        raise ScaleSilent(
+            _(
+                "the scale on {where} did not answer within {seconds} s",
+                where=str(self.address),
+                seconds=f"{self.timeout:g}",
+            )
+        )
+
+    def close(self) -> None:
+        """Release the link; the next request opens it again."""
+        if self._link is not None:
+            link, self._link = self._link, None
+            link.close()
+
+
+def open_scale(devices: TerminalDevices, timeout: float = SCALE_TIMEOUT) -> Scale:
+    """The terminal's scale (it must have one)."""
+    if devices.scale is None:
+        raise DeviceError(_("terminal {name} has no scale configured", name=devices.name))
+    return Scale(devices.scale, devices.protocol, timeout)
+
+
+def read_codes(link: Link, stop: threading.Event | None = None, poll: float = 0.2) -> Iterator[str]:
+    """Codes from a scanner's byte stream, in order: each ends at CR or LF (CRLF counts once).
+
+    Runs until the device closes (then a last unterminated code is still given) or `stop`
+    is set. Bytes are decoded as UTF-8; GS (GS1 FNC1) and other controls are kept.
+    """
+    pending = bytearray()
+    closed = False
+    while not closed and (stop is None or not stop.is_set()):
+        try:
+            chunk = link.read(poll)
+        except DeviceClosed:
+            closed, chunk = True, b""
+        pending += chunk
+        while (cut := _first_end(pending)) >= 0:
+            code, pending[:] = bytes(pending[:cut]), pending[cut + 1 :]
+            if code:
+                yield code.decode("utf-8", "replace")
+    if closed and pending.strip():
+        yield bytes(pending).decode("utf-8", "replace")
+
+
+def _first_end(data: bytearray) -> int:
+    ends = [i for i in (data.find(b"\r"), data.find(b"\n")) if i >= 0]
+    return min(ends) if ends else -1

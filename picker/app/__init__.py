@@ -1,0 +1,1 @@
+"""Use cases: services over one warehouse file, composed by `Warehouse`."""

@@ -1,0 +1,109 @@
+"""Loading by crate: one scan of a crate's committee label loads every bag in it.
+
+Each bag not yet on this truck passes the checks of a bag scanned on its own
+(`LoadSession.check_bag`); one bag that must not go refuses the whole crate, since the crate
+goes on the truck whole. Bags of the crate already scanned onto this truck one by one are
+left as they are, so a partly loaded crate is completed by scanning it. The crate's scan is
+one row of the scan log (stage `load`, kind `crate`); every bag's load points to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import db
+from db import crates as crate_rows
+from db import dispatch as rows
+from db import floor as floor_rows
+from picker.app.loading import STAGE, LoadRejected, LoadResult, load_reason_text
+from picker.errors import NotFound
+from picker.i18n import _
+
+if TYPE_CHECKING:
+    from picker.app.loading import LoadSession
+
+
+def load_crate(session: LoadSession, raw: str, code: str) -> LoadResult:
+    """Load the bags of crate `code` onto the session's route, or refuse it whole."""
+    conn = session.wh.db
+    try:
+        with db.write(conn):
+            return _load(session, raw, code)
+    except LoadRejected as exc:
+        with db.write(conn):
+            scan_id = _log(session, raw, "rejected", code, exc.bag, exc.reason, exc.params)
+        message = load_reason_text(exc.reason, exc.params)
+        result = session._result(raw, False, exc.bag, scan_id, reason=exc.reason, message=message)
+        return replace(result, kind="crate", crate=code)
+
+
+def _load(session: LoadSession, raw: str, code: str) -> LoadResult:
+    conn = session.wh.db
+    route = rows.get_route(conn, session.route_id)
+    if route is None:
+        raise NotFound(_("no route {route}", route=session.route_id))
+    if route.status in ("departed", "done"):
+        raise LoadRejected("route_departed", route=route.name, crate=code)
+    crate = crate_rows.latest(conn, code)
+    if crate is None:
+        raise LoadRejected("crate_unknown", crate=code)
+    if crate.status != "closed":
+        raise LoadRejected("crate_open", crate=code)
+    bags = crate_rows.bags_in(conn, crate.id)
+    if not bags:
+        raise LoadRejected("crate_empty", crate=code)
+    todo = [b.bag for b in bags if b.route != route.id]
+    if not todo:
+        raise LoadRejected("crate_loaded", crate=code)
+    checked = []
+    for bag_id in todo:
+        try:
+            checked.append(session.check_bag(route, bag_id))
+        except LoadRejected as exc:
+            raise LoadRejected(exc.reason, exc.bag, **dict(exc.params), crate=code) from None
+    first, stop = checked[0]
+    scan_id = _log(session, raw, "accepted", code, None, "", (("bags", str(len(todo))),))
+    now = session.wh._now()
+    for bag, _stop in checked:
+        rows.insert_load(
+            conn,
+            bag_id=bag.id,
+            route_id=route.id,
+            at=now,
+            operator=session.operator,
+            terminal=session.terminal,
+            scan_id=scan_id,
+        )
+    if route.status == "planned":
+        rows.set_status(conn, route.id, "loading")
+    result = session._result(raw, True, first, scan_id, stop=stop[1])
+    return replace(result, kind="crate", bag=None, household=None, crate=code, crate_bags=len(todo))
+
+
+def _log(
+    session: LoadSession,
+    raw: str,
+    outcome: str,
+    code: str,
+    bag: rows.BagRow | None,
+    reason: str,
+    params: tuple[tuple[str, str], ...],
+) -> int:
+    # As `LoadSession._log`, with the crate in params: the scan log has no column for it.
+    extra = (("crate", code),) if "crate" not in dict(params) else ()
+    return floor_rows.log_scan(
+        session.wh.db,
+        at=session.wh._now(),
+        operator=session.operator,
+        terminal=session.terminal,
+        batch_id=bag.batch if bag else None,
+        stage=STAGE,
+        raw=raw,
+        outcome=outcome,
+        kind="crate",
+        order_no=bag.order_no if bag else None,
+        bag=bag.id if bag else None,
+        reason=reason,
+        params=(*params, *extra, ("load_route", session.route_id)),
+    )

@@ -1,0 +1,1 @@
+"""Printed documents: domain values laid out as `printers.document.Document`s."""

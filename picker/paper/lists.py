@@ -1,0 +1,212 @@
+"""Printed lists: a batch's pick list, a driver's route sheet, a committee's refund list.
+
+Pure builders like `picker.paper.sheets` (see there for why the Chinese is literal). Route-sheet
+contacts are committee staff and print in full; residents on refund lists are masked unless
+`mask=False`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from picker.domain.model import Address
+from picker.domain.money import format_fen
+from picker.paper.sheets import person, title
+from printers.document import Align, Block, Columns, Cut, Document, Feed, Paper, QRCode, Rule, Text
+
+REFUND_KINDS = {"short": "缺货", "underweight": "欠重", "cancel": "订单取消"}
+SHORT_REASONS = {
+    "out-of-stock": "缺货",
+    "damaged": "破损",
+    "not-found": "未找到",
+    "quality": "质量问题",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PickLine:
+    location: str
+    name: str
+    qty: int
+    unit: str
+    weighed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PickList:
+    batch_id: str
+    committee: str
+    day: date
+    orders: int
+    lines: tuple[PickLine, ...]
+    holder: str = ""
+    warehouse: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    stop_order: int
+    committee: str
+    address: str
+    contact_name: str
+    contact_phone: str
+    #: Bags on the truck for this stop, of `bags` expected.
+    loaded: int
+    bags: int
+    #: The QR the committee's signature proves: its latest manifest.
+    manifest_id: str
+    #: Closed crates (周转筐) holding the committee's bags.
+    crates: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSheet:
+    route: str
+    day: date
+    stops: tuple[Stop, ...]
+    driver: str = ""
+    truck: str = ""
+    warehouse: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """One refund: `kind` short | underweight | cancel; `qty` only for short."""
+
+    kind: str
+    fen: int
+    product: str = ""
+    qty: int = 0
+    unit: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RefundHousehold:
+    order_no: str
+    address: Address
+    name: str
+    phone: str
+    refunds: tuple[Refund, ...]
+
+    @property
+    def fen(self) -> int:
+        return sum(r.fen for r in self.refunds)
+
+
+@dataclass(frozen=True, slots=True)
+class RefundList:
+    committee: str
+    subdistrict: str
+    day: date
+    households: tuple[RefundHousehold, ...]
+    warehouse: str = ""
+
+
+def pick_list(data: PickList, paper: Paper, *, reprint: bool = False) -> Document:
+    """A batch's pick list in walk order, with a box to tick per line."""
+    widths = (11, 0, 6, 3) if paper.columns >= 48 else (9, 0, 5, 3)
+    aligns = (Align.LEFT, Align.LEFT, Align.RIGHT, Align.RIGHT)
+    blocks: list[Block] = [
+        title("拣货单"),
+        Text(f"批次：{data.batch_id}"),
+        Text(f"居委：{data.committee}"),
+        Text(f"日期：{data.day:%Y-%m-%d}  订单 {data.orders} 单"),
+    ]
+    if data.holder:
+        blocks.append(Text(f"拣货员：{data.holder}"))
+    blocks += [Rule("="), Columns(("货位", "商品", "数量", "√"), widths, aligns), Rule()]
+    for line in data.lines:
+        name = f"{line.name}(称重)" if line.weighed else line.name
+        cells = (line.location, name, f"{line.qty}{line.unit}", "[ ]")
+        blocks.append(Columns(cells, widths, aligns))
+    units = sum(line.qty for line in data.lines)
+    blocks += [Rule(), Text(f"共 {len(data.lines)} 种  {units} 件", bold=True), Cut()]
+    return Document("picklist", data.batch_id, tuple(blocks), reprint)
+
+
+def route_sheet(data: RouteSheet, paper: Paper, *, reprint: bool = False) -> Document:
+    """A driver's route sheet: stops in order, each with its bags, signature and manifest QR."""
+    blocks: list[Block] = [
+        title("路线单"),
+        Text(f"线路：{data.route}  日期：{data.day:%Y-%m-%d}"),
+        Text(f"司机：{data.driver or '________'}  车牌：{data.truck or '________'}"),
+    ]
+    if data.warehouse:
+        blocks.append(Text(f"发货：{data.warehouse}"))
+    blocks.append(Rule("="))
+    for stop in data.stops:
+        blocks += [
+            Text(f"第 {stop.stop_order} 站  {stop.committee}", bold=True, width=1, height=2),
+            Text(f"地址：{stop.address}"),
+            Text(f"联系人：{stop.contact_name} {stop.contact_phone}".rstrip()),
+            Text(f"{stop.bags} 袋  已装 {stop.loaded}{_crates(stop.crates)}", bold=True),
+            QRCode(stop.manifest_id, size=4 if paper.columns < 48 else 5),
+            Text(stop.manifest_id, Align.CENTER),
+            Text("签收人 ________ 时间 ______"),
+            Rule(),
+        ]
+    blocks += [
+        Text(
+            f"合计：{len(data.stops)} 站  {sum(s.bags for s in data.stops)} 袋  "
+            f"已装 {sum(s.loaded for s in data.stops)}{_crates(sum(s.crates for s in data.stops))}",
+            bold=True,
+        ),
+        Feed(1),
+        Text("司机签字 ________"),
+        Text("装车人   ________"),
+        Cut(),
+    ]
+    return Document("route", data.route, tuple(blocks), reprint)
+
+
+def _crates(n: int) -> str:
+    """`  3 筐` after a bag count when the bags travel in crates."""
+    return f"  {n} 筐" if n else ""
+
+
+def _refund_text(r: Refund) -> str:
+    kind = REFUND_KINDS.get(r.kind, r.kind)
+    if r.kind == "short":
+        why = SHORT_REASONS.get(r.reason, "")
+        note = f"({why})" if why and why != kind else ""
+        return f"{r.product} {kind} {r.qty}{r.unit}{note}"
+    if r.kind == "underweight":
+        return f"{r.product} {kind}"
+    return kind
+
+
+def refund_list(
+    data: RefundList, paper: Paper, *, mask: bool = True, reprint: bool = False
+) -> Document:
+    """A committee's refunds of the day, per household: what was short or under-weight."""
+    amount = 10 if paper.columns >= 48 else 9
+    right = (Align.LEFT, Align.LEFT, Align.RIGHT)
+    blocks: list[Block] = [
+        title("退款清单"),
+        Text(data.committee, Align.CENTER, bold=True),
+        Text(f"街道：{data.subdistrict}"),
+        Text(f"日期：{data.day:%Y-%m-%d}"),
+        Rule("="),
+    ]
+    for h in data.households:
+        name, _phone = person(h.name, h.phone, mask)
+        blocks.append(
+            Columns((h.address.short(), name, format_fen(h.fen)), (10, 0, amount), right, True)
+        )
+        for r in h.refunds:
+            blocks.append(Columns(("", _refund_text(r), format_fen(r.fen)), (1, 0, amount), right))
+    if not data.households:
+        blocks.append(Text("今日无退款", Align.CENTER))
+    total = sum(h.fen for h in data.households)
+    count = sum(len(h.refunds) for h in data.households)
+    blocks += [
+        Rule(),
+        Text(f"合计：{len(data.households)} 户  {count} 笔  {format_fen(total)}", bold=True),
+        Feed(1),
+        Text("经办人   ________"),
+        Text("居委确认 ________"),
+        Cut(),
+    ]
+    return Document("refunds", data.committee, tuple(blocks), reprint)
