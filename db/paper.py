@@ -1,4 +1,4 @@
-"""What printed documents show: the floor's rows read into `picker.paper.sheets(_lists)` values.
+"""What printed documents show: the floor's rows read into `picker.domain.documents` values.
 
 Days are matched on the first ten characters of the stored ISO times, which the use cases
 write in Asia/Shanghai: the warehouse's day, not UTC's.
@@ -10,9 +10,8 @@ from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from picker.domain.documents import Household, ItemLine, PickLine, Refund, RefundHousehold
 from picker.domain.model import Address
-from picker.paper.lists import PickLine, Refund, RefundHousehold
-from picker.paper.sheets import Household, ItemLine
 
 if TYPE_CHECKING:
     import sqlite_utils

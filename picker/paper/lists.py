@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from picker.domain.model import Address
+from picker.domain.documents import PickLine, Refund, RefundHousehold
 from picker.domain.money import format_fen
 from picker.paper.sheets import person, title
 from printers.document import Align, Block, Columns, Cut, Document, Feed, Paper, QRCode, Rule, Text
@@ -22,15 +22,6 @@ SHORT_REASONS = {
     "not-found": "未找到",
     "quality": "质量问题",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class PickLine:
-    location: str
-    name: str
-    qty: int
-    unit: str
-    weighed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,31 +59,6 @@ class RouteSheet:
     driver: str = ""
     truck: str = ""
     warehouse: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Refund:
-    """One refund: `kind` short | underweight | cancel; `qty` only for short."""
-
-    kind: str
-    fen: int
-    product: str = ""
-    qty: int = 0
-    unit: str = ""
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RefundHousehold:
-    order_no: str
-    address: Address
-    name: str
-    phone: str
-    refunds: tuple[Refund, ...]
-
-    @property
-    def fen(self) -> int:
-        return sum(r.fen for r in self.refunds)
 
 
 @dataclass(frozen=True, slots=True)

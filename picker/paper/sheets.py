@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from picker.domain.documents import Household, ItemLine
 from picker.domain.model import Address
 from picker.domain.money import format_fen
 from picker.paper.crates import CrateCount, crate_rows
@@ -62,16 +63,6 @@ def mask_phone(phone: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemLine:
-    """A product of an order as packed: ordered `qty` of `unit`, `short` of it not delivered."""
-
-    name: str
-    qty: int
-    unit: str
-    short: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class BagLabel:
     bag_id: str
     k: int
@@ -86,27 +77,6 @@ class BagLabel:
     short_units: int = 0
     refund_fen: int = 0
     warehouse: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Household:
-    """One household on a manifest: its packed bags, what it gets, what went short."""
-
-    order_no: str
-    address: Address
-    name: str
-    phone: str
-    bags: int
-    items: tuple[ItemLine, ...]
-    refund_fen: int = 0
-
-    @property
-    def units(self) -> int:
-        return sum(i.qty - i.short for i in self.items)
-
-    @property
-    def short_units(self) -> int:
-        return sum(i.short for i in self.items)
 
 
 @dataclass(frozen=True, slots=True)
