@@ -4,8 +4,9 @@ import-linter's own contracts name what is forbidden, so a package nobody though
 third-party library, a new layer) passes them silently. `allowlist` turns that round for the
 packages whose purity the design depends on (`picker.domain`, `db`): each direct import must be
 the package itself, one of `allowed_modules` (or below it), or — with `allow_stdlib` — a module
-of Python's standard library. Imports under `if TYPE_CHECKING:` count too unless the session
-excludes them.
+of Python's standard library. With `as_packages = false` a source is the one module, not its
+subpackage tree (for `picker`'s own `__init__`). Imports under `if TYPE_CHECKING:` count too
+unless the session excludes them.
 
 Registered in pyproject.toml (`contract_types`); `lint-imports` finds this module because it
 puts the working directory on `sys.path`.
@@ -31,9 +32,10 @@ class AllowlistContract(Contract):
     source_modules = fields.ListField(subfield=fields.StringField())
     allowed_modules = fields.ListField(subfield=fields.StringField(), required=False)
     allow_stdlib = fields.BooleanField(required=False, default=True)
+    as_packages = fields.BooleanField(required=False, default=True)
 
     def _allowed(self, source: str, imported: str) -> bool:
-        if _within(imported, source):
+        if _within(imported, source) if self.as_packages else imported == source:
             return True
         if any(_within(imported, allowed) for allowed in self.allowed_modules or []):  # type: ignore[attr-defined]
             return True
@@ -43,7 +45,8 @@ class AllowlistContract(Contract):
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
         refused: list[dict[str, object]] = []
         for source in self.source_modules:  # type: ignore[attr-defined]
-            modules = sorted({source} | graph.find_descendants(source))
+            below = graph.find_descendants(source) if self.as_packages else set()
+            modules = sorted({source} | below)
             for importer in modules:
                 for imported in sorted(graph.find_modules_directly_imported_by(importer)):
                     if self._allowed(source, imported):

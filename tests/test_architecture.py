@@ -1,7 +1,9 @@
-"""scripts/check_arch.py: it finds a planted module-level import cycle and planted SQL.
+"""The architecture checks can fail: scripts/check_arch.py on planted cycles and SQL, and the
+`allowlist` import-linter contract (scripts/import_contracts.py) on planted imports.
 
-The checkout itself is checked by scripts/test (with import-linter's contracts in pyproject.toml);
-these tests show that the checker can fail, and what it leaves alone.
+The checkout itself is checked by scripts/test (`lint-imports` with the contracts in
+pyproject.toml, then scripts/check_arch.py); these tests show what the checks find and what
+they leave alone.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
 import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "check_arch.py"
@@ -114,3 +117,64 @@ def test_sql_outside_db_is_found_with_file_and_line(tmp_path: Path) -> None:
         "picker/app/stage.py:3: SQL outside db/: 'SELECT a, b FROM {} WHERE x = ?'",
         "printers/queue.py:1: SQL outside db/: 'INSERT INTO jobs (a) VALUES (?)'",
     ]
+
+
+def allowlist_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], **options: object
+) -> list[str]:
+    """The `allowlist` contract of pyproject.toml run on a planted package `archpkg`."""
+    from scripts.import_contracts import AllowlistContract
+
+    plant(tmp_path, files)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    graph = grimp.build_graph("archpkg", include_external_packages=True, cache_dir=None)
+    contract = AllowlistContract(name="planted", session_options={}, contract_options=dict(options))
+    check = contract.check(graph, verbose=False)
+    rows = check.metadata["refused"]
+    refused = [f"{r['importer']} -> {r['imported']} {r['lines']}" for r in rows]
+    assert check.kept == (not refused)
+    return refused
+
+
+def test_the_allowlist_refuses_whatever_it_does_not_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "archpkg/domain/rules.py": (
+            "import json\nfrom archpkg.domain import values\nfrom archpkg import errors\n"
+            "import archpkg.app.service\n\ndef f():\n    import click\n"
+        ),
+        "archpkg/domain/values.py": "import decimal\n",
+        "archpkg/errors.py": "",
+        "archpkg/app/service.py": "",
+    }
+    refused = allowlist_check(
+        tmp_path,
+        monkeypatch,
+        files,
+        source_modules=["archpkg.domain"],
+        allowed_modules=["archpkg.errors"],
+    )
+    assert refused == [
+        "archpkg.domain.rules -> archpkg.app.service [4]",
+        "archpkg.domain.rules -> click [7]",
+    ]
+
+
+def test_the_allowlist_can_keep_to_one_module_and_refuse_the_stdlib(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "archpkg/__init__.py": "import os\nfrom archpkg import kernel\n",
+        "archpkg/kernel.py": "import sqlite3\n",
+    }
+    refused = allowlist_check(
+        tmp_path,
+        monkeypatch,
+        files,
+        source_modules=["archpkg"],
+        allowed_modules=[],
+        as_packages="false",
+        allow_stdlib="false",
+    )
+    assert refused == ["archpkg -> archpkg.kernel [2]", "archpkg -> os [1]"]

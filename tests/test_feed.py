@@ -5,7 +5,6 @@ the TUI's poller.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import importlib.util
 import json
@@ -605,22 +604,6 @@ def test_the_poller_does_nothing_without_feeds(tmp_path: Path) -> None:
 
     wh = Warehouse(tmp_path / "x.db", Settings())
     assert FeedPoller(None, wh).start() is None  # type: ignore[arg-type]
-
-
-def test_the_feed_rules_are_pure() -> None:
-    """Like the domain modules listed in test_i18n: stdlib and pure modules only."""
-    from tests.test_i18n import PURE, imports, top
-
-    pure = PURE | {"picker.domain.feed", "picker.domain.cancellation", "picker.app.watch"}
-    for module in ("picker.domain.feed", "picker.domain.cancellation", "picker.app.watch"):
-        path = ROOT / Path(*module.split(".")).with_suffix(".py")
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        bad = [
-            name
-            for name, _node in imports(module, path, tree)
-            if top(name) not in sys.stdlib_module_names and name not in pure
-        ]
-        assert not bad, f"{module} imports {bad}"
 
 
 # events waiting for orders that come by another door

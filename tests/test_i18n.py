@@ -1,13 +1,15 @@
-"""Source checks: every marked string has a zh_CN translation, and imports point one way.
+"""Source checks: every marked string has a zh_CN translation.
 
-Both read the source with `ast`, so they see every module whether or not a test imports it.
+They read the source with `ast`, so they see every module whether or not a test imports it.
+Which way imports point is checked by import-linter's contracts (pyproject.toml) and
+scripts/check_arch.py; `imports` below stays for the narrower purity check of
+tests/test_settlement.py.
 """
 
 from __future__ import annotations
 
 import ast
 import string
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,33 +20,6 @@ from picker.translations import CORE, SCREENS, ZH_CN
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("picker", "printers", "db")
-
-#: The pure domain: standard library and other pure modules only.
-PURE = {
-    "picker",
-    "picker.domain",
-    "picker.domain.model",
-    "picker.domain.money",
-    "picker.domain.importing",
-    "picker.domain.json_items",
-    "picker.domain.order_fields",
-    "picker.domain.order_checks",
-    "picker.domain.auth",
-    "picker.app.demo",
-    "picker.domain.demo_names",
-    "picker.i18n",
-    "picker.translations",
-    "picker.errors",
-    "picker.domain.batching",
-    "picker.domain.layout",
-    "picker.domain.packing",
-    "picker.domain.scanning",
-    "picker.domain.scales",
-    "picker.domain.gs1",
-    "picker.domain.shortage",
-    "picker.domain.crating",
-}
-UI_FORBIDDEN = {"db", "sqlite_utils", "escpos"}
 
 
 def sources() -> Iterator[tuple[str, Path]]:
@@ -157,45 +132,6 @@ def top(name: str) -> str:
     return name.partition(".")[0]
 
 
-def test_only_the_ui_imports_textual() -> None:
-    bad = [
-        f"{where(path, node)}: {name}"
-        for module, path, tree in parsed()
-        if not (module == "picker.ui" or module.startswith("picker.ui."))
-        for name, node in imports(module, path, tree)
-        if top(name) == "textual"
-    ]
-    assert not bad, "Textual imported outside picker/ui:\n" + "\n".join(bad)
-
-
-def test_the_ui_never_imports_storage_or_printer_drivers() -> None:
-    bad = [
-        f"{where(path, node)}: {name}"
-        for module, path, tree in parsed()
-        if module == "picker.ui" or module.startswith("picker.ui.")
-        for name, node in imports(module, path, tree)
-        if top(name) in UI_FORBIDDEN
-    ]
-    assert not bad, "picker/ui goes around the Warehouse:\n" + "\n".join(bad)
-
-
-def test_the_pure_domain_imports_only_stdlib_and_pure_modules() -> None:
-    checked = set()
-    bad = []
-    for module, path, tree in parsed():
-        if module not in PURE:
-            continue
-        checked.add(module)
-        for name, node in imports(module, path, tree):
-            if top(name) in sys.stdlib_module_names:
-                continue
-            if top(name) == "picker" and name in PURE:
-                continue
-            bad.append(f"{where(path, node)}: {name}")
-    assert PURE - {"picker", "picker.domain"} <= checked
-    assert not bad, "the pure domain imports outside itself:\n" + "\n".join(bad)
-
-
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
@@ -207,7 +143,8 @@ def test_the_pure_domain_imports_only_stdlib_and_pure_modules() -> None:
     ],
 )
 def test_import_resolution(source: str, expected: set[str]) -> None:
-    """The rules above are only as good as the resolution of relative and `from` imports."""
+    """The purity checks that use `imports` are only as good as its resolution of relative and
+    `from` imports."""
     path = ROOT / "picker" / "ui" / "orders.py"
     found = {name for name, _node in imports("picker.ui.orders", path, ast.parse(source))}
     assert found == expected
