@@ -27,8 +27,10 @@ from picker.domain.crating import (
     committee_problems,
     fit,
 )
+from picker.domain.ids import crate_id, parse_crate_id
 from picker.domain.model import SHANGHAI
-from picker.domain.scanning import ScanIndex, ScanKind, crate_id, parse_crate_id, resolve
+from picker.domain.scanning import ScanIndex, resolve
+from picker.domain.scans import ScanKind
 from picker.errors import Conflict
 from picker.paper.crates import CrateLabel, crate_label
 from printers.document import PAPER_58, PAPER_80, Paper

@@ -8,27 +8,11 @@ from datetime import date
 import pytest
 
 from picker.app.demo import gtin_check_digit
+from picker.domain.ids import bag_id, manifest_id, parse_bag_id, parse_manifest_id
 from picker.domain.model import Barcode, Catalog, Committee, Operator, Product, Role
-from picker.domain.scanning import (
-    COMMAND_CODES,
-    DEFAULT_SCALE_LAYOUTS,
-    GS,
-    SCALE_PRESETS,
-    SCAN_REASONS,
-    Command,
-    ScaleLayout,
-    Scan,
-    ScanError,
-    ScanIndex,
-    ScanKind,
-    bag_id,
-    gs1_check_digit,
-    manifest_id,
-    parse_bag_id,
-    parse_manifest_id,
-    resolve,
-    split_quantity,
-)
+from picker.domain.scale_labels import DEFAULT_SCALE_LAYOUTS, SCALE_PRESETS, ScaleLayout
+from picker.domain.scanning import GS, ScanIndex, gs1_check_digit, resolve, split_quantity
+from picker.domain.scans import COMMAND_CODES, SCAN_REASONS, Command, Scan, ScanError, ScanKind
 from picker.errors import InputError
 from picker.i18n import set_language
 from picker.translations import ZH_CN

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 import db
 from picker.app.warehouse import Warehouse
 from picker.cli import main
+from picker.domain.ids import bag_id, manifest_id
 from picker.domain.model import OrderStatus
-from picker.domain.scanning import bag_id, manifest_id
 from picker.domain.settlement import Ledger, OrderMoney, settle
 from picker.errors import InputError
 from tests.conftest import order_rows, save_small_catalog

@@ -10,7 +10,7 @@ inverted image (white-on-black codes). A photo with no code costs every attempt 
 ~0.1 s for a small image, 1-4 s for a phone photo, never more than `BUDGET_S`.
 
 zbar guesses the text encoding of a QR without an ECI marker; our payloads are ASCII
-(`picker.domain.scanning.manifest_id`), so that guess never matters here.
+(`picker.domain.ids.manifest_id`), so that guess never matters here.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from PIL import Image, ImageChops, ImageFilter, ImageOps, UnidentifiedImageError
 from pyzbar import pyzbar
 from pyzbar.wrapper import ZBarSymbol
 
-from picker.domain.scanning import parse_manifest_id
+from picker.domain.ids import parse_manifest_id
 from picker.errors import InputError
 from picker.i18n import _
 

@@ -50,7 +50,7 @@ class Settings:
     #: false where every crate is a labelled one that must be scanned.
     crate_auto_ids: bool = True
     #: Scale label layouts used on this site, by preset name (`[scanning] scale_layouts`);
-    #: empty means every preset. See `picker.domain.scanning.SCALE_PRESETS`.
+    #: empty means every preset. See `picker.domain.scale_labels.SCALE_PRESETS`.
     scale_layouts: tuple[str, ...] = ()
     #: The payment platform's feeds to pull (`[feeds.NAME]` url, token, interval_seconds).
     feeds: tuple[FeedConfig, ...] = ()

@@ -18,8 +18,8 @@ from db import floor as floor_rows
 from db import print_queue
 from picker.app.floor import state_label
 from picker.domain.crating import Fit, fit
+from picker.domain.ids import crate_id, parse_crate_id
 from picker.domain.model import Catalog
-from picker.domain.scanning import crate_id, parse_crate_id
 from picker.errors import Conflict
 from picker.i18n import N_, _
 

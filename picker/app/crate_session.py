@@ -24,8 +24,9 @@ from db import store
 from picker.app.crate_changes import CRATE_REASONS, CrateRejected, crate_reason_text
 from picker.domain.crating import Fit
 from picker.domain.scan_outcomes import ScanResult
-from picker.domain.scanning import ScanError, ScanIndex, ScanKind, resolve
-from picker.domain.scanning import reason_text as scan_reason_text
+from picker.domain.scanning import ScanIndex, resolve
+from picker.domain.scans import ScanError, ScanKind
+from picker.domain.scans import reason_text as scan_reason_text
 from picker.i18n import _
 
 if TYPE_CHECKING:

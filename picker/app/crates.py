@@ -22,8 +22,8 @@ from db import dispatch as dispatch_rows
 from db.paper import subdistrict_name
 from picker.app.crate_changes import CrateChanges, CrateRejected
 from picker.domain.crating import BagFacts, CrateFacts, CrateProblem, committee_problems
+from picker.domain.ids import bag_id, crate_id, parse_bag_id, parse_crate_id
 from picker.domain.model import Catalog, Role
-from picker.domain.scanning import bag_id, crate_id, parse_bag_id, parse_crate_id
 from picker.errors import NotFound
 from picker.i18n import _
 from picker.paper.crates import CrateCount, CrateLabel

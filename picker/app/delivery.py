@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import db
 from db import dispatch as rows
+from picker.domain.ids import manifest_id, parse_manifest_id
 from picker.domain.model import Catalog
-from picker.domain.scanning import manifest_id, parse_manifest_id
 from picker.errors import Conflict, InputError, NotFound
 from picker.i18n import N_, _
 

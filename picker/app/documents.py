@@ -24,9 +24,9 @@ from db import dispatch as dispatch_rows
 from db import floor as floor_rows
 from db import paper as paper_rows
 from picker.app.crates import committee_crates, crate_label_data, crate_target, manifest_crates
+from picker.domain.ids import manifest_id, parse_manifest_id
 from picker.domain.model import SHANGHAI, Address, Catalog
 from picker.domain.packing import household_key
-from picker.domain.scanning import manifest_id, parse_manifest_id
 from picker.errors import Conflict, InputError, NotFound
 from picker.i18n import _
 from picker.paper import crates as paper_crates

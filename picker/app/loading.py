@@ -18,8 +18,9 @@ from db import store
 from picker.app.floor import state_label
 from picker.domain.crating import Problem
 from picker.domain.scan_outcomes import ScanResult
-from picker.domain.scanning import ScanError, ScanIndex, ScanKind, resolve
-from picker.domain.scanning import reason_text as scan_reason_text
+from picker.domain.scanning import ScanIndex, resolve
+from picker.domain.scans import ScanError, ScanKind
+from picker.domain.scans import reason_text as scan_reason_text
 from picker.errors import NotFound, PickerError
 from picker.i18n import N_, _
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from db import floor as rows
+from picker.domain.ids import bag_id
 from picker.domain.model import Address
 from picker.domain.packing import BagGoods, BagPlan, household_key, plan_bags
 from picker.domain.scan_outcomes import Effect, Household, Rejected, SessionBase
-from picker.domain.scanning import Scan, bag_id
+from picker.domain.scans import Scan
 from picker.domain.shortage import amount_refund, weight_refund
 from picker.domain.weighing import amount_target, weight_target
 

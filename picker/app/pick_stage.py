@@ -6,7 +6,7 @@ from datetime import datetime
 
 from db import floor as rows
 from picker.domain.scan_outcomes import Effect, Rejected, SessionBase
-from picker.domain.scanning import Scan
+from picker.domain.scans import Scan
 from picker.domain.shortage import Demand, ShortReason, allocate
 from picker.domain.weighing import grams_for_amount, weight_target
 

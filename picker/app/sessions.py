@@ -17,6 +17,7 @@ from db import floor as rows
 from db import store
 from picker.app.pack_stage import PackStage
 from picker.app.pick_stage import PickStage
+from picker.domain.scale_labels import SCALE_PRESETS
 from picker.domain.scales import Reading
 from picker.domain.scan_outcomes import (
     Effect,
@@ -27,15 +28,8 @@ from picker.domain.scan_outcomes import (
     Stage,
     reason_text,
 )
-from picker.domain.scanning import (
-    SCALE_PRESETS,
-    Command,
-    Scan,
-    ScanError,
-    ScanIndex,
-    ScanKind,
-    resolve,
-)
+from picker.domain.scanning import ScanIndex, resolve
+from picker.domain.scans import Command, Scan, ScanError, ScanKind
 from picker.domain.shortage import ShortReason
 from picker.errors import Conflict, NotFound
 from picker.i18n import _

@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from picker.domain.ids import bag_id
 from picker.domain.packing import CrateCapacity
-from picker.domain.scanning import bag_id
 from picker.i18n import N_, _
 
 

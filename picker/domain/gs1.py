@@ -12,7 +12,7 @@ GS = "\x1d"  # FNC1 as scanners transmit it
 
 
 class Gs1Error(ValueError):
-    """A malformed element string; `reason` is a code of `picker.domain.scanning.SCAN_REASONS`."""
+    """A malformed element string; `reason` is a code of `picker.domain.scans.SCAN_REASONS`."""
 
     def __init__(self, reason: str, **params: str) -> None:
         super().__init__(reason)

@@ -10,8 +10,8 @@ from picker.app.floor import state_label
 from picker.domain.model import Address, Catalog
 from picker.domain.money import format_fen
 from picker.domain.scales import SCALE_REASONS
-from picker.domain.scanning import SCAN_REASONS
-from picker.domain.scanning import reason_text as scan_reason_text
+from picker.domain.scans import SCAN_REASONS
+from picker.domain.scans import reason_text as scan_reason_text
 from picker.domain.weighing import WeighedTarget
 from picker.errors import PickerError
 from picker.i18n import N_, _

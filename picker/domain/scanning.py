@@ -2,9 +2,11 @@
 
 A code is tried in the order of DESIGN.md "Scanning": operator badge / command code -> product
 unit barcode -> case barcode (x pack quantity) -> scale label -> GS1-128 -> bag / manifest /
-crate id. Check digits are always validated. A code that cannot be taken raises `ScanError`;
-like an import reject its `reason` is a code of `SCAN_REASONS` and its `params` fill the
-message, so the scan log can show it in the reader's language later.
+crate id. Check digits are always validated. A code that cannot be taken raises `ScanError`
+(`picker.domain.scans`); like an import reject its `reason` is a code of `SCAN_REASONS` and its
+`params` fill the message, so the scan log can show it in the reader's language later. Scale
+label layouts are `picker.domain.scale_labels`, the bag, manifest and crate ids
+`picker.domain.ids`.
 
 Barcodes of GTIN shape (EAN-8, UPC-A, EAN-13, GTIN-14) are matched as GTIN-14, so an EAN-13
 equals the GTIN-14 `0` + EAN-13 of a GS1 label, and a UPC-A sent as 13 digits still matches.
@@ -15,18 +17,25 @@ Letters are matched case-blind, because a wedge scanner types inverted case unde
 
 from __future__ import annotations
 
-import enum
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from itertools import pairwise
 
 from picker.domain import gs1
 from picker.domain.gs1 import GS, shown
+from picker.domain.ids import (
+    bag_id,
+    crate_id,
+    manifest_id,
+    parse_bag_id,
+    parse_crate_id,
+    parse_manifest_id,
+)
 from picker.domain.model import Catalog, Operator, Product
-from picker.errors import InputError, PickerError
-from picker.i18n import N_, _
+from picker.domain.scale_labels import DEFAULT_SCALE_LAYOUTS, ScaleLayout
+from picker.domain.scans import COMMAND_CODES, Scan, ScanError, ScanKind
+from picker.errors import InputError
+from picker.i18n import _
 
 MAX_MULTIPLIER = 999
 # A `*` further into the code than this is part of the code (GS1 serials may hold one),
@@ -35,154 +44,6 @@ _MAX_TYPED = 8
 _GTIN_KINDS = {8: "ean8", 12: "upca", 13: "ean13", 14: "gtin14"}
 # AIM symbology identifiers that announce GS1 data: GS1-128, GS1 DataBar, DataMatrix, QR.
 _GS1_SYMBOLOGIES = frozenset({"C1", "e0", "d2", "Q3"})
-
-
-class ScanKind(enum.StrEnum):
-    BADGE = "badge"
-    COMMAND = "command"
-    PRODUCT = "product"
-    WEIGHED = "weighed"
-    BAG = "bag"
-    MANIFEST = "manifest"
-    CRATE = "crate"
-
-
-class Command(enum.StrEnum):
-    UNDO = "undo"
-    SKIP = "skip"
-    SHORT = "short"
-    CLOSE_BAG = "close-bag"
-    SIGN_OUT = "sign-out"
-
-
-#: The codes printed on the command sheet (Code128, ASCII).
-COMMAND_CODES: dict[str, Command] = {
-    "CMD-UNDO": Command.UNDO,
-    "CMD-SKIP": Command.SKIP,
-    "CMD-SHORT": Command.SHORT,
-    "CMD-BAG": Command.CLOSE_BAG,
-    "CMD-SIGNOUT": Command.SIGN_OUT,
-}
-
-SCAN_REASONS: dict[str, str] = {
-    "empty": N_("nothing was read: scan again"),
-    "unknown_code": N_("unknown code {code}: not a product, badge, bag or manifest"),
-    "bad_check_digit": N_("misread {kind} {code}: wrong check digit, scan it again"),
-    "bad_qty": N_("bad quantity {value}: type 1 to {max}, then *, then scan"),
-    "qty_not_allowed": N_(
-        "a typed quantity ({qty}×) goes only with a product barcode, not a {kind}"
-    ),
-    "weighed_needs_label": N_(
-        "{product} is sold by weight: scan its scale label, not the product barcode"
-    ),
-    "label_for_unit_product": N_(
-        "weighed label for a unit product: {product} is sold by the piece, scan its barcode"
-    ),
-    "unknown_plu": N_("scale label {code}: PLU {plu} is not in the catalog"),
-    "unknown_scale_layout": N_(
-        "in-store code {code}: no scale label layout is set up for prefix {prefix}"
-    ),
-    "zero_weight": N_("label {code} shows no weight or amount: weigh it again"),
-    "gs1_no_gtin": N_("GS1 label {code} has no GTIN (01)"),
-    "gs1_unknown_gtin": N_("GS1 label: GTIN {gtin} is not in the catalog"),
-    "gs1_unknown_ai": N_("GS1 label {code}: unknown AI ({ai})"),
-    "gs1_bad_value": N_("GS1 label {code}: AI ({ai}) has a bad value {value}"),
-    "gs1_malformed": N_("unreadable GS1 label {code}"),
-    "unknown_manifest_committee": N_("manifest {code} is for unknown committee {committee}"),
-    "unknown_crate_committee": N_("crate {code} is for unknown committee {committee}"),
-}
-
-#: `kind` parameter values -> what the picker reads.
-KIND_NAMES: dict[str, str] = {
-    "ean8": "EAN-8",
-    "upca": "UPC-A",
-    "ean13": "EAN-13",
-    "gtin14": "GTIN-14",
-    "scale": N_("scale label"),
-    "gs1": N_("GS1 label GTIN"),
-    "badge": N_("operator badge"),
-    "command": N_("command code"),
-    "weighed": N_("weighed label"),
-    "bag": N_("bag label"),
-    "manifest": N_("manifest code"),
-    "crate": N_("crate label"),
-}
-
-
-def reason_text(reason: str, params: Iterable[tuple[str, str]]) -> str:
-    """A scan rejection's message in the current language."""
-    values = dict(params)
-    if "kind" in values:
-        values["kind"] = _(KIND_NAMES.get(values["kind"], values["kind"]))
-    return _(SCAN_REASONS.get(reason, reason)).format(**values)
-
-
-class ScanError(PickerError):
-    """A scan rejected before it reaches a pick or pack line: a bell and a red line."""
-
-    def __init__(self, reason: str, **params: str) -> None:
-        self.reason = reason
-        self.params = tuple(params.items())
-        super().__init__(reason_text(reason, self.params))
-
-
-@dataclass(frozen=True, slots=True)
-class Scan:
-    raw: str  # what was read, less surrounding whitespace and CR/LF, typed quantity included
-    kind: ScanKind
-    source: str = ""  # badge, command, unit, case, scale, gs1, bag, manifest
-    sku: str | None = None
-    qty: int = 1  # units: pack qty x typed multiplier (x GS1 count); 1 for weighed
-    grams: int | None = None
-    amount_fen: int | None = None
-    operator: str | None = None
-    command: Command | None = None
-    ref: str | None = None  # BAG / MANIFEST / CRATE id
-    multiplier: int = 1  # the typed `12*` prefix
-
-
-@dataclass(frozen=True, slots=True)
-class ScaleLayout:
-    """Where a site's label scale puts PLU, weight and amount in its barcode.
-
-    Spans are 0-based `(start, length)` into the digits; the last digit is the GS1 check digit
-    over all the others. Weight is kg with 3 decimals (= grams), amount yuan with 2 (= fen).
-    """
-
-    name: str
-    prefixes: tuple[str, ...]
-    length: int
-    plu: tuple[int, int]
-    weight: tuple[int, int] | None = None
-    amount: tuple[int, int] | None = None
-
-    def __post_init__(self) -> None:
-        if not self.prefixes or not all(
-            p.isascii() and p.isdigit() and len(p) < self.length for p in self.prefixes
-        ):
-            raise ValueError(f"scale layout {self.name}: prefixes must be digits: {self.prefixes}")
-        if self.weight is None and self.amount is None:
-            raise ValueError(f"scale layout {self.name}: needs a weight or an amount")
-        spans = sorted(s for s in (self.plu, self.weight, self.amount) if s is not None)
-        if any(s < 0 or n < 1 or s + n > self.length - 1 for s, n in spans) or any(
-            a[0] + a[1] > b[0] for a, b in pairwise(spans)
-        ):
-            raise ValueError(f"scale layout {self.name}: fields overlap or run into the check")
-
-
-SCALE_PRESETS: dict[str, ScaleLayout] = {
-    # 21 PPPPP WWWWW C: weight in kg with 3 decimals.
-    "ean13-weight": ScaleLayout("ean13-weight", ("21",), 13, plu=(2, 5), weight=(7, 5)),
-    # 22 PPPPP AAAAA C: amount in yuan with 2 decimals.
-    "ean13-amount": ScaleLayout("ean13-amount", ("22",), 13, plu=(2, 5), amount=(7, 5)),
-    # 7-digit item `2` + site digit + 5-digit PLU, then weight: the first two digits select the
-    # layout and the PLU is the item's last five, so one product PLU works on every preset.
-    # A scale with 6-digit item numbers wants `plu=(1, 6)`; leading zeros never matter.
-    "ean13-item7-weight": ScaleLayout("ean13-item7-weight", ("23",), 13, plu=(2, 5), weight=(7, 5)),
-    # Code128, 18 digits: 26 PPPPP AAAAA WWWWW C.
-    "code128-26": ScaleLayout("code128-26", ("26",), 18, plu=(2, 5), amount=(7, 5), weight=(12, 5)),
-}
-DEFAULT_SCALE_LAYOUTS: tuple[ScaleLayout, ...] = tuple(SCALE_PRESETS.values())
 
 
 def gs1_check_digit(digits: str) -> str:
@@ -463,75 +324,3 @@ def _gs1(text: str, code: str, multiplier: int, index: ScanIndex) -> Scan:
     if not grams:
         raise ScanError("zero_weight", code=shown(code))
     return Scan(text, ScanKind.WEIGHED, "gs1", sku=sku, grams=grams)
-
-
-_ID_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.-")
-
-
-def _id_part(value: str) -> bool:
-    return bool(value) and set(value) <= _ID_CHARS
-
-
-def bag_id(order_no: str, k: int) -> str:
-    """The ASCII Code128 id on bag k of an order: `BG20220412000001-2`."""
-    if not _id_part(order_no) or k < 1:
-        raise ValueError(f"no bag id for order {order_no!r} bag {k}")
-    return f"BG{order_no}-{k}"
-
-
-def parse_bag_id(code: str) -> tuple[str, int] | None:
-    """(order number, k) of a bag id, or None."""
-    if code[:2].upper() != "BG":
-        return None
-    order_no, sep, k = code[2:].rpartition("-")
-    if not (sep and _id_part(order_no) and k.isascii() and k.isdigit() and k[0] != "0"):
-        return None
-    return order_no, int(k)
-
-
-def manifest_id(committee: str, day: date, seq: int) -> str:
-    """The id on a committee's handover manifest: `MF-XY01-20220412-1`."""
-    if not _id_part(committee) or seq < 1:
-        raise ValueError(f"no manifest id for committee {committee!r} number {seq}")
-    return f"MF-{committee}-{day:%Y%m%d}-{seq}"
-
-
-def parse_manifest_id(code: str) -> tuple[str, date, int] | None:
-    """(committee, day, seq) of a manifest id, or None."""
-    if code[:3].upper() != "MF-" or code.count("-") < 3:
-        return None
-    committee, ymd, seq = code[3:].rsplit("-", 2)
-    if not (
-        _id_part(committee)
-        and len(ymd) == 8
-        and ymd.isascii()
-        and ymd.isdigit()
-        and seq.isascii()
-        and seq.isdigit()
-        and seq[0] != "0"
-    ):
-        return None
-    try:
-        day = date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:]))
-    except ValueError:
-        return None
-    return committee, day, int(seq)
-
-
-def crate_id(committee: str, number: int) -> str:
-    """The id of a committee's reusable crate (周转筐): `CR-XY01-0007`, printed as Code128."""
-    if not _id_part(committee) or number < 1:
-        raise ValueError(f"no crate id for committee {committee!r} number {number}")
-    return f"CR-{committee}-{number:04d}"
-
-
-def parse_crate_id(code: str) -> tuple[str, int] | None:
-    """(committee, number) of a crate id, or None. Leading zeros of the number do not matter."""
-    if code[:3].upper() != "CR-":
-        return None
-    committee, sep, number = code[3:].rpartition("-")
-    if not (sep and _id_part(committee) and number.isascii() and number.isdigit()):
-        return None
-    if len(number) > 6 or int(number) < 1:
-        return None
-    return committee, int(number)

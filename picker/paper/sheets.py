@@ -9,7 +9,7 @@ is written here literally instead of through `_()`.
 
 Widths are printed columns of the paper given (a Chinese character is two); every layout
 works at 58 mm (32 columns) and 80 mm (48). Barcode and QR payloads are the ASCII ids of
-`picker.domain.scanning`. Residents' names and phones are masked unless `mask=False`; committee
+`picker.domain.ids`. Residents' names and phones are masked unless `mask=False`; committee
 contacts are staff and print in full.
 """
 

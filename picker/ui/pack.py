@@ -23,8 +23,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Digits, Footer, Header, Static
 
 from picker.app.sessions import ScanResult, ScanSession
+from picker.domain.ids import parse_bag_id
 from picker.domain.money import format_fen
-from picker.domain.scanning import parse_bag_id
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.devices import ScalePanel, terminal_devices
