@@ -43,7 +43,7 @@ from picker.domain.feed import (
     parse_event,
     parse_page,
 )
-from picker.domain.importing import parse_json
+from picker.domain.import_json import parse_json
 from picker.domain.model import SHANGHAI, OrderStatus
 from picker.errors import InputError
 
