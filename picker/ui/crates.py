@@ -24,7 +24,8 @@ from picker.app.crate_session import CrateResult, CrateView
 from picker.app.warehouse import Warehouse
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
-from picker.ui.scan_input import ScanInput, ScanScreen, fkey
+from picker.ui.scan_input import ScanInput
+from picker.ui.scan_screen import ScanScreen, fkey
 
 if TYPE_CHECKING:
     from picker.app.crates import CrateInfo

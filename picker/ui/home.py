@@ -32,7 +32,7 @@ from picker.errors import Conflict, NotFound, PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.board_find import FindInput, is_batch_id, matches
-from picker.ui.scan_input import fkey
+from picker.ui.scan_screen import fkey
 from picker.ui.widgets import (
     LiveTable,
     MessageLine,

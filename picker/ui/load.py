@@ -40,7 +40,8 @@ from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen, MissingScreen
 from picker.ui.routes import stop_note
-from picker.ui.scan_input import ScanInput, ScanScreen, fkey
+from picker.ui.scan_input import ScanInput
+from picker.ui.scan_screen import ScanScreen, fkey
 from picker.ui.widgets import hide_from_footer, refusal_text
 
 if TYPE_CHECKING:

@@ -29,7 +29,8 @@ from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.devices import ScalePanel, terminal_devices
 from picker.ui.pack_view import PackView, mask_name, read_pack_view
-from picker.ui.scan_input import ScanInput, ScanScreen, WeighJob, fkey, show_big
+from picker.ui.scan_input import ScanInput
+from picker.ui.scan_screen import ScanScreen, WeighJob, fkey, show_big
 from picker.ui.widgets import hide_from_footer
 
 __all__ = ["PackScreen", "PackView", "mask_name"]

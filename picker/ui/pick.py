@@ -25,7 +25,8 @@ from picker.domain.money import format_fen
 from picker.domain.shortage import SHORT_REASON_LABELS, ShortReason
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
-from picker.ui.scan_input import ScanInput, ScanScreen, ShortJob, fkey, show_big
+from picker.ui.scan_input import ScanInput
+from picker.ui.scan_screen import ScanScreen, ShortJob, fkey, show_big
 from picker.ui.short_reason import ShortReasonScreen
 
 #: Short reasons by their stored value; a value the lead's tools may add shows as it is.

@@ -1,0 +1,303 @@
+"""The ordered scan lane the picking screens share: `ScanScreen` and its jobs.
+
+`ScanScreen` runs the session on one dedicated thread worker fed by a FIFO queue, so the UI
+never waits on the database (another terminal may hold the write lock for seconds) and
+results come back in the order the codes were scanned. A key that changes what the next code
+does (the loading screen's take-off) is one of the field's `ordered_actions`: it is taken in
+the field's own key handler too (`picker.ui.scan_input.ScanInput`), so it lands between the
+codes it was pressed between.
+"""
+
+from __future__ import annotations
+
+import queue
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from textual import on, work
+from textual.binding import Binding
+from textual.message import Message
+from textual.renderables.digits import DIGITS
+from textual.screen import Screen
+from textual.widgets import Digits, Static
+from textual.worker import get_current_worker
+
+from picker.domain.scales import Reading
+from picker.domain.shortage import ShortReason
+from picker.i18n import _
+from picker.ui.devices import ScannerFeed, terminal_devices
+from picker.ui.scan_input import GS, ScanInput
+
+if TYPE_CHECKING:
+    from picker.app.sessions import ScanResult, ScanSession
+
+
+ViewT = TypeVar("ViewT")
+
+
+def show_big(screen: Screen[Any], name: str, text: str) -> None:
+    """Show `text` in big digits (`#{name}-big`) when it can be drawn so, else plainly."""
+    big = screen.query_one(f"#{name}-big", Digits)
+    plain = screen.query_one(f"#{name}", Static)
+    drawable = bool(text) and all(c in DIGITS for c in text.upper())
+    big.display, plain.display = drawable, not drawable
+    big.update(text.upper() if drawable else "")
+    plain.update("" if drawable else text)
+
+
+def fkey(key: str, action: str, description: str, tooltip: str, binding_id: str) -> Binding:
+    """A footer key of a picking screen, with its id for keymaps (`pick.skip` → F2)."""
+    shown = key.upper() if key.startswith("f") else key.capitalize()[:3]
+    return Binding(key, action, description, tooltip=tooltip, key_display=shown, id=binding_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ShortJob:
+    """Declare the rest of the line `sku` short (the line the picker was looking at)."""
+
+    reason: ShortReason
+    sku: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WeighJob:
+    """Record a bench scale's reading as the weight of `sku` (None: the open weighed item)."""
+
+    reading: Reading
+    sku: str | None
+
+
+def job_code(job: object) -> str:
+    """How a job reads in the scan log and on a red line."""
+    if isinstance(job, ShortJob):
+        return f"CMD-SHORT {job.reason.value}"
+    if isinstance(job, WeighJob):
+        return job.reading.raw
+    return str(job)
+
+
+#: Worker instructions besides codes: read the view again, or stop after what is queued.
+REFRESH = object()
+
+
+STOP = object()
+
+
+class ScanScreen(Screen[None], Generic[ViewT]):
+    """A screen that applies scans of one session in order, off the UI thread.
+
+    Subclasses compose a `ScanInput`, read their view in `load_view` (worker thread) and
+    show it in `show_view`, and show each outcome in `show_result` (UI thread).
+    """
+
+    #: The ScanInput's id in the subclass's compose.
+    SCAN_INPUT_ID: ClassVar[str] = "scan"
+
+    class ScanApplied(Message, bubble=False):
+        """The session applied one code (or short); `view` is set when the lane is idle."""
+
+        def __init__(self, result: ScanResult, view: Any | None) -> None:
+            super().__init__()
+            self.result = result
+            self.view = view
+
+    class ScanFailed(Message, bubble=False):
+        """A code could not be applied (e.g. the database stayed locked); `code` is None
+        when reading the view failed."""
+
+        def __init__(self, code: str | None, error: str) -> None:
+            super().__init__()
+            self.code = code
+            self.error = error
+
+    class ViewLoaded(Message, bubble=False):
+        """The worker read the screen's view."""
+
+        def __init__(self, view: Any) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, session: ScanSession) -> None:
+        super().__init__()
+        self.session = session
+        self._jobs: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self.pending = 0
+        """Codes handed to the worker and not yet answered."""
+
+    def on_mount(self) -> None:
+        # Textual runs the on_mount of every class in the MRO: subclasses must not call super.
+        self._lane()
+        self.submit(REFRESH)
+        self.scan_input.focus()
+        devices = terminal_devices(self.session)
+        if devices is not None and devices.scanner is not None:
+            self.mount(ScannerFeed(devices.scanner))
+
+    def on_unmount(self) -> None:
+        self._jobs.put(STOP)  # the worker finishes what is queued first: nothing is lost
+
+    def on_screen_resume(self) -> None:
+        """Back from a modal (help, short reason): the scan field takes the keys again."""
+        self.scan_input.focus()
+
+    @property
+    def scan_input(self) -> ScanInput:
+        return self.query_one(f"#{self.SCAN_INPUT_ID}", ScanInput)
+
+    def submit(self, job: object) -> None:
+        """Queue a code, a `ShortJob` or `REFRESH` for the worker; answers come in order."""
+        if job is not REFRESH:
+            self.pending += 1
+        self._jobs.put(job)
+
+    @on(ScanInput.Scanned)
+    def _scanned(self, message: ScanInput.Scanned) -> None:
+        message.stop()
+        self.submit(self.job_for(message.code))
+
+    @on(ScanInput.ActionPressed)
+    async def _action_pressed(self, message: ScanInput.ActionPressed) -> None:
+        message.stop()
+        await self.run_action(message.action)
+
+    @on(ScannerFeed.CodeRead)
+    def _device_code(self, message: ScannerFeed.CodeRead) -> None:
+        """A code from the terminal's serial or network scanner: the keyboard's lane."""
+        message.stop()
+        self.submit(self.job_for(message.code))
+
+    def job_for(self, code: str) -> object:
+        """What the lane does with a scanned code: scan it, unless a mode says otherwise."""
+        return code
+
+    @on(ScannerFeed.StateChanged)
+    def _scanner_state(self, message: ScannerFeed.StateChanged) -> None:
+        message.stop()
+        self._result_line(message.ok, message.text)
+        if not message.ok:
+            self.app.bell()
+
+    @work(thread=True, exit_on_error=False, group="scan", name="scan-lane")
+    def _lane(self) -> None:
+        """The one thread that talks to the session: FIFO, so results keep the scan order."""
+        worker = get_current_worker()
+        try:
+            while True:
+                try:
+                    job = self._jobs.get(timeout=0.5)
+                except queue.Empty:
+                    if worker.is_cancelled:
+                        return
+                    continue
+                if job is STOP:
+                    return
+                self._run(job)
+        finally:
+            self.session.wh.close()  # this thread's connection
+
+    def _run(self, job: object) -> None:
+        if job is REFRESH:
+            view = self._read_view()
+            if view is not None:
+                self.post_message(self.ViewLoaded(view))
+            return
+        try:
+            self.before_scan()
+            result = self.apply(job)
+        except Exception as exc:  # a red line and a bell; the lane goes on with the next code
+            self.post_message(self.ScanFailed(job_code(job), str(exc) or type(exc).__name__))
+            return
+        view = self._read_view() if self._jobs.empty() else None
+        self.post_message(self.ScanApplied(result, view))
+
+    def _read_view(self) -> ViewT | None:
+        try:
+            return self.load_view()
+        except Exception as exc:  # reported; the next scan reads the view again
+            self.post_message(self.ScanFailed(None, str(exc) or type(exc).__name__))
+            return None
+
+    def apply(self, job: object) -> ScanResult:
+        """Apply one job to the session. Worker thread."""
+        if isinstance(job, ShortJob):
+            return self.session.short(job.reason, job.sku)
+        if isinstance(job, WeighJob):
+            return self.session.weigh(job.reading, job.sku)
+        return self.session.scan(str(job))
+
+    def before_scan(self) -> None:
+        """Read what a result will need once the scan has changed things. Worker thread."""
+
+    def load_view(self) -> ViewT:
+        """Read what the screen shows. Runs on the worker thread."""
+        raise NotImplementedError
+
+    def show_view(self, view: ViewT) -> None:
+        """Show a freshly read view. Runs on the UI thread."""
+        raise NotImplementedError
+
+    def show_result(self, result: ScanResult) -> None:
+        """Show one scan's outcome on the `#result` line: green accepted, red rejected."""
+        self._result_line(result.accepted, self.describe(result))
+
+    def show_failure(self, text: str) -> None:
+        """A red line for something that did not happen (the caller rings the bell)."""
+        self._result_line(False, text)
+
+    def _result_line(self, ok: bool, text: str) -> None:
+        line = self.query_one("#result", Static)
+        line.remove_class("-armed")
+        line.set_class(ok, "-accepted")
+        line.set_class(not ok, "-rejected")
+        line.update(("✓ " if ok else "✗ ") + text)
+
+    def describe(self, result: ScanResult) -> str:
+        """One line saying what a scan did, in the operator's words."""
+        if not result.accepted:
+            return result.message
+        product = result.product or result.sku or ""
+        if result.kind == "undo":
+            return _(
+                "undone: {product} {qty} {unit}",
+                product=product,
+                qty=-(result.qty or 0),
+                unit=self.unit_of(result.sku),
+            )
+        done, needed = result.line or (0, 0)
+        text = f"{product} +{result.qty or 0}  {done}/{needed} {self.unit_of(result.sku)}"
+        if result.grams:
+            text += " · " + _("{grams} g", grams=result.grams)
+        return text
+
+    def unit_of(self, sku: str | None) -> str:
+        """The selling unit (斤, 盒, …) of a product, from the session's catalog."""
+        product = self.session.catalog.products.get(sku or "")
+        return product.unit if product else ""
+
+    @on(ScanApplied)
+    def _applied(self, message: ScanApplied) -> None:
+        self.pending -= 1
+        self.show_result(message.result)
+        if not message.result.accepted:
+            self.app.bell()
+        if message.view is not None:
+            self.show_view(message.view)
+
+    @on(ViewLoaded)
+    def _view_loaded(self, message: ViewLoaded) -> None:
+        self.show_view(message.view)
+
+    @on(ScanFailed)
+    def _failed(self, message: ScanFailed) -> None:
+        if message.code is None:
+            text = _("Cannot read the warehouse: {error}", error=message.error)
+        else:
+            self.pending -= 1
+            text = _(
+                "{code} was not saved: {error}. Scan it again.",
+                code=message.code.replace(GS, "␝"),
+                error=message.error,
+            )
+            self.submit(REFRESH)
+        self.show_failure(text)
+        self.app.bell()
