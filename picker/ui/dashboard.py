@@ -28,6 +28,7 @@ from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.lead import LEAD_BINDINGS, LeadKeys
+from picker.ui.live import VersionWatch
 from picker.ui.printer_states import PrinterStates
 from picker.ui.widgets import (
     Cell,
@@ -35,7 +36,6 @@ from picker.ui.widgets import (
     MessageLine,
     PromptScreen,
     RowsFooter,
-    VersionWatch,
     bind,
     require_lead,
 )

@@ -26,7 +26,8 @@ from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen
-from picker.ui.widgets import LiveReader, MessageLine, bind
+from picker.ui.live import LiveReader
+from picker.ui.widgets import MessageLine, bind
 
 log = logging.getLogger(__name__)
 

@@ -32,12 +32,12 @@ from picker.errors import Conflict, NotFound, PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.board_find import FindInput, is_batch_id, matches
+from picker.ui.live import VersionWatch
 from picker.ui.scan_screen import fkey
 from picker.ui.widgets import (
     LiveTable,
     MessageLine,
     PromptScreen,
-    VersionWatch,
     bind,
     hide_from_footer,
     require_lead,

@@ -27,8 +27,9 @@ from picker.app.warehouse import Warehouse
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
+from picker.ui.live import VersionWatch
 from picker.ui.printer_states import PrinterStates
-from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, VersionWatch, bind
+from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, bind
 
 
 class JobRow(Protocol):

@@ -27,7 +27,8 @@ from picker.domain.settlement import AuditReport, Settlement, SettlementRow
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
-from picker.ui.widgets import Cell, LiveReader, LiveTable, MessageLine, PromptScreen, bind
+from picker.ui.live import LiveReader
+from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, bind
 
 #: Seconds between checks for new data; a manual refresh (`r`) reads at once.
 REFRESH_SECONDS = 10.0

@@ -24,8 +24,9 @@ from picker.domain.kpi import Kpis, Rate, Ratio
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
+from picker.ui.live import LiveReader
 from picker.ui.settlement import ALL_DAYS
-from picker.ui.widgets import Cell, LiveReader, LiveTable, MessageLine, PromptScreen, bind
+from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, bind
 
 REFRESH_SECONDS = 10.0
 

@@ -2,16 +2,14 @@
 
 `bind` writes a binding with its id on one line; `LiveTable` updates in place, without
 flicker; `MessageLine` is the red (and green) line under it; `PromptScreen` asks for one
-value (a file path, a bag id, an operator code); `VersionWatch` tells a worker whether
-another connection has committed since it last read.
+value (a file path, a bag id, an operator code). Reading a screen's data in a worker is
+`picker.ui.live`.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
@@ -20,10 +18,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical
 from textual.dom import DOMNode
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
-from textual.worker import Worker
 
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
@@ -31,7 +27,7 @@ from picker.i18n import N_, _
 from picker.ui import localize_bindings
 
 if TYPE_CHECKING:
-    from picker.app.warehouse import Warehouse
+    pass
 
 
 def hide_from_footer(node: DOMNode, ids: tuple[str, ...]) -> None:
@@ -241,65 +237,6 @@ class PromptScreen(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         """Close without a value."""
         self.dismiss(None)
-
-
-class VersionWatch:
-    """'Has anyone committed since this thread last read?' for refresh workers.
-
-    `PRAGMA data_version` is per connection and the warehouse keeps one connection per
-    thread; workers run on a pool, so the last version is remembered per thread.
-    """
-
-    def __init__(self) -> None:
-        self._versions: dict[int, int] = {}
-        self._lock = threading.Lock()
-
-    def changed(self, version: int) -> bool:
-        """Record this thread's `version`; True when it differs from the last one seen."""
-        thread = threading.get_ident()
-        with self._lock:
-            old = self._versions.get(thread)
-            self._versions[thread] = version
-        return old != version
-
-
-class LiveReader:
-    """Reads a screen's warehouse data in a thread worker and posts it as a message.
-
-    `refresh()` starts a read unless one is running, and reads only when another connection
-    committed since this thread last read (or when forced): a timer can call it every second
-    for free. `read_now()` starts a read whatever is running, for a change of what is shown.
-    """
-
-    def __init__(
-        self,
-        screen: Screen[Any],
-        warehouse: Warehouse,
-        read: Callable[[], Message],
-        group: str,
-    ) -> None:
-        self.screen = screen
-        self.warehouse = warehouse
-        self.read = read
-        self.group = group
-        self._watch = VersionWatch()
-        self._worker: Worker[None] | None = None
-
-    def refresh(self, force: bool = False) -> None:
-        if self._worker is None or self._worker.is_finished:
-            self._start(force)
-
-    def read_now(self) -> None:
-        self._start(True)
-
-    def _start(self, force: bool) -> None:
-        self._worker = self.screen.run_worker(
-            partial(self._run, force), thread=True, exit_on_error=False, group=self.group
-        )
-
-    def _run(self, force: bool) -> None:
-        if self._watch.changed(self.warehouse.data_version()) or force:
-            self.screen.post_message(self.read())
 
 
 class RowsFooter(Footer):
