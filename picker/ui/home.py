@@ -31,6 +31,7 @@ from picker.domain.model import Role
 from picker.errors import Conflict, NotFound, PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
+from picker.ui.board import COLUMNS, LEAD_ONLY, banner, cells, order_board
 from picker.ui.board_find import FindInput, is_batch_id, matches
 from picker.ui.live import VersionWatch
 from picker.ui.scan_screen import fkey
@@ -45,32 +46,6 @@ from picker.ui.widgets import (
 
 if TYPE_CHECKING:
     from picker.app.sessions import ScanSession
-
-#: (column key, header, numeric)
-COLUMNS = (
-    ("batch", N_("Batch"), False),
-    ("committee", N_("Committee"), False),
-    ("orders", N_("Orders"), True),
-    ("lines", N_("Lines"), True),
-    ("picked", N_("Picked"), True),
-    ("status", N_("Status"), False),
-    ("holder", N_("Holder"), False),
-)
-LEAD_ONLY = ("home.take_over", "home.reassign")
-
-
-def cells(b: BoardBatch) -> tuple[str, ...]:
-    """A batch's cells as text, in `COLUMNS` order."""
-    holder = f"{b.holder_name} {b.terminal}".strip() if b.holder else ""
-    return (
-        b.id,
-        b.committee_name,
-        str(b.orders),
-        str(b.lines),
-        f"{b.picked}/{b.units - b.short}",
-        state_label(b.status),
-        holder,
-    )
 
 
 class HomeScreen(Screen[None]):
@@ -166,26 +141,12 @@ class HomeScreen(Screen[None]):
         if self._watch.changed(wh.data_version()) or force:
             self.post_message(self.BoardLoaded(wh.board()))
 
-    def order_board(self, batches: list[BoardBatch]) -> list[BoardBatch]:
-        """Mine first, then released ones (the next to claim on top), then picked ones
-        waiting for a packer, then what others hold."""
-        me = self.operator.code
-
-        def rank(b: BoardBatch) -> tuple[int, str]:
-            if b.holder == me:
-                return 0, b.id
-            if b.holder is None:
-                return (1 if b.status == "released" else 2), b.id
-            return 3, b.id
-
-        return sorted(batches, key=rank)
-
     @on(BoardLoaded)
     def _loaded(self, message: BoardLoaded) -> None:
-        self.batches = self.order_board(message.batches)
+        self.batches = order_board(message.batches, self.operator.code)
         self._show()
         self.loaded = True
-        self.query_one("#mine", Static).update(self._banner())
+        self.query_one("#mine", Static).update(banner(self.batches, self.operator.code))
 
     def shown(self) -> list[BoardBatch]:
         """The batches on screen: the board narrowed by the filter."""
@@ -222,29 +183,6 @@ class HomeScreen(Screen[None]):
         table = self.query_one(LiveTable)
         if table.row_count:
             table.move_cursor(row=max(0, min(table.cursor_row + delta, table.row_count - 1)))
-
-    def _banner(self) -> str:
-        mine = [b for b in self.batches if b.holder == self.operator.code]
-        waiting = [b for b in self.batches if b.status == "released" and not b.holder]
-        if mine:
-            b = mine[0]
-            return _(
-                "Your batch {batch} ({committee}, {status}, {picked}/{units} picked):"
-                " Enter to go on.",
-                batch=b.id,
-                committee=b.committee_name,
-                status=state_label(b.status),
-                picked=b.picked,
-                units=b.units - b.short,
-            )
-        if waiting:
-            return _(
-                "{count} batches waiting. Enter claims {batch} ({committee}).",
-                count=len(waiting),
-                batch=waiting[0].id,
-                committee=waiting[0].committee_name,
-            )
-        return _("No batch is waiting. New ones appear here when the shift lead plans them.")
 
     def selected(self) -> BoardBatch | None:
         """The highlighted batch."""
