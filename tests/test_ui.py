@@ -23,7 +23,8 @@ from picker.domain.model import Committee, Location, PaymentCode, Product, Role,
 from picker.i18n import set_language
 from picker.ui.app import HelpScreen, PickerApp
 from picker.ui.app import make_app as make_picker_app
-from picker.ui.orders import OrdersScreen, RejectsScreen, SortOrder
+from picker.ui.orders import OrdersScreen, RejectsScreen
+from picker.ui.orders_table import SortOrder
 
 
 def make_app(warehouse: Warehouse, keymap: dict[str, str] | None = None) -> PickerApp:

@@ -24,7 +24,7 @@ from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.live import VersionWatch
-from picker.ui.routes import ROUTE_COLUMNS, route_cells
+from picker.ui.route_table import ROUTE_COLUMNS, route_cells
 from picker.ui.widgets import LiveTable, MessageLine, bind
 
 

@@ -7,7 +7,6 @@ Every code goes through the ordered scan lane of `ScanScreen`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,100 +21,13 @@ from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Stat
 
 from picker.app.sessions import ScanResult, ScanSession
 from picker.domain.money import format_fen
-from picker.domain.shortage import SHORT_REASON_LABELS, ShortReason
+from picker.domain.shortage import ShortReason
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
+from picker.ui.pick_view import PickView, read_pick_view
 from picker.ui.scan_input import ScanInput
 from picker.ui.scan_screen import ScanScreen, ShortJob, fkey, show_big
 from picker.ui.short_reason import ShortReasonScreen
-
-#: Short reasons by their stored value; a value the lead's tools may add shows as it is.
-REASON_LABELS = {reason.value: label for reason, label in SHORT_REASON_LABELS.items()}
-
-
-@dataclass(frozen=True, slots=True)
-class PickLine:
-    """One line of the pick list as the screen shows it."""
-
-    sku: str
-    name: str
-    unit: str
-    location: str
-    weighed: bool
-    needed: int
-    picked: int
-    short: int
-    short_reason: str | None
-    skips: int
-
-    @property
-    def remaining(self) -> int:
-        return self.needed - self.picked - self.short
-
-    def mark(self) -> Text:
-        """✓ done, ✗ short, ↷ skipped and still open, · open."""
-        if self.short:
-            return Text("✗", style="bold red")
-        if self.remaining <= 0:
-            return Text("✓", style="bold green")
-        if self.skips:
-            return Text("↷", style="bold yellow")
-        return Text("·")
-
-    def note(self) -> str:
-        if self.short:
-            reason = REASON_LABELS.get(self.short_reason or "", self.short_reason or "")
-            return _("{qty} short: {reason}", qty=self.short, reason=_(reason))
-        if self.skips and self.remaining:
-            return _("skipped")
-        return ""
-
-
-@dataclass(frozen=True, slots=True)
-class PickView:
-    """The batch's pick list in walk order (skipped lines last), as read by the worker."""
-
-    batch: str
-    lines: tuple[PickLine, ...]
-
-    @property
-    def current(self) -> PickLine | None:
-        return next((ln for ln in self.lines if ln.remaining > 0), None)
-
-    @property
-    def units(self) -> tuple[int, int]:
-        return sum(ln.picked for ln in self.lines), sum(ln.needed - ln.short for ln in self.lines)
-
-    @property
-    def lines_done(self) -> int:
-        return sum(1 for ln in self.lines if ln.remaining <= 0)
-
-    @property
-    def done(self) -> bool:
-        return bool(self.lines) and self.current is None
-
-
-def read_pick_view(session: ScanSession) -> PickView:
-    """The pick list of the session's batch with the catalog's names, units and locations."""
-    products = session.catalog.products
-    lines = []
-    for row in session.pick_lines():
-        p = products[row.sku]
-        lines.append(
-            PickLine(
-                row.sku,
-                p.name,
-                p.unit,
-                p.location,
-                p.weighed,
-                row.needed,
-                row.picked,
-                row.short,
-                row.short_reason,
-                row.skips,
-            )
-        )
-    return PickView(session.batch_id, tuple(lines))
 
 
 class PickScreen(ScanScreen[PickView]):

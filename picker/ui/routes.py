@@ -21,44 +21,13 @@ from textual.widgets import DataTable, Footer, Header
 from textual.worker import Worker, WorkerState
 
 from picker.app.warehouse import Warehouse
-from picker.domain.routing import Route, route_state
+from picker.domain.routing import Route
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen
+from picker.ui.route_table import ROUTE_COLUMNS, STOP_COLUMNS, route_cells, stop_note
 from picker.ui.widgets import LiveTable, MessageLine, PromptScreen, bind
-
-ROUTE_COLUMNS = (
-    ("route", N_("Route"), False),
-    ("truck", N_("Truck"), False),
-    ("driver", N_("Driver"), False),
-    ("status", N_("Status"), False),
-    ("bags", N_("Bags"), True),
-)
-STOP_COLUMNS = (
-    ("stop", N_("Stop"), True),
-    ("committee", N_("Committee"), False),
-    ("address", N_("Address"), False),
-    ("bags", N_("Loaded"), True),
-    ("note", N_("Note"), False),
-)
-
-
-def route_cells(r: Route) -> tuple[str, ...]:
-    driver = r.driver_name or r.driver or "-"
-    return (r.name, r.truck or "-", driver, route_state(r.status), f"{r.loaded}/{r.total}")
-
-
-def stop_note(missing: int, open_bags: int, unpacked: int, unbatched: int = 0) -> str:
-    """What still keeps a stop from being complete, shortest first."""
-    notes = []
-    if missing:
-        notes.append(_("{n} to load", n=missing))
-    if open_bags:
-        notes.append(_("{n} still open", n=open_bags))
-    if unpacked + unbatched:
-        notes.append(_("{n} orders not packed", n=unpacked + unbatched))
-    return " · ".join(notes)
 
 
 class RoutesScreen(Screen[None]):

@@ -1,0 +1,41 @@
+"""The routes' and stops' tables: columns, a route's cells, what keeps a stop open.
+
+Shared by the lead's routes screen, the dock's board and the loading screen.
+"""
+
+from __future__ import annotations
+
+from picker.domain.routing import Route, route_state
+from picker.i18n import N_, _
+
+ROUTE_COLUMNS = (
+    ("route", N_("Route"), False),
+    ("truck", N_("Truck"), False),
+    ("driver", N_("Driver"), False),
+    ("status", N_("Status"), False),
+    ("bags", N_("Bags"), True),
+)
+STOP_COLUMNS = (
+    ("stop", N_("Stop"), True),
+    ("committee", N_("Committee"), False),
+    ("address", N_("Address"), False),
+    ("bags", N_("Loaded"), True),
+    ("note", N_("Note"), False),
+)
+
+
+def route_cells(r: Route) -> tuple[str, ...]:
+    driver = r.driver_name or r.driver or "-"
+    return (r.name, r.truck or "-", driver, route_state(r.status), f"{r.loaded}/{r.total}")
+
+
+def stop_note(missing: int, open_bags: int, unpacked: int, unbatched: int = 0) -> str:
+    """What still keeps a stop from being complete, shortest first."""
+    notes = []
+    if missing:
+        notes.append(_("{n} to load", n=missing))
+    if open_bags:
+        notes.append(_("{n} still open", n=open_bags))
+    if unpacked + unbatched:
+        notes.append(_("{n} orders not packed", n=unpacked + unbatched))
+    return " · ".join(notes)
