@@ -31,7 +31,8 @@ from picker.domain.model import SHANGHAI, Role
 from picker.domain.shortage import ShortReason
 from picker.i18n import set_language
 from picker.ui.app import PickerApp, make_app
-from picker.ui.dashboard import COLUMNS, DashboardScreen
+from picker.ui.dashboard import DashboardScreen
+from picker.ui.dashboard_table import COLUMNS
 from picker.ui.home import HomeScreen
 from picker.ui.pick import PickScreen
 from picker.ui.queue import QueueScreen

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -20,18 +19,18 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import Worker
 
-from picker.app.overview import DONE, WAITING, WORKING, CommitteeProgress, Dashboard
+from picker.app.overview import CommitteeProgress, Dashboard
 from picker.app.warehouse import ImportReport, Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.money import format_fen
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
+from picker.ui.dashboard_table import COLUMNS, cells, totals
 from picker.ui.lead import LEAD_BINDINGS, LeadKeys
 from picker.ui.live import VersionWatch
 from picker.ui.printer_states import PrinterStates
 from picker.ui.widgets import (
-    Cell,
     LiveTable,
     MessageLine,
     PromptScreen,
@@ -39,69 +38,6 @@ from picker.ui.widgets import (
     bind,
     require_lead,
 )
-
-#: (column key, header, numeric)
-COLUMNS = (
-    ("committee", N_("Committee"), False),
-    ("orders", N_("Orders"), True),
-    ("unbatched", N_("To plan"), True),
-    ("batches", N_("W/P/D"), True),  # batches waiting / being picked / done
-    ("progress", N_("Picked"), True),
-    ("short", N_("Shorts"), True),
-    ("refunds", N_("Refunds"), True),
-    ("rejects", N_("Rejects"), True),
-    ("bags", N_("Bags/crated"), True),  # bags packed / of them in crates
-    ("crates", N_("Crates C/L"), True),  # crates closed / loaded
-)
-
-
-def cells(c: CommitteeProgress) -> tuple[Cell, ...]:
-    """A committee's cells; new shortages and pending rejects in red, so they are not missed."""
-    batches = "/".join(str(c.batch_count(states)) for states in (WAITING, WORKING, DONE))
-    short: Cell = str(c.short_lines)
-    if c.unseen:
-        short = Text(_("{count} ({new} new)", count=c.short_lines, new=c.unseen), "bold red")
-    rejects: Cell = Text(str(c.rejects), "bold red") if c.rejects else "0"
-    return (
-        c.name,
-        f"{c.orders:,}",
-        f"{c.unbatched:,}" if c.unbatched else "",
-        batches,
-        f"{c.percent}%" if c.percent is not None else "",
-        short,
-        format_fen(c.refund_fen) if c.refund_fen else "",
-        rejects,
-        f"{c.bags:,}/{c.crated:,}" if c.crated else f"{c.bags:,}",
-        f"{c.crates_closed}/{c.crates_loaded}" if c.crates_closed else "",
-    )
-
-
-def totals(d: Dashboard) -> str:
-    """The bar under the table: the day in one line (two at 80 columns)."""
-    rows = d.committees
-    units = sum(c.units for c in rows)
-    percent = sum(c.picked for c in rows) * 100 // units if units else 0
-    jobs = d.print_jobs
-    return _(
-        "{orders} orders ({unbatched} to plan) · batches waiting/working/done"
-        " {waiting}/{working}/{done}"
-        " · {percent}% picked · {short} short ({new} new) · refunds {refunds}"
-        " · {rejects} rejects · {bags} bags · print queue {queued} waiting, {failed} failed",
-        orders=f"{sum(c.orders for c in rows):,}",
-        unbatched=f"{sum(c.unbatched for c in rows):,}",
-        waiting=sum(c.batch_count(WAITING) for c in rows),
-        working=sum(c.batch_count(WORKING) for c in rows),
-        done=sum(c.batch_count(DONE) for c in rows),
-        percent=percent,
-        short=sum(c.short_lines for c in rows),
-        new=sum(c.unseen for c in rows),
-        refunds=format_fen(sum(c.refund_fen for c in rows)),
-        rejects=sum(c.rejects for c in rows),
-        bags=f"{sum(c.bags for c in rows):,}",
-        queued=jobs.get("queued", 0) + jobs.get("sending", 0),
-        # A held job may have printed: it wants the lead as much as a failed one.
-        failed=jobs.get("failed", 0) + jobs.get("held", 0),
-    )
 
 
 def import_summary(r: ImportReport) -> str:
