@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from click.testing import CliRunner
 
 from db.connection import connect
 from picker.cli import main
+from picker.domain.cancellation import Outcome
 from picker.domain.feed import EventKind
 from picker.domain.model import OrderStatus, Role
 from picker.domain.states import (
@@ -152,3 +155,87 @@ def test_every_valid_state_choice_is_taken(tmp_path: Path, args: list[str], stat
         main, ["--lang", "en", *args, "--db", str(tmp_path / "w.db"), "--status", state.value]
     )
     assert result.exit_code == 0, result.output
+
+
+#: State columns without a CHECK whose values an enum still names.
+UNCHECKED_STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
+    ("order_events", "outcome"): Outcome,
+}
+ROOT = Path(__file__).resolve().parent.parent
+_COLUMN = r"(?:(\w+)\.)?(status|outcome|kind|role)\b"
+_COMPARED = re.compile(_COLUMN + r"\s*(?:=|<>|!=)\s*'([^']*)'", re.IGNORECASE)
+_LISTED = re.compile(_COLUMN + r"\s+(?:NOT\s+)?IN\s*\(\s*('[^()]*')\s*\)", re.IGNORECASE)
+_TABLE = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?", re.IGNORECASE)
+_NOT_ALIAS = {"where", "on", "set", "join", "left", "inner", "group", "order", "limit", "values"}
+
+
+def sql_texts(source: str) -> Iterator[tuple[int, str]]:
+    """Each string literal of a module, f-strings with `?` for their fields."""
+    tree = ast.parse(source)
+    inside_f = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            parts = (v.value if isinstance(v, ast.Constant) else "?" for v in node.values)
+            yield node.lineno, "".join(str(p) for p in parts)
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in inside_f
+        ):
+            yield node.lineno, node.value
+
+
+def stray_states(source: str) -> list[str]:
+    """Quoted states in SQL text that their column's enum does not have.
+
+    A qualified column (`b.status`) is looked up through the statement's aliases; a bare one
+    may belong to any table the statement names. Columns no enum names are not checked.
+    """
+    columns = STATE_COLUMNS | UNCHECKED_STATE_COLUMNS
+    found = []
+    for line, text in sql_texts(source):
+        hits = [(m[1], m[2], [m[3]]) for m in _COMPARED.finditer(text)]
+        hits += [(m[1], m[2], re.findall(r"'([^']*)'", m[3])) for m in _LISTED.finditer(text)]
+        if not hits:
+            continue
+        aliases: dict[str, str] = {}
+        for table, alias in _TABLE.findall(text):
+            aliases[table] = table
+            if alias and alias.lower() not in _NOT_ALIAS:
+                aliases[alias] = table
+        for qualifier, column, values in hits:
+            tables = {aliases.get(qualifier, "?")} if qualifier else set(aliases.values())
+            enums = [columns[(t, column)] for t in tables if (t, column) in columns]
+            if not enums:
+                continue
+            allowed = {s.value for e in enums for s in e}
+            found += [f"line {line}: {column} = '{v}'" for v in values if v not in allowed]
+    return found
+
+
+def test_stray_states_finds_a_state_no_enum_has() -> None:
+    source = (
+        'Q = ("SELECT b.id FROM bags b JOIN orders o ON o.order_no = b.order_no"\n'
+        "     \" WHERE b.status = 'lost' AND o.status IN ('paid', 'refnded')\")\n"
+        "R = f\"UPDATE print_jobs SET status = 'queued' WHERE id = {1} AND status = 'gone'\"\n"
+        "S = \"SELECT 1 FROM print_jobs WHERE kind = 'label'\"\n"
+    )
+    assert stray_states(source) == [
+        "line 1: status = 'lost'",
+        "line 1: status = 'refnded'",
+        "line 3: status = 'gone'",
+    ]
+
+
+def test_states_written_into_sql_text_are_enum_values() -> None:
+    """SQL may still spell a state out (a partial index needs the literal); it must be one the
+    column's enum has, so that a renamed or dropped state cannot linger in a query."""
+    sources = [*ROOT.glob("db/*.py"), *ROOT.glob("picker/**/*.py"), *ROOT.glob("scripts/*.py")]
+    stray = [
+        f"{path.relative_to(ROOT)} {problem}"
+        for path in sorted(sources)
+        if path.name != "migrations.py"
+        for problem in stray_states(path.read_text(encoding="utf-8"))
+    ]
+    assert len(sources) > 100
+    assert stray == []
