@@ -20,6 +20,7 @@ from picker.domain.states import (
     BagState,
     BatchState,
     CrateState,
+    FeedStatus,
     PrintJobState,
     RefundKind,
     RejectStatus,
@@ -160,6 +161,7 @@ def test_every_valid_state_choice_is_taken(tmp_path: Path, args: list[str], stat
 #: State columns without a CHECK whose values an enum still names.
 UNCHECKED_STATE_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("order_events", "outcome"): Outcome,
+    ("feed_sources", "status"): FeedStatus,
 }
 ROOT = Path(__file__).resolve().parent.parent
 _COLUMN = r"(?:(\w+)\.)?(status|outcome|kind|role)\b"
@@ -239,3 +241,21 @@ def test_states_written_into_sql_text_are_enum_values() -> None:
     ]
     assert len(sources) > 100
     assert stray == []
+
+
+def test_every_state_has_its_label() -> None:
+    """A state added to an enum must also get the words people read for it."""
+    from picker.app.accounts import KIND_TEXT
+    from picker.app.floor import STATE_LABELS
+    from picker.cli.printing import JOB_STATES
+    from picker.domain.feed import STATUS_LABELS as FEED_LABELS
+    from picker.domain.routing import ROUTE_STATES
+    from picker.paper.lists import REFUND_KINDS
+    from picker.ui.queue import STATUS_LABELS as QUEUE_LABELS
+    from picker.ui.shortages import KIND_LABELS
+
+    assert set(BatchState) | set(OrderStatus) <= set(STATE_LABELS)
+    assert set(JOB_STATES) == set(QUEUE_LABELS) == set(PrintJobState)
+    assert set(ROUTE_STATES) == set(RouteState)
+    assert set(FEED_LABELS) == set(FeedStatus)
+    assert set(KIND_TEXT) == set(REFUND_KINDS) == set(KIND_LABELS) == set(RefundKind)

@@ -120,3 +120,32 @@ class ScanOutcome(StrEnum):
 
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+
+
+class FeedStatus(StrEnum):
+    """`feed_sources.status` (no CHECK: written only from here): how the last pull of a
+    payment platform's feed went.
+
+    `idle` until the first pull; `ok` after a round that read every page; `retrying` while
+    the feed is unreachable (timeouts, 5xx) and after a round that gave up on it;
+    `unauthorized` when the token is refused; `failed` for a setup problem or an error that
+    stopped the round. A round stopped on request ends `stopped`, which is reported but not
+    stored.
+    """
+
+    IDLE = "idle"
+    OK = "ok"
+    RETRYING = "retrying"
+    UNAUTHORIZED = "unauthorized"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+class WatchOutcome(StrEnum):
+    """What became of a file of the watch folder in one round (not stored): `waiting` while
+    it is still being written, else imported and moved to `done/`, or refused and moved to
+    `failed/` with a report beside it."""
+
+    WAITING = "waiting"
+    DONE = "done"
+    FAILED = "failed"
