@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from picker.domain.states import CrateState
+
 
 @dataclass(frozen=True, slots=True)
 class CrateRow:
@@ -138,17 +140,17 @@ def insert(
 def delete_empty(db: sqlite_utils.Database, crate_id: int) -> None:
     """Forget an open crate that never held a bag (its scans stay in the log)."""
     db.conn.execute(
-        "DELETE FROM crates WHERE id = ? AND status = 'open'"
+        "DELETE FROM crates WHERE id = ? AND status = ?"
         " AND NOT EXISTS (SELECT 1 FROM crate_bags x WHERE x.crate = crates.id)",
-        (crate_id,),
+        (crate_id, CrateState.OPEN),
     )
 
 
 def close(db: sqlite_utils.Database, crate_id: int, *, seq: int, at: str, by: str) -> None:
     db.conn.execute(
-        "UPDATE crates SET status = 'closed', seq = ?, closed_at = ?, closed_by = ?"
-        " WHERE id = ? AND status = 'open'",
-        (seq, at, by, crate_id),
+        "UPDATE crates SET status = ?, seq = ?, closed_at = ?, closed_by = ?"
+        " WHERE id = ? AND status = ?",
+        (CrateState.CLOSED, seq, at, by, crate_id, CrateState.OPEN),
     )
 
 

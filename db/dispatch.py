@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from picker.domain.states import RouteState
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -125,7 +127,7 @@ def update_route(
     )
 
 
-def set_status(db: sqlite_utils.Database, route_id: str, status: str) -> None:
+def set_status(db: sqlite_utils.Database, route_id: str, status: RouteState) -> None:
     db.conn.execute("UPDATE routes SET status = ? WHERE id = ?", (status, route_id))
 
 
@@ -139,9 +141,9 @@ def set_departed(
     override_reason: str,
 ) -> None:
     db.conn.execute(
-        "UPDATE routes SET status = 'departed', departed_at = ?, departed_by = ?,"
+        "UPDATE routes SET status = ?, departed_at = ?, departed_by = ?,"
         " override_by = ?, override_reason = ? WHERE id = ?",
-        (at, by, override_by, override_reason, route_id),
+        (RouteState.DEPARTED, at, by, override_by, override_reason, route_id),
     )
 
 

@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from picker.domain.states import BagState
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -171,7 +173,7 @@ def order_floor_state(db: sqlite_utils.Database, order_no: str) -> dict[str, Any
         "refunded_fen": row[2],
         "batch": row[3],
         "batch_status": row[4],
-        "closed_bags": [b[0] for b in bags if b[1] == "closed"],
+        "closed_bags": [b[0] for b in bags if b[1] == BagState.CLOSED],
         "routes": sorted({b[2] for b in bags if b[2]}),
         "delivered": any(b[3] for b in bags),
     }

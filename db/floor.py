@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from picker.domain.states import BagState, BatchState
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -178,7 +180,7 @@ def set_holder(
     )
 
 
-def set_status(db: sqlite_utils.Database, batch_id: str, status: str) -> None:
+def set_status(db: sqlite_utils.Database, batch_id: str, status: BatchState) -> None:
     db.conn.execute("UPDATE batches SET status = ? WHERE id = ?", (status, batch_id))
 
 
@@ -398,8 +400,8 @@ def add_to_bag(
 
 def close_bag(db: sqlite_utils.Database, bag_id: str, at: str) -> None:
     db.conn.execute(
-        "UPDATE bags SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
-        (at, bag_id),
+        "UPDATE bags SET status = ?, closed_at = ? WHERE id = ? AND status = ?",
+        (BagState.CLOSED, at, bag_id, BagState.OPEN),
     )
 
 

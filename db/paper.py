@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from picker.domain.documents import Household, ItemLine, PickLine, Refund, RefundHousehold
 from picker.domain.model import Address
+from picker.domain.states import RefundKind
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -101,7 +102,7 @@ def refund_households(
     ):
         heads.setdefault(no, (Address(building, unit, room, community), name, phone))
         # A short refund is the whole unit price per unit gone short (see picker.domain.shortage).
-        qty = fen // price if kind == "short" and price else 0
+        qty = fen // price if kind == RefundKind.SHORT and price else 0
         refunds[no].append(Refund(kind, fen, product, qty, product_unit, reason))
     return tuple(
         RefundHousehold(no, address, name, phone, tuple(refunds[no]))

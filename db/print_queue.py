@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from picker.domain.states import PrintJobState, SendOutcome
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -92,7 +94,10 @@ def list_jobs(
     ]
 
 
-_DUE = "status IN ('queued', 'failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+#: A job nobody holds: never tried, or waiting for its next try.
+_UNCLAIMED = (PrintJobState.QUEUED, PrintJobState.FAILED)
+#: Unclaimed and its next try has come; parameters: *_UNCLAIMED, now.
+_DUE = "status IN (?, ?) AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
 #: The job's current claim is its latest send.
 _MINE = "(SELECT max(id) FROM print_sends WHERE job = print_jobs.id) = ?"
 
@@ -103,7 +108,7 @@ def due_jobs(db: sqlite_utils.Database, now: str, limit: int = 500) -> list[JobR
         _job(row)
         for row in db.conn.execute(
             f"SELECT {JOB_COLUMNS} FROM print_jobs WHERE {_DUE} ORDER BY id LIMIT ?",
-            (now, limit),
+            (*_UNCLAIMED, now, limit),
         )
     ]
 
@@ -114,9 +119,9 @@ def claim(
     """Mark a due job `sending` for `worker` and record the send; None when another worker
     took it meanwhile. Run it under `db.write` so the check and the change are one step."""
     cur = db.conn.execute(
-        "UPDATE print_jobs SET status = 'sending', printer = ?, attempts = attempts + 1,"
+        "UPDATE print_jobs SET status = ?, printer = ?, attempts = attempts + 1,"
         f" reason = '', updated_at = ?, claimed_by = ?, claimed_at = ? WHERE id = ? AND {_DUE}",
-        (printer, now, worker, now, job_id, now),
+        (PrintJobState.SENDING, printer, now, worker, now, job_id, *_UNCLAIMED, now),
     )
     if cur.rowcount != 1:
         return None
@@ -128,7 +133,7 @@ def claim(
     return int(send.lastrowid or 0)
 
 
-def _end_send(db: sqlite_utils.Database, send_id: int, outcome: str, at: str) -> None:
+def _end_send(db: sqlite_utils.Database, send_id: int, outcome: SendOutcome, at: str) -> None:
     db.conn.execute(
         "UPDATE print_sends SET outcome = ?, ended_at = ? WHERE id = ?", (outcome, at, send_id)
     )
@@ -139,9 +144,9 @@ def stale_jobs(db: sqlite_utils.Database, claimed_before: str) -> list[JobRow]:
     return [
         _job(row)
         for row in db.conn.execute(
-            f"SELECT {JOB_COLUMNS} FROM print_jobs WHERE status = 'sending'"
+            f"SELECT {JOB_COLUMNS} FROM print_jobs WHERE status = ?"
             " AND coalesce(claimed_at, updated_at) < ? ORDER BY id",
-            (claimed_before,),
+            (PrintJobState.SENDING, claimed_before),
         )
     ]
 
@@ -152,17 +157,16 @@ def hold_stale(
     """Hold a stale `sending` job for the lead: the printer may have taken it. Its open send
     ends as `unknown`. False when the job finished or was held meanwhile."""
     cur = db.conn.execute(
-        "UPDATE print_jobs SET status = 'held', reason = ?, next_attempt_at = NULL,"
-        " updated_at = ? WHERE id = ? AND status = 'sending'"
+        "UPDATE print_jobs SET status = ?, reason = ?, next_attempt_at = NULL,"
+        " updated_at = ? WHERE id = ? AND status = ?"
         " AND coalesce(claimed_at, updated_at) < ?",
-        (reason, at, job_id, claimed_before),
+        (PrintJobState.HELD, reason, at, job_id, PrintJobState.SENDING, claimed_before),
     )
     if cur.rowcount != 1:
         return False
     db.conn.execute(
-        "UPDATE print_sends SET outcome = 'unknown', ended_at = ?"
-        " WHERE job = ? AND outcome = 'sending'",
-        (at, job_id),
+        "UPDATE print_sends SET outcome = ?, ended_at = ? WHERE job = ? AND outcome = ?",
+        (SendOutcome.UNKNOWN, at, job_id, SendOutcome.SENDING),
     )
     return True
 
@@ -171,10 +175,10 @@ def resend_held(db: sqlite_utils.Database, job_id: int, at: str, *, render_again
     """A held job queued again as a reprint; `render_again` drops its bytes so the worker
     renders it with the 补打 mark. False unless the job is held."""
     cur = db.conn.execute(
-        "UPDATE print_jobs SET status = 'queued', reprint = 1, reason = '',"
+        "UPDATE print_jobs SET status = ?, reprint = 1, reason = '',"
         " next_attempt_at = NULL, updated_at = ?,"
-        " data = CASE WHEN ? THEN NULL ELSE data END WHERE id = ? AND status = 'held'",
-        (at, int(render_again), job_id),
+        " data = CASE WHEN ? THEN NULL ELSE data END WHERE id = ? AND status = ?",
+        (PrintJobState.QUEUED, at, int(render_again), job_id, PrintJobState.HELD),
     )
     return cur.rowcount == 1
 
@@ -182,16 +186,16 @@ def resend_held(db: sqlite_utils.Database, job_id: int, at: str, *, render_again
 def mark_held_printed(db: sqlite_utils.Database, job_id: int, at: str) -> bool:
     """The lead saw a held job on paper: it is done, and its unknown send counts as done."""
     cur = db.conn.execute(
-        "UPDATE print_jobs SET status = 'done', reason = '', next_attempt_at = NULL,"
-        " updated_at = ?, done_at = ? WHERE id = ? AND status = 'held'",
-        (at, at, job_id),
+        "UPDATE print_jobs SET status = ?, reason = '', next_attempt_at = NULL,"
+        " updated_at = ?, done_at = ? WHERE id = ? AND status = ?",
+        (PrintJobState.DONE, at, at, job_id, PrintJobState.HELD),
     )
     if cur.rowcount != 1:
         return False
     db.conn.execute(
-        "UPDATE print_sends SET outcome = 'done' WHERE id ="
-        " (SELECT max(id) FROM print_sends WHERE job = ? AND outcome = 'unknown')",
-        (job_id,),
+        "UPDATE print_sends SET outcome = ? WHERE id ="
+        " (SELECT max(id) FROM print_sends WHERE job = ? AND outcome = ?)",
+        (SendOutcome.DONE, job_id, SendOutcome.UNKNOWN),
     )
     return True
 
@@ -233,8 +237,8 @@ def count_attempt(db: sqlite_utils.Database, job_id: int, at: str) -> None:
     """An attempt that failed before it could take the job (e.g. its printer is gone)."""
     db.conn.execute(
         "UPDATE print_jobs SET attempts = attempts + 1, updated_at = ?"
-        " WHERE id = ? AND status IN ('queued', 'failed')",
-        (at, job_id),
+        " WHERE id = ? AND status IN (?, ?)",
+        (at, job_id, *_UNCLAIMED),
     )
 
 
@@ -247,11 +251,11 @@ def set_data(db: sqlite_utils.Database, job_id: int, data: bytes, at: str) -> No
 def finish(db: sqlite_utils.Database, job_id: int, send_id: int, at: str) -> None:
     """The printer took every byte of this send: the job is done, also if it was held
     meanwhile (now it is known to have printed)."""
-    _end_send(db, send_id, "done", at)
+    _end_send(db, send_id, SendOutcome.DONE, at)
     db.conn.execute(
-        "UPDATE print_jobs SET status = 'done', reason = '', next_attempt_at = NULL,"
-        f" updated_at = ?, done_at = ? WHERE id = ? AND status IN ('sending', 'held') AND {_MINE}",
-        (at, at, job_id, send_id),
+        "UPDATE print_jobs SET status = ?, reason = '', next_attempt_at = NULL,"
+        f" updated_at = ?, done_at = ? WHERE id = ? AND status IN (?, ?) AND {_MINE}",
+        (PrintJobState.DONE, at, at, job_id, PrintJobState.SENDING, PrintJobState.HELD, send_id),
     )
 
 
@@ -268,16 +272,16 @@ def fail(
     nobody has claimed the job."""
     if send_id is None:
         db.conn.execute(
-            "UPDATE print_jobs SET status = 'failed', reason = ?, next_attempt_at = ?,"
-            " updated_at = ? WHERE id = ? AND status IN ('queued', 'failed')",
-            (reason, retry_at, at, job_id),
+            "UPDATE print_jobs SET status = ?, reason = ?, next_attempt_at = ?,"
+            " updated_at = ? WHERE id = ? AND status IN (?, ?)",
+            (PrintJobState.FAILED, reason, retry_at, at, job_id, *_UNCLAIMED),
         )
         return
-    _end_send(db, send_id, "failed", at)
+    _end_send(db, send_id, SendOutcome.FAILED, at)
     db.conn.execute(
-        "UPDATE print_jobs SET status = 'failed', reason = ?, next_attempt_at = ?,"
-        f" updated_at = ? WHERE id = ? AND status = 'sending' AND {_MINE}",
-        (reason, retry_at, at, job_id, send_id),
+        "UPDATE print_jobs SET status = ?, reason = ?, next_attempt_at = ?,"
+        f" updated_at = ? WHERE id = ? AND status = ? AND {_MINE}",
+        (PrintJobState.FAILED, reason, retry_at, at, job_id, PrintJobState.SENDING, send_id),
     )
 
 
@@ -286,25 +290,24 @@ def wait(
 ) -> None:
     """Leave a job queued (e.g. no printer configured yet), with why and when to look again."""
     db.conn.execute(
-        "UPDATE print_jobs SET status = 'queued', reason = ?, next_attempt_at = ?,"
-        " updated_at = ? WHERE id = ? AND status IN ('queued', 'failed')",
-        (reason, retry_at, at, job_id),
+        "UPDATE print_jobs SET status = ?, reason = ?, next_attempt_at = ?,"
+        " updated_at = ? WHERE id = ? AND status IN (?, ?)",
+        (PrintJobState.QUEUED, reason, retry_at, at, job_id, *_UNCLAIMED),
     )
 
 
 def retry_now(db: sqlite_utils.Database, job_id: int, at: str) -> None:
     db.conn.execute(
-        "UPDATE print_jobs SET status = 'queued', next_attempt_at = NULL, updated_at = ?"
-        " WHERE id = ?",
-        (at, job_id),
+        "UPDATE print_jobs SET status = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+        (PrintJobState.QUEUED, at, job_id),
     )
 
 
 def was_printed(db: sqlite_utils.Database, kind: str, target: str) -> bool:
     """Whether a document already came out of a printer (so another copy is a reprint)."""
     row = db.conn.execute(
-        "SELECT 1 FROM print_jobs WHERE kind = ? AND target = ? AND status = 'done' LIMIT 1",
-        (kind, target),
+        "SELECT 1 FROM print_jobs WHERE kind = ? AND target = ? AND status = ? LIMIT 1",
+        (kind, target, PrintJobState.DONE),
     ).fetchone()
     return row is not None
 
@@ -321,29 +324,38 @@ def hold(
 ) -> None:
     """Put a job back to `queued` to wait for its printer to be ready, with why. `counted`:
     the attempt counts (bytes were sent); a job refused before sending gives it back."""
-    _end_send(db, send_id, "waiting", at)
+    _end_send(db, send_id, SendOutcome.WAITING, at)
     db.conn.execute(
-        "UPDATE print_jobs SET status = 'queued', reason = ?, next_attempt_at = ?,"
+        "UPDATE print_jobs SET status = ?, reason = ?, next_attempt_at = ?,"
         " updated_at = ?, attempts = max(attempts - ?, 0)"
-        f" WHERE id = ? AND status = 'sending' AND {_MINE}",
-        (reason, retry_at, at, 0 if counted else 1, job_id, send_id),
+        f" WHERE id = ? AND status = ? AND {_MINE}",
+        (
+            PrintJobState.QUEUED,
+            reason,
+            retry_at,
+            at,
+            0 if counted else 1,
+            job_id,
+            PrintJobState.SENDING,
+            send_id,
+        ),
     )
 
 
 def note_waiting(db: sqlite_utils.Database, job_id: int, reason: str, retry_at: str) -> None:
     """A queued job waits behind another for the same printer: why, and when to look again."""
     db.conn.execute(
-        "UPDATE print_jobs SET reason = ?, next_attempt_at = ? WHERE id = ? AND status = 'queued'",
-        (reason, retry_at, job_id),
+        "UPDATE print_jobs SET reason = ?, next_attempt_at = ? WHERE id = ? AND status = ?",
+        (reason, retry_at, job_id, PrintJobState.QUEUED),
     )
 
 
 def note_unassigned(db: sqlite_utils.Database, job_id: int, reason: str) -> None:
     """Why a job nobody has tried yet waits (no printer for it here), unless it was taken."""
     db.conn.execute(
-        "UPDATE print_jobs SET reason = ? WHERE id = ? AND status = 'queued' AND reason = ''"
+        "UPDATE print_jobs SET reason = ? WHERE id = ? AND status = ? AND reason = ''"
         " AND attempts = 0",
-        (reason, job_id),
+        (reason, job_id, PrintJobState.QUEUED),
     )
 
 

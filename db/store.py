@@ -23,6 +23,7 @@ from picker.domain.model import (
     Role,
     Subdistrict,
 )
+from picker.domain.states import RejectStatus
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -294,16 +295,16 @@ def insert_orders(
             for n, ln in enumerate(o.lines, start=1)
         ],
     )
-    if not db.conn.execute("SELECT 1 FROM import_rejects WHERE status = 'pending'").fetchone():
+    pending = RejectStatus.PENDING
+    if not db.conn.execute("SELECT 1 FROM import_rejects WHERE status = ?", (pending,)).fetchone():
         return
     order_nos = [o.order_no for o in orders]
     for i in range(0, len(order_nos), _CHUNK):
         chunk = order_nos[i : i + _CHUNK]
         marks = ",".join("?" * len(chunk))
         db.conn.execute(
-            "UPDATE import_rejects SET status = 'resolved'"
-            f" WHERE status = 'pending' AND order_no IN ({marks})",
-            chunk,
+            f"UPDATE import_rejects SET status = ? WHERE status = ? AND order_no IN ({marks})",
+            (RejectStatus.RESOLVED, pending, *chunk),
         )
 
 
@@ -371,8 +372,8 @@ def pending_rejects(db: sqlite_utils.Database, limit: int = 1000) -> list[Reject
         Reject(source, line, reason, tuple(json.loads(params).items()), order_no, raw, committee)
         for source, line, reason, params, order_no, raw, committee in db.conn.execute(
             "SELECT source, line, reason, params, order_no, raw, committee FROM import_rejects"
-            " WHERE status = 'pending' ORDER BY id LIMIT ?",
-            (limit,),
+            " WHERE status = ? ORDER BY id LIMIT ?",
+            (RejectStatus.PENDING, limit),
         )
     ]
 

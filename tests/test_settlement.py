@@ -490,5 +490,6 @@ def test_settlement_and_kpi_arithmetic_are_pure() -> None:
             "picker",
             "picker.domain.model",
             "picker.domain.money",
+            "picker.domain.states",
         }
         assert not outside, f"{module} imports {outside}"

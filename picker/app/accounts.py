@@ -25,6 +25,7 @@ from picker.domain.settlement import (
     audit,
     settle,
 )
+from picker.domain.states import RefundKind
 from picker.errors import InputError
 from picker.i18n import N_, _
 
@@ -60,9 +61,9 @@ PROBLEM_TEXT: dict[str, str] = {
 
 #: Refund kinds as people read them.
 KIND_TEXT: dict[str, str] = {
-    "short": N_("Shortage"),
-    "underweight": N_("Under-weight"),
-    "cancel": N_("Cancellation"),
+    RefundKind.SHORT: N_("Shortage"),
+    RefundKind.UNDERWEIGHT: N_("Under-weight"),
+    RefundKind.CANCEL: N_("Cancellation"),
 }
 
 

@@ -19,7 +19,8 @@ from db import print_queue
 from picker.app.floor import state_label
 from picker.domain.crating import Fit, fit
 from picker.domain.ids import crate_id, parse_crate_id
-from picker.domain.model import Catalog
+from picker.domain.model import Catalog, OrderStatus
+from picker.domain.states import BagState, CrateState, ScanOutcome
 from picker.errors import Conflict
 from picker.i18n import N_, _
 
@@ -119,7 +120,7 @@ class CrateChanges:
             code = crate_id(committee, max(numbers, default=0) + 1)
         else:
             last = rows.latest(self.db, code)
-            if last is not None and last.status == "open":
+            if last is not None and last.status == CrateState.OPEN:
                 return last
             if last is not None and last.day == day:
                 raise CrateRejected("crate_closed_today", crate=code, bags=last.bags)
@@ -142,7 +143,9 @@ class CrateChanges:
             at=self._now(),
             by=operator,
         )
-        self._crate_log(raw or code, "accepted", operator, terminal, crate=code, action="open")
+        self._crate_log(
+            raw or code, ScanOutcome.ACCEPTED, operator, terminal, crate=code, action="open"
+        )
         row = rows.get(self.db, crate)
         assert row is not None
         return row
@@ -161,7 +164,7 @@ class CrateChanges:
         with `move`, also out of the crate it is in. Returns (bag, fit, crate it left). A
         crate the bag fills is closed; a crate too full for it is closed and the bag refused."""
         bag = self._crate_bag(bag_id)
-        if row.status != "open":
+        if row.status != CrateState.OPEN:
             raise CrateRejected("crate_closed", bag, crate=row.code, bag=bag_id)
         if bag.committee != row.committee:
             names = {c.code: c.name for c in self.catalog().committees.values()}
@@ -186,7 +189,7 @@ class CrateChanges:
         moved_from = source.code if source else ""
         self._crate_log(
             raw,
-            "accepted",
+            ScanOutcome.ACCEPTED,
             operator,
             terminal,
             bag,
@@ -194,7 +197,7 @@ class CrateChanges:
             action=action,
             moved_from=moved_from,
         )
-        if source is not None and source.status == "closed":
+        if source is not None and source.status == CrateState.CLOSED:
             self._queue_label(source.code, source.day, reprint=True)  # its bag count changed
         if fits is Fit.FILLS:
             filled = rows.get(self.db, row.id)
@@ -213,11 +216,11 @@ class CrateChanges:
     ) -> rows.CrateRow | None:
         """Check that a bag may go into a crate (crate `into`, or one still to be scanned):
         paid, closed, not loaded, in no other crate unless moved. Returns the crate it is in."""
-        if bag.order_status != "paid":
+        if bag.order_status != OrderStatus.PAID:
             raise CrateRejected(
                 "order_not_paid", bag, bag=bag.id, order_no=bag.order_no, status=bag.order_status
             )
-        if bag.status != "closed":
+        if bag.status != BagState.CLOSED:
             raise CrateRejected("bag_open", bag, bag=bag.id)
         load = dispatch_rows.get_load(self.db, bag.id)
         if load is not None:
@@ -239,7 +242,7 @@ class CrateChanges:
         """Check a bag that waits for the next crate to be scanned, and log that it waits."""
         bag = self._crate_bag(bag_id)
         self._crate_ready(bag, into=None, move=move)
-        self._crate_log(raw, "accepted", operator, terminal, bag, crate="", action="wait")
+        self._crate_log(raw, ScanOutcome.ACCEPTED, operator, terminal, bag, crate="", action="wait")
         return bag
 
     def _crate_take_out(self, bag_id: str, operator: str, terminal: str, raw: str) -> str:
@@ -254,7 +257,7 @@ class CrateChanges:
         rows.take_out(self.db, bag_id)
         self._crate_log(
             raw,
-            "accepted",
+            ScanOutcome.ACCEPTED,
             operator,
             terminal,
             bag,
@@ -262,7 +265,7 @@ class CrateChanges:
             action="take_out",
             moved_from=source.code,
         )
-        if source.status == "closed":
+        if source.status == CrateState.CLOSED:
             self._queue_label(source.code, source.day, reprint=True)
         return source.code
 
@@ -274,7 +277,9 @@ class CrateChanges:
         complete (`rows.final_count`); earlier ones are never printed again by themselves."""
         if not row.bags:
             rows.delete_empty(self.db, row.id)
-            self._crate_log(raw, "accepted", operator, terminal, crate=row.code, action="abandon")
+            self._crate_log(
+                raw, ScanOutcome.ACCEPTED, operator, terminal, crate=row.code, action="abandon"
+            )
             return None
         seq = rows.next_seq(self.db, row.committee, row.day)
         rows.close(self.db, row.id, seq=seq, at=self._now(), by=operator)
@@ -282,7 +287,7 @@ class CrateChanges:
         n = rows.final_count(self.db, row.committee, row.day)
         self._crate_log(
             raw,
-            "accepted",
+            ScanOutcome.ACCEPTED,
             operator,
             terminal,
             crate=row.code,

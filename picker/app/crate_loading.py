@@ -17,6 +17,7 @@ from db import crates as crate_rows
 from db import dispatch as rows
 from db import floor as floor_rows
 from picker.app.loading import STAGE, LoadRejected, LoadResult, load_reason_text
+from picker.domain.states import CrateState, RouteState, ScanOutcome
 from picker.errors import NotFound
 from picker.i18n import _
 
@@ -32,7 +33,9 @@ def load_crate(session: LoadSession, raw: str, code: str) -> LoadResult:
             return _load(session, raw, code)
     except LoadRejected as exc:
         with db.write(conn):
-            scan_id = _log(session, raw, "rejected", code, exc.bag, exc.reason, exc.params)
+            scan_id = _log(
+                session, raw, ScanOutcome.REJECTED, code, exc.bag, exc.reason, exc.params
+            )
         message = load_reason_text(exc.reason, exc.params)
         result = session._result(raw, False, exc.bag, scan_id, reason=exc.reason, message=message)
         return replace(result, kind="crate", crate=code)
@@ -43,12 +46,12 @@ def _load(session: LoadSession, raw: str, code: str) -> LoadResult:
     route = rows.get_route(conn, session.route_id)
     if route is None:
         raise NotFound(_("no route {route}", route=session.route_id))
-    if route.status in ("departed", "done"):
+    if route.status in (RouteState.DEPARTED, RouteState.DONE):
         raise LoadRejected("route_departed", route=route.name, crate=code)
     crate = crate_rows.latest(conn, code)
     if crate is None:
         raise LoadRejected("crate_unknown", crate=code)
-    if crate.status != "closed":
+    if crate.status != CrateState.CLOSED:
         raise LoadRejected("crate_open", crate=code)
     bags = crate_rows.bags_in(conn, crate.id)
     if not bags:
@@ -63,7 +66,7 @@ def _load(session: LoadSession, raw: str, code: str) -> LoadResult:
         except LoadRejected as exc:
             raise LoadRejected(exc.reason, exc.bag, **dict(exc.params), crate=code) from None
     first, stop = checked[0]
-    scan_id = _log(session, raw, "accepted", code, None, "", (("bags", str(len(todo))),))
+    scan_id = _log(session, raw, ScanOutcome.ACCEPTED, code, None, "", (("bags", str(len(todo))),))
     now = session.wh._now()
     for bag, _stop in checked:
         rows.insert_load(
@@ -75,8 +78,8 @@ def _load(session: LoadSession, raw: str, code: str) -> LoadResult:
             terminal=session.terminal,
             scan_id=scan_id,
         )
-    if route.status == "planned":
-        rows.set_status(conn, route.id, "loading")
+    if route.status == RouteState.PLANNED:
+        rows.set_status(conn, route.id, RouteState.LOADING)
     result = session._result(raw, True, first, scan_id, stop=stop[1])
     return replace(result, kind="crate", bag=None, household=None, crate=code, crate_bags=len(todo))
 

@@ -27,6 +27,7 @@ from picker.domain.scan_outcomes import ScanResult
 from picker.domain.scanning import ScanIndex, resolve
 from picker.domain.scans import ScanError, ScanKind
 from picker.domain.scans import reason_text as scan_reason_text
+from picker.domain.states import CrateState, ScanOutcome
 from picker.i18n import _
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class CrateResult(ScanResult):
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.raw,
-            "outcome": "accepted" if self.accepted else "rejected",
+            "outcome": ScanOutcome.ACCEPTED if self.accepted else ScanOutcome.REJECTED,
             "reason": self.reason,
             "message": self.message,
             "kind": self.kind,
@@ -169,11 +170,16 @@ class CrateSession:
             with db.write(conn):
                 last = rows.latest(conn, code)
                 today = self.wh._crate_day()
-                if last is not None and last.status == "closed" and last.day == today:
+                if last is not None and last.status == CrateState.CLOSED and last.day == today:
                     # Shown, not filled: its label can be checked or printed again (F4).
                     row = last
                     scan_id = self.wh._crate_log(
-                        raw, "accepted", self.operator, self.terminal, crate=code, action="show"
+                        raw,
+                        ScanOutcome.ACCEPTED,
+                        self.operator,
+                        self.terminal,
+                        crate=code,
+                        action="show",
                     )
                 else:
                     row = self.wh._crate_open(code, None, self.operator, self.terminal, raw)
@@ -204,7 +210,13 @@ class CrateSession:
                 if exc.reason == "crate_full":
                     return row.code
                 self.wh._crate_log(
-                    raw, "rejected", self.operator, self.terminal, exc.bag, exc.reason, exc.params
+                    raw,
+                    ScanOutcome.REJECTED,
+                    self.operator,
+                    self.terminal,
+                    exc.bag,
+                    exc.reason,
+                    exc.params,
                 )
                 dropped.append(bag_id)
                 continue
@@ -231,7 +243,7 @@ class CrateSession:
                 # In the same transaction: a crate closed as too full stays closed.
                 scan_id = self.wh._crate_log(
                     raw,
-                    "rejected",
+                    ScanOutcome.REJECTED,
                     self.operator,
                     self.terminal,
                     exc.bag,
@@ -303,13 +315,13 @@ class CrateSession:
         if command == "new":
             self.pending_new, self.moving = True, False
             return self._result(raw, True, "command", self.crate)
-        if current is None or (command != "label" and current.status != "open"):
+        if current is None or (command != "label" and current.status != CrateState.OPEN):
             return self._reject(raw, "no_crate", ())
         if command == "move":
             self.moving = True
             return self._result(raw, True, "command", current.id)
         if command == "label":
-            if current.status == "open":
+            if current.status == CrateState.OPEN:
                 return self._reject(raw, "label_when_closed", (("crate", current.code),))
             self.wh.reprint_crate_label(current.code)
             return self._result(raw, True, "command", current.id)
@@ -332,7 +344,7 @@ class CrateSession:
         if scan_id is None:
             with db.write(self.wh.db):
                 scan_id = self.wh._crate_log(
-                    raw, "rejected", self.operator, self.terminal, bag, reason, params
+                    raw, ScanOutcome.REJECTED, self.operator, self.terminal, bag, reason, params
                 )
         if reason in CRATE_REASONS:
             message = crate_reason_text(reason, params)

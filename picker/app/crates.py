@@ -24,6 +24,7 @@ from picker.app.crate_changes import CrateChanges, CrateRejected
 from picker.domain.crating import BagFacts, CrateFacts, CrateProblem, committee_problems
 from picker.domain.ids import bag_id, crate_id, parse_bag_id, parse_crate_id
 from picker.domain.model import Catalog, Role
+from picker.domain.states import CrateState, ScanOutcome
 from picker.errors import NotFound
 from picker.i18n import _
 from picker.paper.crates import CrateCount, CrateLabel
@@ -140,7 +141,7 @@ class Crates(CrateChanges):
         wanted = self._crate_code(code)
         with db.write(self.db):
             row = self._latest(wanted)
-            if row.status != "open":
+            if row.status != CrateState.OPEN:
                 raise CrateRejected("crate_closed_today", crate=row.code, bags=row.bags)
             closed = self._crate_close(row, operator, terminal, wanted, "hand")
         return self.crate_info(closed) if closed else None
@@ -165,7 +166,7 @@ class Crates(CrateChanges):
             except CrateRejected as exc:
                 # Logged and kept, with a crate it closed as too full.
                 self._crate_log(
-                    bag, "rejected", operator, terminal, exc.bag, exc.reason, exc.params
+                    bag, ScanOutcome.REJECTED, operator, terminal, exc.bag, exc.reason, exc.params
                 )
                 failed = exc
         if failed is not None:

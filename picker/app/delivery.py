@@ -19,6 +19,7 @@ import db
 from db import dispatch as rows
 from picker.domain.ids import manifest_id, parse_manifest_id
 from picker.domain.model import Catalog
+from picker.domain.states import RouteState
 from picker.errors import Conflict, InputError, NotFound
 from picker.i18n import N_, _
 
@@ -143,7 +144,7 @@ class Delivery:
             stop = rows.stop_of(self.db, d.isoformat(), code)
             route = rows.get_route(self.db, stop[0]) if stop else None
             # Once its truck has left, a committee's manifest lists only what is on it.
-            gone = route is not None and route.status in ("departed", "done")
+            gone = route is not None and route.status in (RouteState.DEPARTED, RouteState.DONE)
             bags = rows.unmanifested_bags(
                 self.db, code, loaded_on_day=d.isoformat() if gone else None
             )
@@ -330,8 +331,12 @@ class Delivery:
     def _finish_route(self, route_id: str) -> None:
         """A departed route whose every loaded bag is on a delivered manifest is done."""
         route = rows.get_route(self.db, route_id)
-        if route and route.status == "departed" and not rows.undelivered_loads(self.db, route_id):
-            rows.set_status(self.db, route_id, "done")
+        if (
+            route
+            and route.status == RouteState.DEPARTED
+            and not rows.undelivered_loads(self.db, route_id)
+        ):
+            rows.set_status(self.db, route_id, RouteState.DONE)
 
 
 def _rejected(base: PodResult, reason: str, **params: object) -> PodResult:

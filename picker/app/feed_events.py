@@ -28,6 +28,7 @@ from picker.domain.cancellation import (
 )
 from picker.domain.feed import Event, EventKind
 from picker.domain.model import OrderStatus, Role
+from picker.domain.states import RefundKind
 from picker.errors import Conflict, NotFound
 from picker.i18n import _
 
@@ -94,9 +95,9 @@ class FeedEvents:
                 return Outcome(outcome)
             event = Event(event_id, order_no, EventKind(kind), amount, datetime.fromisoformat(at))
             state = rows.order_floor_state(conn, order_no)
-            if outcome == Outcome.APPLYING and state and state["status"] != "paid":
+            if outcome == Outcome.APPLYING and state and state["status"] != OrderStatus.PAID:
                 # cancel_order committed before a crash: only the bookkeeping is left.
-                decision = decide(event, OrderState("paid", 0, _stage(state)))
+                decision = decide(event, OrderState(OrderStatus.PAID, 0, _stage(state)))
                 return self._finish(source, row_id, event, decision, state)
             decision = decide(event, _order_state(state))
             if decision.new_status is None:
@@ -161,7 +162,7 @@ class FeedEvents:
                 conn,
                 order_no=event.order_no,
                 line_no=None,
-                kind="cancel",
+                kind=RefundKind.CANCEL,
                 fen=decision.refund_fen,
                 reason=f"feed {source}/{event.event_id}: {decision.outcome.value}",
                 batch_id=state["batch"] if state else None,

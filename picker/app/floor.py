@@ -13,6 +13,7 @@ from db import floor as rows
 from db import store
 from picker.domain import batching, layout
 from picker.domain.model import Catalog, OrderStatus, Role
+from picker.domain.states import BatchState, RefundKind
 from picker.errors import Conflict, InputError, NotFound
 from picker.i18n import N_, _
 
@@ -23,20 +24,20 @@ if TYPE_CHECKING:
     from picker.app.sessions import ScanSession, Stage
 
 #: Where a batch may be claimed: before packing is done.
-CLAIMABLE = ("released", "claimed", "picking", "picked")
+CLAIMABLE = (BatchState.RELEASED, BatchState.CLAIMED, BatchState.PICKING, BatchState.PICKED)
 
 #: Batch states, order states and stages as people read them.
 STATE_LABELS: dict[str, str] = {
-    "draft": N_("draft"),
-    "released": N_("released"),
-    "claimed": N_("claimed"),
-    "picking": N_("picking"),
-    "picked": N_("picked"),
-    "packed": N_("packed"),
-    "closed": N_("closed"),
-    "paid": N_("paid"),
-    "cancelled": N_("cancelled"),
-    "refunded": N_("refunded"),
+    BatchState.DRAFT: N_("draft"),
+    BatchState.RELEASED: N_("released"),
+    BatchState.CLAIMED: N_("claimed"),
+    BatchState.PICKING: N_("picking"),
+    BatchState.PICKED: N_("picked"),
+    BatchState.PACKED: N_("packed"),
+    BatchState.CLOSED: N_("closed"),
+    OrderStatus.PAID: N_("paid"),
+    OrderStatus.CANCELLED: N_("cancelled"),
+    OrderStatus.REFUNDED: N_("refunded"),
     "pick": N_("pick"),
     "pack": N_("pack"),
     "badge": N_("badge"),
@@ -129,7 +130,7 @@ class Floor:
                     self.db,
                     batch_id=batch_id,
                     committee=planned.committee,
-                    status="released",
+                    status=BatchState.RELEASED,
                     created_at=now.isoformat(),
                     order_nos=planned.order_nos,
                     lines=planned.lines,
@@ -175,7 +176,7 @@ class Floor:
                     )
                 )
             resumed = batch.holder == operator
-            status = "claimed" if batch.status == "released" else batch.status
+            status = BatchState.CLAIMED if batch.status == BatchState.RELEASED else batch.status
             now = self._now()
             rows.set_holder(self.db, batch_id, operator, terminal, now, status)
             rows.add_event(
@@ -196,7 +197,7 @@ class Floor:
                 raise Conflict(
                     _("batch {batch} is not held by {operator}", batch=batch_id, operator=operator)
                 )
-            status = "released" if batch.status == "claimed" else batch.status
+            status = BatchState.RELEASED if batch.status == BatchState.CLAIMED else batch.status
             rows.set_holder(self.db, batch_id, None, None, None, status)
             rows.add_event(self.db, batch_id, at=self._now(), event="release", operator=operator)
 
@@ -221,7 +222,7 @@ class Floor:
                         status=batch.status,
                     )
                 )
-            status = "claimed" if batch.status == "released" else batch.status
+            status = BatchState.CLAIMED if batch.status == BatchState.RELEASED else batch.status
             now = self._now()
             rows.set_holder(self.db, batch_id, new_holder, terminal, now, status)
             rows.add_event(
@@ -281,7 +282,7 @@ class Floor:
                 self.db,
                 order_no=order_no,
                 line_no=None,
-                kind="cancel",
+                kind=RefundKind.CANCEL,
                 fen=rest,
                 reason=reason or status.value,
                 batch_id=batch_id,

@@ -38,6 +38,7 @@ from picker.domain.feed import (
 from picker.domain.json_items import raw_text, storable
 from picker.domain.model import Catalog, Order, Reject
 from picker.domain.money import format_fen
+from picker.domain.states import FeedStatus, WatchOutcome
 from picker.errors import InputError
 from picker.i18n import _
 
@@ -64,7 +65,7 @@ class PullReport:
     """What one round of one feed did."""
 
     source: str
-    status: str = "ok"
+    status: str = FeedStatus.OK
     error: str = ""
     pages: int = 0
     orders_added: int = 0
@@ -79,7 +80,7 @@ class PullReport:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status == FeedStatus.OK
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +163,7 @@ class Intake(FeedEvents):
         except FeedUnavailable as exc:
             report.status, report.error = exc.status, exc.message
         except _Stopped:
-            report.status, report.error = "stopped", ""
+            report.status, report.error = FeedStatus.STOPPED, ""
             return report
         except FeedError as exc:  # unauthorized, refused, a page not in the feed's format
             self._set_status(feed.name, exc.status, exc.message, ok=False)
@@ -170,7 +171,7 @@ class Intake(FeedEvents):
         except Exception as exc:
             # Not for the feed to swallow, but `picker feeds` must show why pulling stopped.
             error = _("pulling stopped on an error: {error}", error=f"{type(exc).__name__}: {exc}")
-            self._set_status(feed.name, "failed", storable(error)[:500], ok=False)
+            self._set_status(feed.name, FeedStatus.FAILED, storable(error)[:500], ok=False)
             raise
         # Events wait for their orders: try the open ones even when the feed is down.
         outcomes, _raised = self.apply_open_events(feed.name)
@@ -329,7 +330,7 @@ class Intake(FeedEvents):
         for path in watch.candidates(folder):
             before = watch.Snapshot.of(path)
             if not watch.settled(before, time.time_ns(), settle_seconds):
-                out.append(WatchedFile(path.name, "waiting"))
+                out.append(WatchedFile(path.name, WatchOutcome.WAITING))
                 continue
             try:
                 report = self.import_file(path)
@@ -339,7 +340,7 @@ class Intake(FeedEvents):
                 out.append(
                     WatchedFile(
                         path.name,
-                        "failed",
+                        WatchOutcome.FAILED,
                         None,
                         exc.message,
                         moved,
@@ -348,12 +349,19 @@ class Intake(FeedEvents):
                 )
                 continue
             if before.changed():
-                out.append(WatchedFile(path.name, "waiting", report))
+                out.append(WatchedFile(path.name, WatchOutcome.WAITING, report))
                 continue
             moved = watch.move_aside(path, watch.DONE)
             lines = _watch_report_lines(path.name, report)
             out.append(
-                WatchedFile(path.name, "done", report, "", moved, watch.write_report(moved, lines))
+                WatchedFile(
+                    path.name,
+                    WatchOutcome.DONE,
+                    report,
+                    "",
+                    moved,
+                    watch.write_report(moved, lines),
+                )
             )
         return out
 
@@ -372,7 +380,7 @@ def _feed_state(name: str, url: str, r: dict[str, Any], *, configured: bool) -> 
     return FeedState(
         name=name,
         url=url,
-        status=r.get("status", "idle"),
+        status=r.get("status", FeedStatus.IDLE),
         last_ok_at=r.get("last_ok_at"),
         last_error=r.get("last_error", ""),
         open_events=r.get("open_events", 0),

@@ -17,10 +17,12 @@ from db import floor as floor_rows
 from db import store
 from picker.app.floor import state_label
 from picker.domain.crating import Problem
+from picker.domain.model import OrderStatus
 from picker.domain.scan_outcomes import ScanResult
 from picker.domain.scanning import ScanIndex, resolve
 from picker.domain.scans import ScanError, ScanKind
 from picker.domain.scans import reason_text as scan_reason_text
+from picker.domain.states import BagState, RouteState, ScanOutcome
 from picker.errors import NotFound, PickerError
 from picker.i18n import N_, _
 
@@ -98,7 +100,7 @@ class LoadResult(ScanResult):
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.raw,
-            "outcome": "accepted" if self.accepted else "rejected",
+            "outcome": ScanOutcome.ACCEPTED if self.accepted else ScanOutcome.REJECTED,
             "reason": self.reason,
             "message": self.message,
             "bag": self.bag,
@@ -178,7 +180,7 @@ class LoadSession:
                 if earlier is None or earlier.route != route.id:
                     raise LoadRejected("not_on_truck", bag, bag=bag_id, route=route.name)
                 rows.delete_load(self.wh.db, bag_id)
-                scan_id = self._log(raw, "accepted", bag, "", (), kind="unload")
+                scan_id = self._log(raw, ScanOutcome.ACCEPTED, bag, "", (), kind="unload")
                 return self._result(raw, True, bag, scan_id)
         except LoadRejected as exc:
             return self._reject(raw, exc.reason, exc.params, exc.bag)
@@ -188,7 +190,7 @@ class LoadSession:
         route = rows.get_route(self.wh.db, self.route_id)
         if route is None:
             raise NotFound(_("no route {route}", route=self.route_id))
-        if route.status in ("departed", "done"):
+        if route.status in (RouteState.DEPARTED, RouteState.DONE):
             raise LoadRejected("route_departed", route=route.name)
         return route
 
@@ -196,7 +198,7 @@ class LoadSession:
         conn = self.wh.db
         route = self._open_route()
         bag, stop = self.check_bag(route, bag_id)
-        scan_id = self._log(raw, "accepted", bag, "", ())
+        scan_id = self._log(raw, ScanOutcome.ACCEPTED, bag, "", ())
         rows.insert_load(
             conn,
             bag_id=bag_id,
@@ -206,8 +208,8 @@ class LoadSession:
             terminal=self.terminal,
             scan_id=scan_id,
         )
-        if route.status == "planned":
-            rows.set_status(conn, route.id, "loading")
+        if route.status == RouteState.PLANNED:
+            rows.set_status(conn, route.id, RouteState.LOADING)
         return self._result(raw, True, bag, scan_id, stop=stop[1])
 
     def check_bag(self, route: rows.RouteRow, bag_id: str) -> tuple[rows.BagRow, tuple[str, int]]:
@@ -228,11 +230,11 @@ class LoadSession:
                 route=onto.name if onto else earlier.route,
                 operator=earlier.operator,
             )
-        if bag.order_status != "paid":
+        if bag.order_status != OrderStatus.PAID:
             raise LoadRejected(
                 "order_not_paid", bag, bag=bag_id, order_no=bag.order_no, status=bag.order_status
             )
-        if bag.status != "closed":
+        if bag.status != BagState.CLOSED:
             raise LoadRejected("bag_open", bag, bag=bag_id)
         committee = self.committee_names.get(bag.committee, bag.committee)
         stop = rows.stop_of(conn, route.day, bag.committee)
@@ -259,7 +261,7 @@ class LoadSession:
         bag: rows.BagRow | None,
     ) -> LoadResult:
         with db.write(self.wh.db):
-            scan_id = self._log(raw, "rejected", bag, reason, params)
+            scan_id = self._log(raw, ScanOutcome.REJECTED, bag, reason, params)
             return self._result(
                 raw, False, bag, scan_id, reason=reason, message=load_reason_text(reason, params)
             )

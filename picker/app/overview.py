@@ -15,6 +15,7 @@ from db import overview as rows
 from db import store
 from picker.domain import auth
 from picker.domain.auth import SignedIn
+from picker.domain.states import BatchState, RefundKind
 from picker.errors import Conflict, NotFound
 from picker.i18n import _
 
@@ -25,11 +26,11 @@ if TYPE_CHECKING:
     from picker.app.sessions import ScanSession
 
 #: Batch states grouped as a lead reads them: waiting, being worked on, done.
-WAITING = ("draft", "released")
-WORKING = ("claimed", "picking", "picked")
-DONE = ("packed", "closed")
+WAITING = (BatchState.DRAFT, BatchState.RELEASED)
+WORKING = (BatchState.CLAIMED, BatchState.PICKING, BatchState.PICKED)
+DONE = (BatchState.PACKED, BatchState.CLOSED)
 #: States of the batches on the board: they can still be claimed or resumed.
-ON_BOARD = ("released", *WORKING)
+ON_BOARD = (BatchState.RELEASED, *WORKING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +184,7 @@ class Overview:
                     terminal=held.terminal or "?",
                 )
             ) from exc
-        stage = "pack" if report.status == "picked" else "pick"
+        stage = "pack" if report.status == BatchState.PICKED else "pick"
         return report, self.session(batch_id, operator, terminal, stage)
 
     def dashboard(self) -> Dashboard:
@@ -235,7 +236,7 @@ class Overview:
                     reason=r["reason"],
                     fen=r["fen"],
                     batch=r["batch"] or "",
-                    seen=r["id"] <= seen or r["kind"] == "cancel",
+                    seen=r["id"] <= seen or r["kind"] == RefundKind.CANCEL,
                 )
             )
         return out

@@ -6,11 +6,12 @@ from typing import Any
 
 from db import floor as rows
 from picker.domain.ids import bag_id
-from picker.domain.model import Address
+from picker.domain.model import Address, OrderStatus
 from picker.domain.packing import BagGoods, BagPlan, household_key, plan_bags
 from picker.domain.scan_outcomes import Effect, Household, Rejected, SessionBase
 from picker.domain.scans import Scan
 from picker.domain.shortage import amount_refund, weight_refund
+from picker.domain.states import BagState, BatchState
 from picker.domain.weighing import amount_target, weight_target
 
 
@@ -20,7 +21,13 @@ class PackStage(SessionBase):
     def households(self) -> list[Household]:
         """The batch's households in hand-out order: building → unit → room."""
         found = [
-            Household(no, Address(building, unit, room, community), name, phone, status != "paid")
+            Household(
+                no,
+                Address(building, unit, room, community),
+                name,
+                phone,
+                status != OrderStatus.PAID,
+            )
             for no, status, community, building, unit, room, name, phone in rows.batch_households(
                 self.wh.db, self.batch_id
             )
@@ -168,7 +175,7 @@ class PackStage(SessionBase):
         units_left = sum(r.remaining for r in lines) - qty
         now = self.wh._now()
         for bid, k, _n, items, status in rows.bags_of(conn, order_no):
-            if status == "open" and (units_left <= 0 or items >= plan.items(k)):
+            if status == BagState.OPEN and (units_left <= 0 or items >= plan.items(k)):
                 rows.close_bag(conn, bid, now)
                 rows.queue_print(conn, "label", bid, now)
                 effect.closed_bags.append(bid)
@@ -211,7 +218,7 @@ class PackStage(SessionBase):
         _progress, finished = self._pack_progress()
         if finished:
             conn = self.wh.db
-            rows.set_status(conn, self.batch_id, "packed")
+            rows.set_status(conn, self.batch_id, BatchState.PACKED)
             rows.add_event(
                 conn,
                 self.batch_id,

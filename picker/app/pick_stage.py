@@ -8,6 +8,7 @@ from db import floor as rows
 from picker.domain.scan_outcomes import Effect, Rejected, SessionBase
 from picker.domain.scans import Scan
 from picker.domain.shortage import Demand, ShortReason, allocate
+from picker.domain.states import BatchState
 from picker.domain.weighing import grams_for_amount, weight_target
 
 
@@ -42,8 +43,8 @@ class PickStage(SessionBase):
         else:
             qty = scan.qty
         rows.add_picked(conn, self.batch_id, scan.sku, qty, grams or 0)
-        if batch.status == "claimed":
-            rows.set_status(conn, self.batch_id, "picking")
+        if batch.status == BatchState.CLAIMED:
+            rows.set_status(conn, self.batch_id, BatchState.PICKING)
         self._finish_pick_if_done()
         return Effect(
             kind=scan.kind.value,
@@ -74,7 +75,7 @@ class PickStage(SessionBase):
         conn = self.wh.db
         lines = rows.pick_rows(conn, self.batch_id)
         if all(ln.remaining == 0 for ln in lines):
-            rows.set_status(conn, self.batch_id, "picked")
+            rows.set_status(conn, self.batch_id, BatchState.PICKED)
             rows.add_event(
                 conn,
                 self.batch_id,

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 import db
 from db import print_queue as jobs
 from picker.app.documents import KINDS, Documents, role_of
+from picker.domain.states import PrintJobState
 from picker.errors import Conflict, InputError, NotFound, PickerError
 from picker.i18n import N_, _
 from printers.document import PAPER_58, Document, Paper
@@ -174,11 +175,11 @@ class Printing(Documents):
             job = jobs.get_job(self.db, job_id)
             if job is None:
                 raise NotFound(_("no print job {id}", id=job_id))
-            if job.status == "done":
+            if job.status == PrintJobState.DONE:
                 raise Conflict(_("job {id} was printed; reprint it instead", id=job_id))
-            if job.status == "sending":
+            if job.status == PrintJobState.SENDING:
                 raise Conflict(_("job {id} is being sent right now", id=job_id))
-            if job.status == "held":
+            if job.status == PrintJobState.HELD:
                 raise Conflict(
                     _(
                         "job {id} may have printed: resend it as a reprint or mark it printed",
@@ -203,7 +204,7 @@ class Printing(Documents):
         job = jobs.get_job(self.db, job_id)
         if job is None:
             raise NotFound(_("no print job {id}", id=job_id))
-        if job.status != "held":
+        if job.status != PrintJobState.HELD:
             raise Conflict(
                 _("job {id} is not held; only a held job is resent or marked printed", id=job_id)
             )
@@ -253,10 +254,10 @@ class Printing(Documents):
                         with db.write(self.db):
                             jobs.note_unassigned(self.db, job.id, NO_PRINTER)
                     continue
-                if job.reason != NO_PRINTER or job.status != "queued":
+                if job.reason != NO_PRINTER or job.status != PrintJobState.QUEUED:
                     with db.write(self.db):
                         jobs.wait(self.db, job.id, NO_PRINTER, None, stamp)
-                outcomes.append(_outcome(job, "", "queued", NO_PRINTER, job.attempts))
+                outcomes.append(_outcome(job, "", PrintJobState.QUEUED, NO_PRINTER, job.attempts))
                 continue
             send = None
             if profile.name not in failed:
@@ -264,14 +265,15 @@ class Printing(Documents):
                     send = jobs.claim(self.db, job.id, profile.name, worker, stamp)
             if send is None:
                 reason = waiting.get(profile.name)
-                if reason and job.status == "queued":
+                if reason and job.status == PrintJobState.QUEUED:
                     with db.write(self.db):
                         jobs.note_waiting(self.db, job.id, reason, hold_until)
                 continue
             outcomes.append(self._send(job, send, profile, now))
-            if outcomes[-1].status != "done":  # failed, or waiting for paper: keep the order
+            # Failed, or waiting for paper: keep the order.
+            if outcomes[-1].status != PrintJobState.DONE:
                 failed.add(profile.name)
-            if outcomes[-1].status == "queued":
+            if outcomes[-1].status == PrintJobState.QUEUED:
                 waiting[profile.name] = outcomes[-1].reason
         return outcomes
 
@@ -283,7 +285,7 @@ class Printing(Documents):
             return []
         with db.write(self.db):
             return [
-                _outcome(job, job.printer, "held", HELD, job.attempts)
+                _outcome(job, job.printer, PrintJobState.HELD, HELD, job.attempts)
                 for job in stale
                 if jobs.hold_stale(self.db, job.id, before, HELD, self._stamp(now))
             ]
@@ -323,7 +325,9 @@ class Printing(Documents):
                 warning = state_text(status.state, profile.name) if status.paper_near_end else ""
                 message = warning or state_text("ready", profile.name)
                 jobs.set_printer_state(self.db, profile.name, status.state, message, self._stamp())
-        return replace(_outcome(job, profile.name, "done", "", attempts), warning=warning)
+        return replace(
+            _outcome(job, profile.name, PrintJobState.DONE, "", attempts), warning=warning
+        )
 
     def _hold(
         self,
@@ -343,7 +347,9 @@ class Printing(Documents):
             retry_at = self._stamp(now + HOLD_POLL)
             jobs.hold(self.db, job.id, send, reason, retry_at, at, counted=exc.sent)
             jobs.set_printer_state(self.db, printer, exc.reason, reason, at)
-        return _outcome(job, printer, "queued", reason, attempts if exc.sent else attempts - 1)
+        return _outcome(
+            job, printer, PrintJobState.QUEUED, reason, attempts if exc.sent else attempts - 1
+        )
 
     def printer_states(self) -> list[jobs.PrinterState]:
         """What each printer with status queries last said (ready, paper near end, ...)."""
@@ -368,7 +374,7 @@ class Printing(Documents):
             if count:
                 jobs.count_attempt(self.db, job.id, self._stamp(now))
             jobs.fail(self.db, job.id, reason, retry_at, self._stamp(), send)
-        return _outcome(job, printer, "failed", reason, attempts)
+        return _outcome(job, printer, PrintJobState.FAILED, reason, attempts)
 
 
 def _outcome(job: jobs.JobRow, printer: str, status: str, reason: str, tries: int) -> JobOutcome:

@@ -31,6 +31,7 @@ from picker.domain.scan_outcomes import (
 from picker.domain.scanning import ScanIndex, resolve
 from picker.domain.scans import Command, Scan, ScanError, ScanKind
 from picker.domain.shortage import ShortReason
+from picker.domain.states import BagState, BatchState, RefundKind, ScanOutcome
 from picker.errors import Conflict, NotFound
 from picker.i18n import _
 
@@ -153,7 +154,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
                 for bag, qty, grams in parts:
                     scan_id = self._log(
                         raw,
-                        "accepted",
+                        ScanOutcome.ACCEPTED,
                         kind=effect.kind,
                         sku=effect.sku,
                         qty=qty,
@@ -198,7 +199,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
     ) -> ScanResult:
         with db.write(self.wh.db):
             scan_id = self._log(
-                raw, "rejected", kind=kind or None, sku=sku, reason=reason, params=params
+                raw, ScanOutcome.REJECTED, kind=kind or None, sku=sku, reason=reason, params=params
             )
             progress, done = self._progress()
         return ScanResult(
@@ -219,7 +220,11 @@ class ScanSession(PickStage, PackStage, SessionBase):
         assert batch is not None
         if batch.holder != self.operator:
             raise Rejected("not_held", batch=self.batch_id, holder=batch.holder or "-")
-        allowed = ("claimed", "picking") if self.stage is Stage.PICK else ("picked",)
+        allowed = (
+            (BatchState.CLAIMED, BatchState.PICKING)
+            if self.stage is Stage.PICK
+            else (BatchState.PICKED,)
+        )
         if batch.status not in allowed:
             raise Rejected(
                 "wrong_status", batch=self.batch_id, status=batch.status, stage=self.stage.value
@@ -256,7 +261,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
                     conn,
                     order_no=a.order_no,
                     line_no=a.line_no,
-                    kind="short",
+                    kind=RefundKind.SHORT,
                     fen=fen,
                     reason=reason,
                     batch_id=self.batch_id,
@@ -272,7 +277,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
                 conn,
                 order_no=order_no,
                 line_no=line_no,
-                kind="underweight",
+                kind=RefundKind.UNDERWEIGHT,
                 fen=fen,
                 reason="underweight",
                 batch_id=self.batch_id,
@@ -297,13 +302,13 @@ class ScanSession(PickStage, PackStage, SessionBase):
         scan_id, sku, qty, grams, order_no, bag = last
         if self.stage is Stage.PICK:
             rows.add_picked(conn, self.batch_id, sku, -qty, -(grams or 0))
-            rows.set_status(conn, self.batch_id, "picking")
+            rows.set_status(conn, self.batch_id, BatchState.PICKING)
             line = rows.pick_row(conn, self.batch_id, sku)
             assert line is not None
             done = (line.picked, line.needed - line.short)
         else:
             bags = {b[0]: b for b in rows.bags_of(conn, order_no)}
-            if bag in bags and bags[bag][4] == "closed":
+            if bag in bags and bags[bag][4] == BagState.CLOSED:
                 raise Rejected("bag_closed", bag=bag)
             if rows.refunds_of_scan(conn, scan_id):
                 raise Rejected("undo_refunded")

@@ -15,11 +15,13 @@ from pathlib import Path
 
 from picker.domain.importing import reason_text
 from picker.domain.model import Reject
+from picker.domain.states import WatchOutcome
 from picker.i18n import _
 
 #: What the watch folder imports; anything else (reports, notes, temp files) is left alone.
 SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
-DONE, FAILED = "done", "failed"
+#: The subfolders a file is moved to, named by what became of it.
+DONE, FAILED = WatchOutcome.DONE.value, WatchOutcome.FAILED.value
 
 
 @dataclass(frozen=True, slots=True)

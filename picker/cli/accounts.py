@@ -24,6 +24,7 @@ from picker.cli.common import (
 from picker.domain.kpi import Kpis, Rate, Ratio
 from picker.domain.money import format_fen
 from picker.domain.settlement import COUNTED, AuditReport, EndState, OpenReason, SettlementRow
+from picker.domain.states import RefundKind
 from picker.i18n import _
 
 if TYPE_CHECKING:
@@ -55,9 +56,9 @@ def _money_headers() -> tuple[str, ...]:
     return (
         _("Orders"),
         _("Paid"),
-        _(KIND_TEXT["short"]),
-        _(KIND_TEXT["underweight"]),
-        _(KIND_TEXT["cancel"]),
+        _(KIND_TEXT[RefundKind.SHORT]),
+        _(KIND_TEXT[RefundKind.UNDERWEIGHT]),
+        _(KIND_TEXT[RefundKind.CANCEL]),
         _("Net"),
         _("Delivered"),
         _("Open"),

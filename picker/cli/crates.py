@@ -23,6 +23,7 @@ from picker.cli.common import (
     terminal_option,
     warehouse_options,
 )
+from picker.domain.states import CrateState
 from picker.i18n import _
 from picker.paper.crates import crate_number
 
@@ -48,7 +49,7 @@ def crate_(wh: Warehouse) -> None:
 
 
 def _summary(c: CrateInfo) -> str:
-    state = _("filling") if c.status == "open" else _("sealed")
+    state = _("filling") if c.status == CrateState.OPEN else _("sealed")
     values = {
         "crate": c.code,
         "committee": c.committee_name,
@@ -200,7 +201,9 @@ def crate_close(wh: Warehouse, crate: str, operator: str, terminal: str, as_json
 @crate_.command(name="list")
 @click.option("--day", metavar="YYYY-MM-DD", help="Only crates of this day.")
 @click.option("--committee", help="Only this committee's crates.")
-@click.option("--status", type=click.Choice(["open", "closed"]), help="Only crates in this state.")
+@click.option(
+    "--status", type=click.Choice([s.value for s in CrateState]), help="Only crates in this state."
+)
 @json_option
 @warehouse_options
 def crate_list(
@@ -221,7 +224,7 @@ def crate_list(
         (
             c.code,
             c.committee_name,
-            crate_number(c.k, c.n) + ("" if c.status == "closed" else "*"),
+            crate_number(c.k, c.n) + ("" if c.status == CrateState.CLOSED else "*"),
             f"{len(c.bags)}/{c.max_bags}",
             f"{c.grams / 1000:.1f}",
             c.route_name or "-",

@@ -24,6 +24,7 @@ from picker.cli.common import (
     warehouse_options,
 )
 from picker.domain.routing import route_state
+from picker.domain.states import BagState
 from picker.i18n import _
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def missing(wh: Warehouse, route: str, as_json: bool) -> None:
     for s in stops:
         click.secho(f"{s.stop_order}. {s.name}: {s.summary()}", bold=True)
         for b in s.bags:
-            note = _(" (still open)") if b.status == "open" else ""
+            note = _(" (still open)") if b.status == BagState.OPEN else ""
             click.echo(f"   {b.bag}  {b.address}{note}")
         for problem in s.crates:  # `picker crate check` lists them as JSON
             click.secho(f"   {problem.message}", fg="yellow")

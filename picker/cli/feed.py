@@ -28,6 +28,7 @@ from picker.domain.cancellation import OUTCOME_LABELS
 from picker.domain.feed import FeedConfig, next_poll, status_label
 from picker.domain.importing import describe, reason_text
 from picker.domain.money import format_fen
+from picker.domain.states import FeedStatus, WatchOutcome
 from picker.errors import InputError
 from picker.i18n import _
 
@@ -83,7 +84,7 @@ def echo_pull(r: PullReport) -> None:
         click.echo(_("{source}: events: {outcomes}", source=r.source, outcomes=done))
     for e in r.exceptions:
         click.secho(_("for the lead: {text}", text=e["text"]), fg="yellow")
-    if not r.ok and r.status != "stopped":
+    if not r.ok and r.status != FeedStatus.STOPPED:
         click.secho(
             _(
                 "{source}: the feed is unavailable ({error}); trying again later.",
@@ -170,10 +171,10 @@ def watched_json(f: WatchedFile) -> dict[str, Any]:
 
 
 def echo_watched(f: WatchedFile) -> None:
-    if f.outcome == "waiting":
+    if f.outcome == WatchOutcome.WAITING:
         click.echo(_("{name}: still being written; next round.", name=f.name))
         return
-    if f.outcome == "failed":
+    if f.outcome == WatchOutcome.FAILED:
         click.secho(_("{name}: not imported: {error}", name=f.name, error=f.error), fg="red")
         click.echo(_("moved to {path}", path=f.moved_to))
         return
@@ -232,7 +233,7 @@ def _watch_rounds(
             for f in files:
                 echo_watched(f)
         if once:
-            if any(f.outcome == "failed" for f in files):
+            if any(f.outcome == WatchOutcome.FAILED for f in files):
                 sys.exit(EXIT_USAGE)
             if any(f.report and f.report.rejects for f in files):
                 sys.exit(EXIT_REJECTS)

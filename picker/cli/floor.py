@@ -21,6 +21,7 @@ from picker.cli.common import (
     warehouse_options,
 )
 from picker.domain.money import format_fen
+from picker.domain.states import BatchState
 from picker.i18n import _
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def batch(
 @main.command()
 @click.option(
     "--status",
-    type=click.Choice(["draft", "released", "claimed", "picking", "picked", "packed", "closed"]),
+    type=click.Choice([s.value for s in BatchState]),
     help="Only batches in this state.",
 )
 @json_option

@@ -17,6 +17,7 @@ from picker.cli.common import (
     warehouse_options,
 )
 from picker.domain.importing import describe, reason_text
+from picker.domain.model import OrderStatus
 from picker.domain.money import format_fen
 from picker.i18n import _
 
@@ -223,7 +224,7 @@ def orders(wh: Warehouse, committee: str | None, as_json: bool) -> None:
             str(r.orders),
             str(r.lines),
             format_fen(r.amount_fen),
-            str(r.by_status.get("refunded", 0)),
+            str(r.by_status.get(OrderStatus.REFUNDED, 0)),
             str(r.rejects),
         )
         for r in rows
@@ -234,7 +235,7 @@ def orders(wh: Warehouse, committee: str | None, as_json: bool) -> None:
         str(sum(r.orders for r in rows)),
         str(sum(r.lines for r in rows)),
         format_fen(sum(r.amount_fen for r in rows)),
-        str(sum(r.by_status.get("refunded", 0) for r in rows)),
+        str(sum(r.by_status.get(OrderStatus.REFUNDED, 0) for r in rows)),
         str(sum(r.rejects for r in rows)),
     )
     click.echo(format_table(headers, [*table, total]))

@@ -17,6 +17,7 @@ import click
 
 from picker.app.printing import KINDS, JobOutcome
 from picker.cli.common import format_table, json_option, main, print_json, warehouse_options
+from picker.domain.states import PrintJobState
 from picker.i18n import N_, _
 from printers.document import PAPERS
 
@@ -25,12 +26,12 @@ if TYPE_CHECKING:
 
 EXIT_PRINT_FAILED = 1
 
-JOB_STATES = {
-    "queued": N_("queued"),
-    "sending": N_("sending"),
-    "done": N_("printed"),
-    "failed": N_("failed"),
-    "held": N_("held"),
+JOB_STATES: dict[str, str] = {
+    PrintJobState.QUEUED: N_("queued"),
+    PrintJobState.SENDING: N_("sending"),
+    PrintJobState.DONE: N_("printed"),
+    PrintJobState.FAILED: N_("failed"),
+    PrintJobState.HELD: N_("held"),
 }
 FORMATS = {".txt": "text", ".png": "png"}
 
@@ -52,9 +53,9 @@ def _report(outcome: JobOutcome | None, job_id: int) -> None:
     if outcome is None:
         click.echo(_("Job {id} is queued.", id=job_id))
         return
-    if outcome.status == "done":
+    if outcome.status == PrintJobState.DONE:
         click.echo(_("Job {id} printed on {printer}.", id=job_id, printer=outcome.printer))
-    elif outcome.status == "failed":
+    elif outcome.status == PrintJobState.FAILED:
         click.secho(
             _(
                 "Job {id} failed: {reason} It stays in the queue and is retried.",
@@ -196,7 +197,11 @@ def _job_json(job: Any) -> dict[str, Any]:
 
 
 @main.group(name="queue", invoke_without_command=True)
-@click.option("--status", type=click.Choice(sorted(JOB_STATES)), help="Only jobs in this state.")
+@click.option(
+    "--status",
+    type=click.Choice(sorted(s.value for s in PrintJobState)),
+    help="Only jobs in this state.",
+)
 @json_option
 @warehouse_options
 def queue_(wh: Warehouse, status: str | None, as_json: bool) -> None:

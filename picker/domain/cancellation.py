@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from picker.domain.feed import Event, EventKind
+from picker.domain.model import OrderStatus
 from picker.domain.money import format_fen
 from picker.i18n import N_, _
 
@@ -85,7 +86,7 @@ def decide(event: Event, state: OrderState | None) -> Decision:
     """The rule for a refund or cancellation, by how far the order has gone."""
     if state is None:
         return Decision(Outcome.UNKNOWN_ORDER)
-    if state.status != "paid":
+    if state.status != OrderStatus.PAID:
         return Decision(Outcome.ALREADY_CLOSED)
     amount = event.amount_fen
     if event.kind is EventKind.REFUND and amount is not None and amount < state.unrefunded_fen:
@@ -95,7 +96,7 @@ def decide(event: Event, state: OrderState | None) -> Decision:
         return Decision(
             Outcome.DELIVERED_REFUND, refund_fen=state.unrefunded_fen, exception="delivered-refund"
         )
-    status = "cancelled" if event.kind is EventKind.CANCEL else "refunded"
+    status = OrderStatus.CANCELLED if event.kind is EventKind.CANCEL else OrderStatus.REFUNDED
     if state.stage is Stage.UNBATCHED:
         return Decision(Outcome.CANCELLED, status)
     if state.stage is Stage.BATCHED:
@@ -116,9 +117,9 @@ EXCEPTION_TEXT: dict[str, str] = {
         "{order_no}: {amount} of {total} refunded ({stage}): decide what to remove"
     ),
 }
-_WORDS = {
-    "cancelled": N_("cancelled"),
-    "refunded": N_("refunded"),
+_WORDS: dict[str, str] = {
+    OrderStatus.CANCELLED: N_("cancelled"),
+    OrderStatus.REFUNDED: N_("refunded"),
     Stage.UNBATCHED: N_("not yet batched"),
     Stage.BATCHED: N_("in a batch"),
     Stage.PACKED: N_("packed"),

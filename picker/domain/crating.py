@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from picker.domain.ids import bag_id
+from picker.domain.model import OrderStatus
 from picker.domain.packing import CrateCapacity
+from picker.domain.states import BagState, CrateState
 from picker.i18n import N_, _
 
 
@@ -139,21 +141,21 @@ def committee_problems(
         if b.crate is not None:
             held[b.crate].append(b)
     for c in crates:
-        if c.status == "open":
+        if c.status == CrateState.OPEN:
             flag(Problem.OPEN, c.code)
         elif not held.get(c.code):
             flag(Problem.EMPTY, c.code)
     for b in bags:
         if b.crate is not None:
-            if b.order_status != "paid":
+            if b.order_status != OrderStatus.PAID:
                 flag(Problem.EXTRA, b.crate, b.bag, order_no=b.order_no, status=b.order_status)
             elif b.route is not None and b.route != route:
                 flag(Problem.WRONG_ROUTE, b.crate, b.bag, route=b.route)
-        elif b.order_status == "paid" and b.route is None:
-            problem = Problem.BAG_OPEN if b.status == "open" else Problem.UNCRATED
+        elif b.order_status == OrderStatus.PAID and b.route is None:
+            problem = Problem.BAG_OPEN if b.status == BagState.OPEN else Problem.UNCRATED
             flag(problem, None, b.bag, committee=name or committee)
     for code, inside in held.items():
-        paid = [b for b in inside if b.order_status == "paid"]
+        paid = [b for b in inside if b.order_status == OrderStatus.PAID]
         loaded = sum(1 for b in paid if b.route == route)
         if 0 < loaded < len(paid):
             flag(Problem.PART_LOADED, code, loaded=str(loaded), bags=str(len(paid)))
@@ -169,7 +171,7 @@ def _missing(committee: str, bags: Sequence[BagFacts]) -> list[CrateProblem]:
     found = []
     for order_no, of_order in sorted(orders.items()):
         crated = next((b.crate for b in of_order if b.crate is not None), None)
-        if crated is None or of_order[0].order_status != "paid":
+        if crated is None or of_order[0].order_status != OrderStatus.PAID:
             continue
         n = max(b.n for b in of_order)
         have = {b.k for b in of_order}

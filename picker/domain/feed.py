@@ -57,6 +57,7 @@ from picker.domain.importing import parse_time
 from picker.domain.model import SHANGHAI, Order
 from picker.domain.money import format_fen, parse_fen
 from picker.domain.order_fields import MAX_FEN
+from picker.domain.states import FeedStatus
 from picker.errors import InputError, PickerError
 from picker.i18n import N_, _
 
@@ -134,19 +135,19 @@ class FeedError(PickerError):
     """The feed could not be read; `status` is what `feed_sources.status` records."""
 
     exit_code = 2
-    status = "failed"
+    status = FeedStatus.FAILED
 
 
 class FeedUnavailable(FeedError):
     """Timeout, dropped connection, 5xx or 429: worth trying again after a wait."""
 
-    status = "retrying"
+    status = FeedStatus.RETRYING
 
 
 class FeedUnauthorized(FeedError):
     """401 or 403: the token is wrong or revoked. Retrying would not help."""
 
-    status = "unauthorized"
+    status = FeedStatus.UNAUTHORIZED
 
 
 class FeedRefused(FeedError):
@@ -339,12 +340,12 @@ def event_item(event: Event) -> dict[str, Any]:
 
 #: `feed_sources.status` as people read it.
 STATUS_LABELS: dict[str, str] = {
-    "idle": N_("not pulled yet"),
-    "ok": N_("ok"),
-    "retrying": N_("unavailable, retrying"),
-    "unauthorized": N_("token refused"),
-    "failed": N_("refused, check the config"),
-    "stopped": N_("stopped"),
+    FeedStatus.IDLE: N_("not pulled yet"),
+    FeedStatus.OK: N_("ok"),
+    FeedStatus.RETRYING: N_("unavailable, retrying"),
+    FeedStatus.UNAUTHORIZED: N_("token refused"),
+    FeedStatus.FAILED: N_("refused, check the config"),
+    FeedStatus.STOPPED: N_("stopped"),
 }
 
 

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 from picker.domain.model import SHANGHAI
+from picker.domain.states import ScanOutcome
 
 IDLE_SECONDS = 300
 #: Below a minute of active time a rate says nothing (3 scans in 2 s is not 5,400 an hour).
@@ -52,7 +53,7 @@ class ScanRow:
 
     @property
     def accepted(self) -> bool:
-        return self.outcome == "accepted"
+        return self.outcome == ScanOutcome.ACCEPTED
 
     @property
     def is_short(self) -> bool:

@@ -11,16 +11,17 @@ from datetime import date
 from typing import Any
 
 from picker.domain.crating import CrateProblem, Problem
+from picker.domain.states import BagState, RouteState
 from picker.i18n import N_, _
 
 #: Route states in which the route can still change.
-OPEN_STATES = ("planned", "loading")
+OPEN_STATES = (RouteState.PLANNED, RouteState.LOADING)
 #: Route states as people read them.
 ROUTE_STATES: dict[str, str] = {
-    "planned": N_("planned"),
-    "loading": N_("loading"),
-    "departed": N_("departed"),
-    "done": N_("delivered"),
+    RouteState.PLANNED: N_("planned"),
+    RouteState.LOADING: N_("loading"),
+    RouteState.DEPARTED: N_("departed"),
+    RouteState.DONE: N_("delivered"),
 }
 
 
@@ -176,7 +177,7 @@ class MissingStop:
         if self.unpacked:
             parts.append(_("{n} orders not packed", n=self.unpacked))
         if self.bags:
-            still_open = sum(1 for b in self.bags if b.status == "open")
+            still_open = sum(1 for b in self.bags if b.status == BagState.OPEN)
             text = _("{n} bags not loaded", n=len(self.bags))
             if still_open:
                 text += " " + _("({n} still open)", n=still_open)

@@ -12,6 +12,7 @@ from picker.domain.money import format_fen
 from picker.domain.scales import SCALE_REASONS
 from picker.domain.scans import SCAN_REASONS
 from picker.domain.scans import reason_text as scan_reason_text
+from picker.domain.states import ScanOutcome
 from picker.domain.weighing import WeighedTarget
 from picker.errors import PickerError
 from picker.i18n import N_, _
@@ -108,7 +109,7 @@ class ScanResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.raw,
-            "outcome": "accepted" if self.accepted else "rejected",
+            "outcome": ScanOutcome.ACCEPTED if self.accepted else ScanOutcome.REJECTED,
             "reason": self.reason,
             "message": self.message,
             "kind": self.kind,

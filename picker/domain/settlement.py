@@ -23,12 +23,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 
 from picker.domain.model import OrderStatus
+from picker.domain.states import BatchState
 
 #: A plain str: comparing with the StrEnum member costs more than the rest of `bank_fen`.
 _PAID = OrderStatus.PAID.value
 
 #: Batch states in which an order's goods are being picked or packed.
-WORKING = ("claimed", "picking", "picked")
+WORKING = (BatchState.CLAIMED, BatchState.PICKING, BatchState.PICKED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +309,7 @@ def _open_reason(f: OrderFacts) -> tuple[OpenReason | None, tuple[tuple[str, str
         if len(f.loaded) == len(f.bags):
             return OpenReason.LOADED_NOT_DELIVERED, counted
         return OpenReason.PACKED_NOT_LOADED, counted
-    if f.batch_status in ("draft", "released") and not f.bags:
+    if f.batch_status in (BatchState.DRAFT, BatchState.RELEASED) and not f.bags:
         return OpenReason.WAITING, (("batch", f.batch),)
     if f.batch_status in WORKING or f.bags:
         return OpenReason.IN_PICKING, (("batch", f.batch),)

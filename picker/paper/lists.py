@@ -12,10 +12,15 @@ from datetime import date
 
 from picker.domain.documents import PickLine, Refund, RefundHousehold
 from picker.domain.money import format_fen
+from picker.domain.states import RefundKind
 from picker.paper.sheets import person, title
 from printers.document import Align, Block, Columns, Cut, Document, Feed, Paper, QRCode, Rule, Text
 
-REFUND_KINDS = {"short": "缺货", "underweight": "欠重", "cancel": "订单取消"}
+REFUND_KINDS: dict[str, str] = {
+    RefundKind.SHORT: "缺货",
+    RefundKind.UNDERWEIGHT: "欠重",
+    RefundKind.CANCEL: "订单取消",
+}
 SHORT_REASONS = {
     "out-of-stock": "缺货",
     "damaged": "破损",
@@ -134,11 +139,11 @@ def _crates(n: int) -> str:
 
 def _refund_text(r: Refund) -> str:
     kind = REFUND_KINDS.get(r.kind, r.kind)
-    if r.kind == "short":
+    if r.kind == RefundKind.SHORT:
         why = SHORT_REASONS.get(r.reason, "")
         note = f"({why})" if why and why != kind else ""
         return f"{r.product} {kind} {r.qty}{r.unit}{note}"
-    if r.kind == "underweight":
+    if r.kind == RefundKind.UNDERWEIGHT:
         return f"{r.product} {kind}"
     return kind
 

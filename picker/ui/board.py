@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from picker.app.floor import state_label
 from picker.app.overview import BoardBatch
+from picker.domain.states import BatchState
 from picker.i18n import N_, _
 
 #: (column key, header, numeric)
@@ -45,7 +46,7 @@ def order_board(batches: list[BoardBatch], me: str) -> list[BoardBatch]:
         if b.holder == me:
             return 0, b.id
         if b.holder is None:
-            return (1 if b.status == "released" else 2), b.id
+            return (1 if b.status == BatchState.RELEASED else 2), b.id
         return 3, b.id
 
     return sorted(batches, key=rank)
@@ -54,7 +55,7 @@ def order_board(batches: list[BoardBatch], me: str) -> list[BoardBatch]:
 def banner(batches: list[BoardBatch], me: str) -> str:
     """The line above the board: my batch, else the next one to claim, else that none waits."""
     mine = [b for b in batches if b.holder == me]
-    waiting = [b for b in batches if b.status == "released" and not b.holder]
+    waiting = [b for b in batches if b.status == BatchState.RELEASED and not b.holder]
     if mine:
         b = mine[0]
         return _(

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Stat
 
 from picker.app.crate_session import CrateResult, CrateView
 from picker.app.warehouse import Warehouse
+from picker.domain.states import CrateState
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.scan_input import ScanInput
@@ -43,7 +44,7 @@ KEY_CODES = {
 def crate_state(crate: CrateInfo) -> str:
     """`open · crate 2 · 18.4 / 25 kg` under the crate's name; `crate 2 of 3` once the
     committee's crates are complete."""
-    state = _("filling") if crate.status == "open" else _("sealed")
+    state = _("filling") if crate.status == CrateState.OPEN else _("sealed")
     kg, max_kg = f"{crate.grams / 1000:.1f}", f"{crate.max_grams / 1000:g}"
     if crate.n is None:
         return _(

@@ -6,6 +6,7 @@ from rich.text import Text
 
 from picker.app.overview import DONE, WAITING, WORKING, CommitteeProgress, Dashboard
 from picker.domain.money import format_fen
+from picker.domain.states import PrintJobState
 from picker.i18n import N_, _
 from picker.ui.widgets import Cell
 
@@ -67,7 +68,7 @@ def totals(d: Dashboard) -> str:
         refunds=format_fen(sum(c.refund_fen for c in rows)),
         rejects=sum(c.rejects for c in rows),
         bags=f"{sum(c.bags for c in rows):,}",
-        queued=jobs.get("queued", 0) + jobs.get("sending", 0),
+        queued=jobs.get(PrintJobState.QUEUED, 0) + jobs.get(PrintJobState.SENDING, 0),
         # A held job may have printed: it wants the lead as much as a failed one.
-        failed=jobs.get("failed", 0) + jobs.get("held", 0),
+        failed=jobs.get(PrintJobState.FAILED, 0) + jobs.get(PrintJobState.HELD, 0),
     )

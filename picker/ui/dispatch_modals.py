@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from picker.domain.routing import MissingStop
+from picker.domain.states import BagState
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.widgets import bind
@@ -81,7 +82,7 @@ def behind_list(stops: list[MissingStop], bags: bool = False) -> Text:
         text.append(f"  {s.summary()}\n", style="yellow")
         for b in s.bags if bags else ():
             text.append(f"   {b.bag}  {b.address}")
-            if b.status == "open":
+            if b.status == BagState.OPEN:
                 text.append("  " + _("still open"), style="yellow")
             text.append("\n")
         for problem in s.crates if bags else ():

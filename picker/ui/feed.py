@@ -36,6 +36,7 @@ from picker.app.intake import PullReport, WatchedFile
 from picker.app.warehouse import Warehouse
 from picker.domain.feed import FeedConfig, FeedError, next_poll
 from picker.domain.money import format_fen
+from picker.domain.states import FeedStatus, WatchOutcome
 from picker.errors import PickerError
 from picker.i18n import _
 
@@ -76,7 +77,7 @@ def pull_notices(report: PullReport, was_ok: bool) -> list[Notice]:
         out.append(Notice(text, "warning"))
     # A decision waits on each of these: they stay up until dismissed (long timeout).
     out.extend(Notice(e["text"], "warning", 60.0) for e in report.exceptions)
-    if not report.ok and report.status != "stopped" and was_ok:
+    if not report.ok and report.status != FeedStatus.STOPPED and was_ok:
         out.append(
             Notice(
                 _(
@@ -96,10 +97,10 @@ def pull_notices(report: PullReport, was_ok: bool) -> list[Notice]:
 def watch_notices(files: list[WatchedFile]) -> list[Notice]:
     out = []
     for f in files:
-        if f.outcome == "failed":
+        if f.outcome == WatchOutcome.FAILED:
             text = _("{name}: not imported: {error}", name=f.name, error=f.error)
             out.append(Notice(text, "error", 30.0))
-        elif f.outcome == "done" and f.report is not None:
+        elif f.outcome == WatchOutcome.DONE and f.report is not None:
             text = _(
                 "{name}: {added} new orders, {rejected} rejected",
                 name=f.name,
@@ -162,10 +163,11 @@ class FeedPoller:
             del due[feed.name]
             return
         except PickerError as exc:
-            report = PullReport(feed.name, status="failed", error=exc.message)
+            report = PullReport(feed.name, status=FeedStatus.FAILED, error=exc.message)
         except Exception as exc:
             # A locked file or a bug must not end the poller for the day: say it, go on.
-            report = PullReport(feed.name, status="failed", error=f"{type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            report = PullReport(feed.name, status=FeedStatus.FAILED, error=error)
         failures[feed.name] = 0 if report.ok else failures[feed.name] + 1
         due[feed.name] = time.monotonic() + next_poll(feed.interval_seconds, failures[feed.name])
         self._notify(pull_notices(report, was_ok))

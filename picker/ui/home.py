@@ -28,6 +28,7 @@ from picker.app.overview import ON_BOARD, BoardBatch
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
+from picker.domain.states import BatchState
 from picker.errors import Conflict, NotFound, PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
@@ -209,7 +210,7 @@ class HomeScreen(Screen[None]):
 
     def action_claim_next(self) -> None:
         """Claim the next released batch, wherever the cursor is."""
-        waiting = [b for b in self.batches if b.status == "released" and not b.holder]
+        waiting = [b for b in self.batches if b.status == BatchState.RELEASED and not b.holder]
         if not waiting:
             self.query_one(MessageLine).error(_("No batch is waiting."))
         elif self._may_claim():

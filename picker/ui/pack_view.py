@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from picker.app.sessions import ScanSession
+from picker.domain.states import RefundKind
 
 
 def mask_name(name: str) -> str:
@@ -78,7 +79,7 @@ def read_pack_view(session: ScanSession) -> PackView:
             h.address.community,
             mask_name(h.name),
             h.cancelled,
-            any(r["kind"] == "short" for r in session.wh.refunds(h.order_no)),
+            any(r["kind"] == RefundKind.SHORT for r in session.wh.refunds(h.order_no)),
         )
         for h in session.households()
     )

@@ -24,6 +24,7 @@ from textual.worker import Worker
 
 from picker.app.printing import NO_PRINTER
 from picker.app.warehouse import Warehouse
+from picker.domain.states import PrintJobState
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
@@ -67,13 +68,14 @@ COLUMNS = (
 )
 #: Cells of the reason shown in the table.
 REASON_WIDTH = 14
-STATUS_LABELS = {
-    "queued": N_("queued"),
-    "sending": N_("sending"),
-    "done": N_("printed"),
-    "failed": N_("failed"),
-    "held": N_("held"),
+STATUS_LABELS: dict[str, str] = {
+    PrintJobState.QUEUED: N_("queued"),
+    PrintJobState.SENDING: N_("sending"),
+    PrintJobState.DONE: N_("printed"),
+    PrintJobState.FAILED: N_("failed"),
+    PrintJobState.HELD: N_("held"),
 }
+FAILED_OR_HELD = (PrintJobState.FAILED, PrintJobState.HELD)
 KIND_LABELS = {
     "label": N_("bag label"),
     "test": N_("test page"),
@@ -88,8 +90,8 @@ KIND_LABELS = {
 def cells(job: JobRow) -> tuple[Cell, ...]:
     """A job's cells; a failed or held job in red with its reason, a reprint marked as one."""
     status = _(STATUS_LABELS.get(job.status, job.status))
-    state: Cell = Text(status, "bold red") if job.status in ("failed", "held") else status
-    if job.status == "queued" and job.reason not in ("", NO_PRINTER):  # paper out, ...
+    state: Cell = Text(status, "bold red") if job.status in FAILED_OR_HELD else status
+    if job.status == PrintJobState.QUEUED and job.reason not in ("", NO_PRINTER):  # paper out, ...
         state = Text(_("waiting"), "bold yellow")
     kind = _(KIND_LABELS[job.kind]) if job.kind in KIND_LABELS else job.kind
     if job.reprint:
@@ -193,10 +195,10 @@ class QueueScreen(Screen[None]):
                 "{total} jobs: {queued} waiting, {done} printed, {failed} failed,"
                 " {held} held (may have printed)",
                 total=len(self.jobs),
-                queued=counts["queued"] + counts["sending"],
-                done=counts["done"],
-                failed=counts["failed"],
-                held=counts["held"],
+                queued=counts[PrintJobState.QUEUED] + counts[PrintJobState.SENDING],
+                done=counts[PrintJobState.DONE],
+                failed=counts[PrintJobState.FAILED],
+                held=counts[PrintJobState.HELD],
             )
         )
 

@@ -24,6 +24,7 @@ from picker.app.accounts import KIND_TEXT
 from picker.app.warehouse import Warehouse
 from picker.domain.money import format_fen
 from picker.domain.settlement import AuditReport, Settlement, SettlementRow
+from picker.domain.states import RefundKind
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
@@ -40,9 +41,9 @@ COLUMNS = (
     ("name", N_("Committee"), False),
     ("orders", N_("Orders"), True),
     ("paid", N_("Paid"), True),
-    ("short", KIND_TEXT["short"], True),
-    ("underweight", KIND_TEXT["underweight"], True),
-    ("cancel", KIND_TEXT["cancel"], True),
+    ("short", KIND_TEXT[RefundKind.SHORT], True),
+    ("underweight", KIND_TEXT[RefundKind.UNDERWEIGHT], True),
+    ("cancel", KIND_TEXT[RefundKind.CANCEL], True),
     ("net", N_("Net"), True),
     ("delivered", N_("Delivered"), True),
     ("open", N_("Open"), True),

@@ -22,11 +22,16 @@ from picker.app.overview import RefundRow
 from picker.app.warehouse import Warehouse
 from picker.domain.money import format_fen
 from picker.domain.shortage import SHORT_REASON_LABELS, ShortReason
+from picker.domain.states import RefundKind
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.widgets import LiveTable, MessageLine, bind
 
-KIND_LABELS = {"short": N_("short"), "underweight": N_("under weight"), "cancel": N_("cancelled")}
+KIND_LABELS: dict[str, str] = {
+    RefundKind.SHORT: N_("short"),
+    RefundKind.UNDERWEIGHT: N_("under weight"),
+    RefundKind.CANCEL: N_("cancelled"),
+}
 COLUMNS = (
     ("new", " ", False),
     ("at", N_("Time"), False),
@@ -40,7 +45,7 @@ COLUMNS = (
 
 def reason_label(row: RefundRow) -> str:
     """Why, in the reader's language: a short reason, under weight, or the cancel note."""
-    if row.kind == "short" and row.reason in {r.value for r in ShortReason}:
+    if row.kind == RefundKind.SHORT and row.reason in {r.value for r in ShortReason}:
         return _(SHORT_REASON_LABELS[ShortReason(row.reason)])
     if row.kind in KIND_LABELS and row.reason in ("", row.kind, "underweight", "cancelled"):
         return _(KIND_LABELS[row.kind])
