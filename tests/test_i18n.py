@@ -43,6 +43,7 @@ PURE = {
     "picker.domain.gs1",
     "picker.domain.shortage",
     "picker.domain.crating",
+    "picker.domain.retry",
 }
 UI_FORBIDDEN = {"db", "sqlite_utils", "escpos"}
 
