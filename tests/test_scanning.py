@@ -6,8 +6,11 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from picker.app.demo import gtin_check_digit
+from picker.domain.gs1 import check_digit as gs1_check_digit
 from picker.domain.model import Barcode, Catalog, Committee, Operator, Product, Role
 from picker.domain.scanning import (
     COMMAND_CODES,
@@ -22,7 +25,6 @@ from picker.domain.scanning import (
     ScanIndex,
     ScanKind,
     bag_id,
-    gs1_check_digit,
     manifest_id,
     parse_bag_id,
     parse_manifest_id,
@@ -411,6 +413,15 @@ def test_gs1_check_digit_agrees_with_the_demo(body: str) -> None:
 def test_gs1_check_digit_wants_digits() -> None:
     with pytest.raises(ValueError):
         gs1_check_digit("12a4")
+
+
+@given(st.text("0123456789", min_size=1, max_size=17))
+def test_gs1_check_digit_completes_the_weighted_sum(body: str) -> None:
+    """Weights 3, 1, 3 … from the right, the check digit weighing 1: the sum is a multiple of
+    10 (the one rule behind EAN-8/13, UPC-A, GTIN-14 and SSCC, and the demo's codes)."""
+    code = body + gs1_check_digit(body)
+    weights = [3 if i % 2 else 1 for i in range(len(code))]
+    assert sum(int(d) * w for d, w in zip(reversed(code), weights, strict=True)) % 10 == 0
 
 
 @pytest.mark.parametrize(

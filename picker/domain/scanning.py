@@ -185,16 +185,8 @@ SCALE_PRESETS: dict[str, ScaleLayout] = {
 DEFAULT_SCALE_LAYOUTS: tuple[ScaleLayout, ...] = tuple(SCALE_PRESETS.values())
 
 
-def gs1_check_digit(digits: str) -> str:
-    """The GS1 mod-10 check digit for the digits before it (EAN-8/13, UPC-A, GTIN-14, SSCC)."""
-    if not (digits.isascii() and digits.isdigit()):
-        raise ValueError(f"not digits: {digits!r}")
-    total = 3 * sum(map(int, digits[::-2])) + sum(map(int, digits[-2::-2]))
-    return str(-total % 10)
-
-
 def _check_ok(code: str) -> bool:
-    return gs1_check_digit(code[:-1]) == code[-1]
+    return gs1.check_digit(code[:-1]) == code[-1]
 
 
 def _plu_key(plu: str) -> str:
