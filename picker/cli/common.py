@@ -147,11 +147,12 @@ def main(
 
 
 def format_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
-    """Columns aligned by display width (a Chinese character takes two cells)."""
-    from unicodedata import east_asian_width
+    """Columns aligned by display width (a Chinese character takes two cells).
 
-    def width(s: str) -> int:
-        return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in s)
+    Measured as the terminal shows it, by Rich's `cell_len` as the app's tables are; paper
+    has its own measure (`printers.document.printed_width`: `·` takes two columns there).
+    """
+    from rich.cells import cell_len as width
 
     cols = [max(width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
 
