@@ -23,6 +23,7 @@ Screens showing orders need nothing more: they already refresh when the file cha
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from picker.domain.feed import FeedConfig, FeedError, next_poll
 from picker.domain.money import format_fen
 from picker.errors import PickerError
 from picker.i18n import _
+
+log = logging.getLogger(__name__)
 
 
 class FeedPolled(Message):
@@ -165,6 +168,7 @@ class FeedPoller:
             report = PullReport(feed.name, status="failed", error=exc.message)
         except Exception as exc:
             # A locked file or a bug must not end the poller for the day: say it, go on.
+            log.exception("pulling feed %s failed", feed.name)
             report = PullReport(feed.name, status="failed", error=f"{type(exc).__name__}: {exc}")
         failures[feed.name] = 0 if report.ok else failures[feed.name] + 1
         due[feed.name] = time.monotonic() + next_poll(feed.interval_seconds, failures[feed.name])

@@ -7,6 +7,7 @@ Every code goes through the ordered scan lane of `ScanScreen`.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -27,6 +28,8 @@ from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.scan_input import ScanInput, ScanScreen, ShortJob, fkey, show_big
 from picker.ui.short_reason import ShortReasonScreen
+
+log = logging.getLogger(__name__)
 
 #: Short reasons by their stored value; a value the lead's tools may add shows as it is.
 REASON_LABELS = {reason.value: label for reason, label in SHORT_REASON_LABELS.items()}
@@ -296,6 +299,7 @@ class PickScreen(ScanScreen[PickView]):
         try:
             pack = s.wh.session(s.batch_id, s.operator, s.terminal, "pack")
         except Exception as exc:  # e.g. a lead took the batch over: a red line, stay here
+            log.exception("opening batch %s for packing failed", s.batch_id)
             self.post_message(self.PackOpened(None, str(exc) or type(exc).__name__))
             return
         finally:

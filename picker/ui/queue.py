@@ -9,6 +9,7 @@ printed once the lead has found its copy.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import ClassVar, Protocol
 
@@ -29,6 +30,8 @@ from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.printer_states import PrinterStates
 from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, VersionWatch, bind
+
+log = logging.getLogger(__name__)
 
 
 class JobRow(Protocol):
@@ -290,6 +293,7 @@ class QueueScreen(Screen[None]):
         except PickerError as exc:
             self.post_message(self.ActionDone(exc.message, False))
         except Exception as exc:  # a database failure: a red line, not a crash
+            log.exception("an action on the print queue failed")
             self.post_message(self.ActionDone(_("Failed: {error}", error=exc), False))
 
     @on(ActionDone)

@@ -14,6 +14,7 @@ the field's own key handler too, so it lands between the codes it was pressed be
 
 from __future__ import annotations
 
+import logging
 import queue
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -31,6 +32,8 @@ from picker.domain.scales import Reading
 from picker.domain.shortage import ShortReason
 from picker.i18n import _
 from picker.ui.devices import ScannerFeed, terminal_devices
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from picker.app.sessions import ScanResult, ScanSession
@@ -301,6 +304,7 @@ class ScanScreen(Screen[None], Generic[ViewT]):
             self.before_scan()
             result = self.apply(job)
         except Exception as exc:  # a red line and a bell; the lane goes on with the next code
+            log.exception("a scan failed")
             self.post_message(self.ScanFailed(job_code(job), str(exc) or type(exc).__name__))
             return
         view = self._read_view() if self._jobs.empty() else None
@@ -310,6 +314,7 @@ class ScanScreen(Screen[None], Generic[ViewT]):
         try:
             return self.load_view()
         except Exception as exc:  # reported; the next scan reads the view again
+            log.exception("reading the view after a scan failed")
             self.post_message(self.ScanFailed(None, str(exc) or type(exc).__name__))
             return None
 
