@@ -9,6 +9,7 @@ import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -138,3 +139,28 @@ def test_a_worker_that_fails_in_the_app_leaves_its_traceback_in_the_log(
     log = path.read_text(encoding="utf-8")
     assert "ERROR picker.ui.worker_log" in log and "orders-read" in log
     assert "Traceback (most recent call last)" in log and "in broken" in log
+
+
+def test_a_refusal_in_a_worker_is_logged_at_info_anything_else_at_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from types import SimpleNamespace
+
+    from textual.worker import WorkerState
+
+    from picker.errors import Conflict
+    from picker.ui.worker_log import log_failed_worker
+
+    def failed(error: BaseException, state: WorkerState = WorkerState.ERROR) -> Any:
+        try:
+            raise error
+        except BaseException as exc:
+            return SimpleNamespace(state=state, error=exc, name="read", group="g", node=object())
+
+    caplog.set_level(logging.INFO, logger="picker.ui.worker_log")
+    log_failed_worker(failed(Conflict("taken by P002")))
+    log_failed_worker(failed(KeyError("sku")))
+    log_failed_worker(failed(ValueError("cancelled"), WorkerState.CANCELLED))
+    levels = [(r.levelno, r.exc_info is not None) for r in caplog.records]
+    assert levels == [(logging.INFO, True), (logging.ERROR, True)]
+    assert "taken by P002" in caplog.records[0].getMessage()
