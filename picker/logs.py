@@ -11,6 +11,8 @@ through it the app) calls `start_logging`.
 
 from __future__ import annotations
 
+import errno
+import io
 import logging
 import os
 from pathlib import Path
@@ -29,15 +31,20 @@ def start_logging(path: Path, level: int = logging.INFO) -> Path:
     """Send records at `level` and above to `path` (appended to; created mode 0600).
 
     Replaces the file of an earlier call, so commands run one after another in one process
-    (the tests) each log to their own database's file. `OSError` when it cannot be opened.
+    (the tests) each log to their own database's file. The file is made when the first
+    record comes; `OSError` now when it could not be written.
     """
     global _handler
     path = Path(path)
     if _handler is not None and _handler.baseFilename == os.path.abspath(path):
         return path
-    # os.open sets the mode on creation (the umask can only narrow it); FileHandler cannot.
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-    handler = logging.FileHandler(path, encoding="utf-8")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path.parent))
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    handler = _PrivateFileHandler(path, encoding="utf-8", delay=True)
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.setLevel(level)
     stop_logging()
@@ -47,6 +54,15 @@ def start_logging(path: Path, level: int = logging.INFO) -> Path:
         root.setLevel(level)
     _handler = handler
     return path
+
+
+class _PrivateFileHandler(logging.FileHandler):
+    """Opens its file on the first record (a command that logs nothing leaves no file), and
+    creates it mode 0600: `os.open` sets the mode on creation, the umask can only narrow it."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
 
 
 def stop_logging() -> None:

@@ -67,6 +67,12 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_still_raised(
     assert "in broken" in log
 
 
+def test_a_command_that_logs_nothing_leaves_no_file(small_db: Path) -> None:
+    result = CliRunner().invoke(main, ["--lang", "en", "--db", str(small_db), "orders"])
+    assert result.exit_code == 0
+    assert not log_path_for(small_db).exists()
+
+
 def test_the_log_option_names_the_file_and_it_is_private(small_db: Path, tmp_path: Path) -> None:
     chosen = tmp_path / "logs" / "picker.log"
     chosen.parent.mkdir()
@@ -96,6 +102,11 @@ def test_an_unusable_log_option_is_an_input_error(small_db: Path, tmp_path: Path
     )
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: cannot write the log file {missing}: ")
+    assert not missing.parent.exists()
+    result = CliRunner().invoke(
+        main, ["--lang", "en", "--log", str(tmp_path), "--db", str(small_db), "orders"]
+    )
+    assert result.exit_code == 2 and "'--log'" in result.stderr  # click refuses a directory
 
 
 def test_start_logging_creates_an_owner_only_file_and_replaces_an_earlier_one(
