@@ -5,6 +5,7 @@ from __future__ import annotations
 CORE: dict[str, str] = {
     # command line
     "error: {message}": "错误：{message}",
+    "cannot write the log file {path}: {error}": "无法写入日志文件 {path}：{error}",
     "Demo warehouse {path}: {committees} committees, {products} products, "
     "{operators} operators, {orders} orders worth {amount}.": "演示仓库 {path}：{committees} 个居委，"
     "{products} 种商品，{operators} 名员工，{orders} 笔订单，共 {amount}。",

@@ -7,6 +7,8 @@
   preview text, PNG preview, printer bytes. They share the line layout of `printers.layout`.
 - `printers.profile`: PrinterProfile and parse_printers (the `[printers.NAME]` config tables).
 - `printers.transport.open_transport`: network, file, serial and USB delivery.
+- `printers.link`: the address parser and serial/TCP byte links, shared with picker's scales
+  and scanners.
 - `printers.testpage.test_page`: the technician's test page.
 
 python-escpos is imported only through `printers._escpos`, which configures it first.

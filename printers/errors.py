@@ -42,3 +42,18 @@ class PrinterNotReady(PrinterUnavailable):
         super().__init__(state_text(status.state, where, status_detail(status)), status.state)
         self.status = status
         self.sent = sent
+
+
+class DeviceError(PickerError):
+    """A device (printer, scale, scanner) cannot be opened or stopped working; the message
+    names it. `cause` is the error of the system or driver behind it, if there was one."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, cause: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
+class DeviceClosed(DeviceError):
+    """The other end went away (a serial server closed, a USB device was unplugged)."""

@@ -13,83 +13,36 @@ import socket
 import struct
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
 from picker.errors import InputError
 from picker.i18n import _
 from printers.errors import PrinterNotReady, PrinterUnavailable
+from printers.link import Address, DeviceError, SerialLink, TcpLink, parse_address, pyserial
 from printers.status import ANSWER_LENGTH, QUERY, PrinterStatus
 
-DEFAULT_PORT = 9100
-DEFAULT_BAUD = 9600
 #: How long to wait for a printer to close its end once it has every byte.
 CLOSE_WAIT = 1.0
 CHUNK = 16384
 
 
-@dataclass(frozen=True, slots=True)
-class Connection:
-    """A parsed `connection` setting: network:HOST[:PORT], usb:VID:PID, serial:DEV[:BAUD],
-    file:PATH."""
-
-    kind: str
-    target: str
-    port: int = 0
-    vendor: int = 0
-    product: int = 0
-    baud: int = DEFAULT_BAUD
-
-    def __str__(self) -> str:
-        match self.kind:
-            case "network":
-                host = f"[{self.target}]" if ":" in self.target else self.target
-                return f"network:{host}:{self.port}"
-            case "usb":
-                return f"usb:{self.vendor:04x}:{self.product:04x}"
-            case "serial":
-                return f"serial:{self.target}:{self.baud}"
-        return f"{self.kind}:{self.target}"
+#: A parsed `connection` setting: network:HOST[:PORT], usb:VID:PID,
+#: serial:DEVICE[:BAUD[:FRAME]], file:PATH (`printers.link` has the forms).
+Connection = Address
 
 
 def parse_connection(text: str) -> Connection:
     """Parse a connection setting; an `InputError` says what a good one looks like."""
-    kind, _sep, rest = text.strip().partition(":")
-    bad = InputError(
-        _(
-            "bad printer connection {text!r}: use network:HOST:PORT, usb:VID:PID, "
-            "serial:DEVICE[:BAUD] or file:PATH",
-            text=text,
-        )
-    )
-    if not rest:
-        raise bad
     try:
-        match kind:
-            case "network":
-                host, port = rest, DEFAULT_PORT
-                if rest.startswith("["):  # [::1]:9100
-                    host, _sep, tail = rest[1:].partition("]")
-                    port = int(tail[1:]) if tail.startswith(":") else DEFAULT_PORT
-                elif rest.count(":") == 1:
-                    host, port_text = rest.split(":")
-                    port = int(port_text)
-                if not host or not 0 < port < 65536:
-                    raise bad
-                return Connection("network", host, port=port)
-            case "usb":
-                vendor, product = rest.split(":")
-                return Connection("usb", rest, vendor=int(vendor, 16), product=int(product, 16))
-            case "serial":
-                device, _sep, baud = rest.rpartition(":")
-                if device and baud.isdigit():
-                    return Connection("serial", device, baud=int(baud))
-                return Connection("serial", rest)
-            case "file":
-                return Connection("file", rest)
+        return parse_address(text, ("network", "usb", "serial", "file"))
     except ValueError:
-        raise bad from None
-    raise bad
+        raise InputError(
+            _(
+                "bad printer connection {text!r}: use network:HOST:PORT, usb:VID:PID, "
+                "serial:DEVICE[:BAUD] or file:PATH",
+                text=text,
+            )
+        ) from None
 
 
 class Transport(Protocol):
@@ -128,29 +81,9 @@ class NetworkTransport:
     def send(self, data: bytes) -> None:
         where = str(self.conn)
         try:
-            sock = socket.create_connection((self.conn.target, self.conn.port), self.timeout)
-        except ConnectionRefusedError:
-            raise PrinterUnavailable(
-                _(
-                    "the printer at {where} refused the connection: is it on, is the port right?",
-                    where=where,
-                ),
-                "refused",
-            ) from None
-        except TimeoutError:
-            raise PrinterUnavailable(
-                _(
-                    "the printer at {where} did not answer within {seconds} s",
-                    where=where,
-                    seconds=self.timeout,
-                ),
-                "timeout",
-            ) from None
-        except OSError as exc:
-            raise PrinterUnavailable(
-                _("cannot reach the printer at {where}: {error}", where=where, error=exc.strerror),
-                "unreachable",
-            ) from None
+            sock = TcpLink(self.conn, self.timeout).sock
+        except DeviceError as exc:
+            raise self._unreachable(exc.cause) from None
         with sock:
             try:
                 if self.status:
@@ -170,6 +103,31 @@ class NetworkTransport:
                 raise _stalled(where) from None
             except OSError:
                 raise _dropped(where) from None
+
+    def _unreachable(self, cause: BaseException | None) -> PrinterUnavailable:
+        where = str(self.conn)
+        if isinstance(cause, ConnectionRefusedError):
+            return PrinterUnavailable(
+                _(
+                    "the printer at {where} refused the connection: is it on, is the port right?",
+                    where=where,
+                ),
+                "refused",
+            )
+        if isinstance(cause, TimeoutError):
+            return PrinterUnavailable(
+                _(
+                    "the printer at {where} did not answer within {seconds} s",
+                    where=where,
+                    seconds=self.timeout,
+                ),
+                "timeout",
+            )
+        error = cause.strerror if isinstance(cause, OSError) else cause
+        return PrinterUnavailable(
+            _("cannot reach the printer at {where}: {error}", where=where, error=error),
+            "unreachable",
+        )
 
     def _await_taken(self, sock: socket.socket) -> None:
         """Return once the printer acknowledged every byte sent (no FIN yet)."""
@@ -314,43 +272,40 @@ class FileTransport:
 
 
 class SerialTransport:
-    """A serial printer through pyserial (optional: `pip install pyserial`)."""
+    """A serial printer through pyserial, the port opened for each job."""
 
     def __init__(self, conn: Connection, timeout: float, *, status: bool = False) -> None:
-        try:
-            import serial  # type: ignore[import-not-found,import-untyped,unused-ignore]
-        except ImportError:
+        if pyserial() is None:
             raise PrinterUnavailable(
                 _("install pyserial to print on {where}", where=str(conn)), "missing-module"
-            ) from None
+            )
         self.conn = conn
-        self._serial = serial
         self.timeout = timeout
         self.status = status
         self.last_status: PrinterStatus | None = None
 
     def send(self, data: bytes) -> None:
+        where = str(self.conn)
         try:
-            port = self._serial.Serial(
-                self.conn.target,
-                self.conn.baud,
-                timeout=self.timeout,
-                write_timeout=self.timeout,
-            )
-            with port:
-                where = str(self.conn)
+            port = SerialLink(self.conn, self.timeout)
+            try:
                 if self.status:
-                    self.last_status = ask_status(port.write, port.read, where)
-                if port.write(data) != len(data):
-                    raise _stalled(where)
-                port.flush()
+                    self.last_status = ask_status(port.write, self._reader(port), where)
+                port.write(data)
                 if self.status:
-                    self.last_status = ask_status(port.write, port.read, where, sent=True)
-        except (OSError, self._serial.SerialException) as exc:
+                    reader = self._reader(port)
+                    self.last_status = ask_status(port.write, reader, where, sent=True)
+            finally:
+                port.close()
+        except DeviceError as exc:
             raise PrinterUnavailable(
-                _("cannot reach the printer at {where}: {error}", where=str(self.conn), error=exc),
+                _("cannot reach the printer at {where}: {error}", where=where, error=exc.cause),
                 "unreachable",
             ) from None
+
+    def _reader(self, port: SerialLink) -> Callable[[int], bytes]:
+        """Up to `n` bytes within the timeout, as `ask_status` reads (the rest is dropped)."""
+        return lambda n: port.read(self.timeout)[:n]
 
     def close(self) -> None:
         pass

@@ -24,6 +24,7 @@ from picker.domain.model import (
     Role,
     Subdistrict,
 )
+from picker.domain.order_fields import DEFAULT_HEADERS, EXPORT_FIELDS
 from picker.i18n import set_language
 
 SUBDISTRICTS = (Subdistrict("XY", "夏阳街道"), Subdistrict("YP", "盈浦街道"))
@@ -78,44 +79,9 @@ OPERATORS = (
     Operator("D01", "赵师傅", Role.DRIVER, "OP-D01", _PIN),
 )
 
-HEADER_ZH = [
-    "订单号",
-    "支付时间",
-    "订单金额",
-    "收款码",
-    "居委",
-    "小区",
-    "楼号",
-    "单元",
-    "室号",
-    "收货人",
-    "手机号",
-    "商品编码",
-    "商品名称",
-    "数量",
-    "单价",
-    "备注",
-    "支付状态",
-]
-HEADER_EN = [
-    "order_no",
-    "paid_at",
-    "amount",
-    "payment_code",
-    "committee",
-    "community",
-    "building",
-    "unit",
-    "room",
-    "name",
-    "phone",
-    "sku",
-    "product",
-    "qty",
-    "unit_price",
-    "note",
-    "status",
-]
+#: The bank export's header, Chinese and English (`test_importing` pins the Chinese one).
+HEADER_ZH = [DEFAULT_HEADERS[f][0] for f in EXPORT_FIELDS]
+HEADER_EN = list(EXPORT_FIELDS)
 
 
 def order_rows(

@@ -210,3 +210,15 @@ def test_release_takeover_and_cancel_commands(planned: Path) -> None:
     assert "￥64.00" in out
     assert "already" in run("cancel", "A002", "--db", db, code=4)
     assert "no order" in run("cancel", "NOPE", "--db", db, code=2)
+
+
+def test_tables_align_chinese_and_combining_text_by_the_cells_it_takes() -> None:
+    from picker.cli.common import format_table
+
+    rows = [("苹果", "cafe\u0301", "1"), ("apple", "x", "12")]
+    text = format_table(("名称", "商品", "数量"), rows)
+    header, first, second = text.splitlines()
+    # Chinese takes two cells, a combining accent none: the third column ends in one place.
+    assert header == "名称   商品  数量"
+    assert first == "苹果   cafe\u0301     1"
+    assert second == "apple  x       12"

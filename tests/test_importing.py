@@ -50,6 +50,15 @@ def test_undecodable_bytes_are_an_input_error(catalog: Catalog) -> None:
         parse(b"\x81\x20\xff\xfe\x00", "broken.csv", catalog)
 
 
+def test_the_bank_export_header_is_read_as_the_bank_writes_it() -> None:
+    """Pinned here, once, as the bank's export spells it: the tests and the demo build their
+    files from `DEFAULT_HEADERS`, so a renamed header would otherwise go unnoticed."""
+    assert HEADER_ZH == ["订单号", "支付时间", "订单金额", "收款码", "居委", "小区", "楼号",
+                         "单元", "室号", "收货人", "手机号", "商品编码", "商品名称", "数量", "单价",
+                         "备注", "支付状态"]  # fmt: skip
+    assert HEADER_EN[:3] == ["order_no", "paid_at", "amount"] and len(HEADER_EN) == 17
+
+
 def test_english_headers_and_column_order_do_not_matter(catalog: Catalog) -> None:
     rows = [list(reversed(r)) for r in TWO_ORDERS]
     parsed = parse(csv_text(rows, list(reversed(HEADER_EN))).encode(), "en.csv", catalog)

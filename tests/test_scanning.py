@@ -6,12 +6,15 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from picker.app.demo import gtin_check_digit
+from picker.domain.gs1 import check_digit as gs1_check_digit
 from picker.domain.ids import bag_id, manifest_id, parse_bag_id, parse_manifest_id
 from picker.domain.model import Barcode, Catalog, Committee, Operator, Product, Role
 from picker.domain.scale_labels import DEFAULT_SCALE_LAYOUTS, SCALE_PRESETS, ScaleLayout
-from picker.domain.scanning import GS, ScanIndex, gs1_check_digit, resolve, split_quantity
+from picker.domain.scanning import GS, ScanIndex, resolve, split_quantity
 from picker.domain.scans import COMMAND_CODES, SCAN_REASONS, Command, Scan, ScanError, ScanKind
 from picker.errors import InputError
 from picker.i18n import set_language
@@ -395,6 +398,15 @@ def test_gs1_check_digit_agrees_with_the_demo(body: str) -> None:
 def test_gs1_check_digit_wants_digits() -> None:
     with pytest.raises(ValueError):
         gs1_check_digit("12a4")
+
+
+@given(st.text("0123456789", min_size=1, max_size=17))
+def test_gs1_check_digit_completes_the_weighted_sum(body: str) -> None:
+    """Weights 3, 1, 3 … from the right, the check digit weighing 1: the sum is a multiple of
+    10 (the one rule behind EAN-8/13, UPC-A, GTIN-14 and SSCC, and the demo's codes)."""
+    code = body + gs1_check_digit(body)
+    weights = [3 if i % 2 else 1 for i in range(len(code))]
+    assert sum(int(d) * w for d, w in zip(reversed(code), weights, strict=True)) % 10 == 0
 
 
 @pytest.mark.parametrize(

@@ -7,22 +7,18 @@ Addresses, in the config file (`[terminals.NAME]`) and for `picker scan --from`:
   tcp:HOST:PORT                  a serial device server (raw TCP server mode), e.g.
                                  tcp:192.168.1.60:4001
 
-A `Link` moves bytes and nothing else; `Scale` speaks a protocol of `picker.domain.scales` over one
-and turns "no reply in time" into `ScaleSilent`; `read_codes` cuts a scanner's stream into
-codes at CR or LF. pyserial is imported only when a serial device is opened.
+The links and the address parser are the printers' (`printers.link`); here `Scale` speaks a
+protocol of `picker.domain.scales` over a link and turns "no reply in time" into
+`ScaleSilent`, and `read_codes` cuts a scanner's stream into codes at CR or LF.
 """
 
 from __future__ import annotations
 
-import contextlib
-import re
-import select
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from picker.domain.scales import (
     PROTOCOLS,
@@ -34,26 +30,21 @@ from picker.domain.scales import (
 )
 from picker.errors import InputError, PickerError
 from picker.i18n import _
+from printers import link
+from printers.errors import DeviceClosed, DeviceError
+from printers.link import Address, Link, SerialLink, TcpLink, open_link
 
-DEFAULT_BAUD = 9600
+__all__ = [
+    "DeviceAddress", "DeviceClosed", "DeviceError", "Link", "NoSuchCommand", "Scale",
+    "ScaleSilent", "SerialLink", "TcpLink", "TerminalDevices", "open_link", "open_scale",
+    "parse_address", "parse_terminals", "read_codes",
+]  # fmt: skip
+
 #: Seconds a scale may take to answer one request before it counts as silent.
 SCALE_TIMEOUT = 1.0
 #: Seconds between two reads while a reply is coming in: it arrives in a few blocks instead
 #: of a byte at a time, and a scale that never stops sending costs little.
 READ_GAP = 0.02
-#: Bytes dropped at most before a request: a scale in continuous output never runs dry.
-DISCARD_LIMIT = 65536
-_FRAMES = {"N": (8, "N", 1), "E": (7, "E", 1), "O": (7, "O", 1)}
-
-
-class DeviceError(PickerError):
-    """A device cannot be opened or stopped working; the message names it."""
-
-    exit_code = 2
-
-
-class DeviceClosed(DeviceError):
-    """The other end went away (a serial server closed, a USB device was unplugged)."""
 
 
 class ScaleSilent(DeviceError):
@@ -64,58 +55,22 @@ class NoSuchCommand(DeviceError):
     """The scale's protocol has no such command (Toledo 8217 cannot tare): nothing was sent."""
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceAddress:
-    """Where a device is: a serial port with its line settings, or a TCP serial server."""
-
-    kind: str
-    target: str
-    port: int = 0
-    baud: int = DEFAULT_BAUD
-    bytesize: int = 8
-    parity: str = "N"
-    stopbits: int = 1
-
-    def __str__(self) -> str:
-        if self.kind == "tcp":
-            host = f"[{self.target}]" if ":" in self.target else self.target
-            return f"tcp:{host}:{self.port}"
-        return f"serial:{self.target}:{self.baud}:{self.bytesize}{self.parity}{self.stopbits}"
+#: Where a scale or a scanner is (`serial:` or `tcp:`).
+DeviceAddress = Address
 
 
 def parse_address(text: str) -> DeviceAddress:
     """`serial:DEVICE[:BAUD[:FRAME]]` or `tcp:HOST:PORT`; an `InputError` shows the forms."""
-    kind, _sep, rest = text.strip().partition(":")
-    bad = InputError(
-        _(
-            "bad device address {text!r}: use serial:DEVICE[:BAUD[:FRAME]] "
-            "(e.g. serial:/dev/ttyUSB0:9600:N) or tcp:HOST:PORT",
-            text=text,
-        )
-    )
-    if kind == "tcp":
-        host, _sep, port = rest.rpartition(":")
-        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise bad
-        return DeviceAddress("tcp", host, port=int(port))
-    if kind != "serial" or not rest:
-        raise bad
-    # Device paths may hold colons (/dev/serial/by-path/...-usb-0:2:1.0-port0): settings are
-    # taken off the end only when they look like settings.
-    parts = rest.split(":")
-    frame = (8, "N", 1)
-    if len(parts) > 1 and (m := re.fullmatch(r"([5-8])([NEOMS])([12])|([NEO])", parts[-1])):
-        frame = _FRAMES[m[4]] if m[4] else (int(m[1]), m[2], int(m[3]))
-        parts.pop()
-    baud = DEFAULT_BAUD
-    if len(parts) > 1 and parts[-1].isdigit():
-        baud = int(parts.pop())
-    device = ":".join(parts)
-    if not device or baud <= 0:
-        raise bad
-    return DeviceAddress("serial", device, baud=baud, bytesize=frame[0], parity=frame[1],
-                         stopbits=frame[2])  # fmt: skip
+    try:
+        return link.parse_address(text, ("serial", "tcp"))
+    except ValueError:
+        raise InputError(
+            _(
+                "bad device address {text!r}: use serial:DEVICE[:BAUD[:FRAME]] "
+                "(e.g. serial:/dev/ttyUSB0:9600:N) or tcp:HOST:PORT",
+                text=text,
+            )
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,134 +114,6 @@ def parse_terminals(table: Mapping[str, Any], source: str) -> dict[str, Terminal
                         known=", ".join(PROTOCOLS)))  # fmt: skip
         found[str(name)] = TerminalDevices(str(name), protocol=protocol, **values)
     return found
-
-
-class Link(Protocol):
-    """A byte pipe to one device."""
-
-    where: str
-
-    def write(self, data: bytes) -> None:
-        """Send every byte or raise `DeviceError`."""
-
-    def read(self, timeout: float) -> bytes:
-        """What arrived within `timeout` seconds (b"" if nothing); `DeviceClosed` at the end."""
-
-    def discard_input(self) -> None:
-        """Drop whatever arrived and was not read (a late reply to an earlier request)."""
-
-    def close(self) -> None:
-        """Release the device."""
-
-
-class TcpLink:
-    """A raw TCP connection to a serial device server."""
-
-    def __init__(self, address: DeviceAddress, timeout: float) -> None:
-        self.where = str(address)
-        try:
-            self.sock = socket.create_connection((address.target, address.port), timeout)
-        except OSError as exc:
-            raise DeviceError(
-                _("cannot reach {where}: {error}", where=self.where, error=exc.strerror or exc)
-            ) from None
-
-    def write(self, data: bytes) -> None:
-        try:
-            self.sock.sendall(data)
-        except OSError as exc:
-            raise DeviceClosed(
-                _("{where} closed the connection: {error}", where=self.where, error=exc)
-            ) from None
-
-    def read(self, timeout: float) -> bytes:
-        try:
-            readable, _w, _x = select.select([self.sock], [], [], max(timeout, 0))
-            if not readable:
-                return b""
-            data = self.sock.recv(4096)
-        except (OSError, ValueError) as exc:
-            raise DeviceClosed(
-                _("{where} closed the connection: {error}", where=self.where, error=exc)
-            ) from None
-        if not data:
-            raise DeviceClosed(_("{where} closed the connection", where=self.where))
-        return data
-
-    def discard_input(self) -> None:
-        dropped = 0
-        while dropped < DISCARD_LIMIT and (chunk := self.read(0)):
-            dropped += len(chunk)
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-class SerialLink:
-    """A serial port (USB adapter, RS-232, a USB-CDC scanner) through pyserial."""
-
-    def __init__(self, address: DeviceAddress, timeout: float) -> None:
-        self.where = str(address)
-        try:
-            import serial  # type: ignore[import-untyped,unused-ignore]
-        except ImportError:  # pragma: no cover - pyserial is a dependency
-            raise DeviceError(_("install pyserial to use {where}", where=self.where)) from None
-        self._errors: tuple[type[BaseException], ...] = (serial.SerialException, OSError)
-        try:  # pyserial lets termios.error (not an OSError) out of a port that went away
-            import termios
-
-            self._errors += (termios.error,)
-        except ImportError:  # pragma: no cover - not on Windows
-            pass
-        try:
-            self.port = serial.Serial(
-                address.target,
-                address.baud,
-                bytesize=address.bytesize,
-                parity=address.parity,
-                stopbits=address.stopbits,
-                timeout=timeout,
-                write_timeout=timeout,
-            )
-        except self._errors as exc:
-            raise DeviceError(
-                _("cannot open {where}: {error}", where=self.where, error=exc)
-            ) from None
-
-    def write(self, data: bytes) -> None:
-        try:
-            self.port.write(data)
-            self.port.flush()
-        except self._errors as exc:
-            raise DeviceClosed(_("{where} stopped: {error}", where=self.where, error=exc)) from None
-
-    def read(self, timeout: float) -> bytes:
-        try:
-            self.port.timeout = max(timeout, 0)
-            data = bytes(self.port.read(1))
-            if data and self.port.in_waiting:
-                data += bytes(self.port.read(min(self.port.in_waiting, 4096)))
-        except self._errors as exc:
-            # pyserial reports a pty whose other side closed, or an unplugged adapter, so.
-            raise DeviceClosed(_("{where} stopped: {error}", where=self.where, error=exc)) from None
-        return data
-
-    def discard_input(self) -> None:
-        try:
-            self.port.reset_input_buffer()
-        except self._errors as exc:
-            raise DeviceClosed(_("{where} stopped: {error}", where=self.where, error=exc)) from None
-
-    def close(self) -> None:
-        with contextlib.suppress(*self._errors):  # a port that went away has nothing to free
-            self.port.close()
-
-
-def open_link(address: DeviceAddress, timeout: float = 2.0) -> Link:
-    """A link to a device; `DeviceError` says why it cannot be opened."""
-    if address.kind == "tcp":
-        return TcpLink(address, timeout)
-    return SerialLink(address, timeout)
 
 
 class Scale:

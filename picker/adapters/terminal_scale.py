@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from picker.adapters.devices import NoSuchCommand, Scale, TerminalDevices, open_scale
+from picker.domain.retry import backoff
 from picker.domain.scales import Reading, ScaleProtocolError, ScaleStatus, not_understood, silent
 from picker.errors import PickerError
 from picker.i18n import _
@@ -110,9 +111,7 @@ class TerminalScale:
 
     def pause(self) -> float:
         """Seconds to wait before the next poll: the interval, doubled per failure in a row."""
-        if not self._failures:
-            return self.interval
-        return min(self.interval * 2**self._failures, max(self.max_backoff, self.interval))
+        return backoff(self._failures + 1, self.interval, max(self.max_backoff, self.interval))
 
     def current(self) -> Reading | None:
         """The reading to show: the last one while fresh, else "no answer" (None: none yet)."""

@@ -24,7 +24,7 @@ from typing import TextIO
 
 from picker.domain import demo_names as names
 from picker.domain.auth import hash_pin
-from picker.domain.importing import DEFAULT_HEADERS
+from picker.domain.gs1 import check_digit as gtin_check_digit
 from picker.domain.model import (
     SHANGHAI,
     Address,
@@ -41,6 +41,7 @@ from picker.domain.model import (
     Role,
     Subdistrict,
 )
+from picker.domain.order_fields import DEFAULT_HEADERS, EXPORT_FIELDS
 
 DEMO_DAY = date(2022, 4, 12)
 # The catalog's names and phone numbers do not follow the seed (see the module docstring).
@@ -57,9 +58,6 @@ _QTY_CUM = (0.7, 0.92)
 _SINGLE_QTY_CUM = (0.95, 1.0)
 _NOTE_RATE = 0.03
 
-EXPORT_FIELDS = ("order_no", "paid_at", "amount", "payment_code", "committee", "community",
-                 "building", "unit", "room", "name", "phone", "sku", "product", "qty",
-                 "unit_price", "note", "status")  # fmt: skip
 _STATUS_TEXT = {OrderStatus.PAID: "已支付", OrderStatus.REFUNDED: "已退款",
                 OrderStatus.CANCELLED: "已取消"}  # fmt: skip
 
@@ -98,14 +96,6 @@ class _Site:
     units: int  # 0: village houses, no unit
     floors: int
     rooms_per_floor: int
-
-
-def gtin_check_digit(digits: str) -> str:
-    """The GS1 check digit for the digits before it (EAN-8/13, ITF-14, GTIN-14 alike)."""
-    if not digits.isascii() or not digits.isdigit():
-        raise ValueError(f"not digits: {digits!r}")
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return str(-total % 10)
 
 
 def ean13_check_digit(digits12: str) -> str:

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 import db
 from db import print_queue as jobs
 from picker.app.documents import KINDS, Documents, role_of
+from picker.domain import retry
 from picker.domain.states import PrintJobState
 from picker.errors import Conflict, InputError, NotFound, PickerError
 from picker.i18n import N_, _
@@ -67,7 +68,7 @@ def default_worker() -> str:
 
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try after `attempts` failed ones: 2 s, 4 s, 8 s … 60 s."""
-    return timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_CAP))
+    return timedelta(seconds=retry.backoff(max(attempts, 1), BACKOFF_FIRST, BACKOFF_CAP))
 
 
 @dataclass(frozen=True, slots=True)

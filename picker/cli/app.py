@@ -73,6 +73,8 @@ def serve(wh: Warehouse, host: str, port: int) -> None:
     command += ["--db", str(wh.path.resolve())]
     if params.get("config_path"):
         command += ["--config", str(Path(params["config_path"]).resolve())]
+    if log_path := click.get_current_context().find_root().params.get("log_path"):
+        command += ["--log", str(Path(log_path).resolve())]
     os.environ.setdefault("PICKER_TERMINAL", f"web@{socket.gethostname()}")
     server = Server(
         shlex.join([*command, "tui"]), host=host, port=port, title=wh.settings.warehouse_name

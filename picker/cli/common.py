@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import logging
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -13,12 +14,14 @@ from typing import Any, TypeVar
 
 import click
 
-from picker.errors import PickerError
+from picker.errors import InputError, PickerError
 from picker.i18n import _, detect_language, set_language
 
 EXIT_OK, EXIT_USAGE, EXIT_REJECTS, EXIT_CONFLICT = 0, 2, 3, 4
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+log = logging.getLogger(__name__)
 
 
 def warehouse_options(fn: F, *, deferred: bool = False) -> F:
@@ -48,7 +51,9 @@ def warehouse_options(fn: F, *, deferred: bool = False) -> F:
         # Imported here: `picker --help` and the app's first frame should not wait for them.
         from picker.app.config import load_settings
 
+        ctx = click.get_current_context()
         try:
+            start_log(ctx, db_path)
             settings = load_settings(config_path)
             if settings.lang and not click.get_current_context().find_root().params.get("lang"):
                 set_language(settings.lang)
@@ -58,10 +63,38 @@ def warehouse_options(fn: F, *, deferred: bool = False) -> F:
 
             return fn(Warehouse(db_path, settings), **kwargs)
         except PickerError as exc:
+            log.info("%s: %s", ctx.command_path, exc.message, exc_info=exc)
             click.secho(_("error: {message}", message=exc.message), fg="red", err=True)
             sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception:
+            log.exception("%s failed", ctx.command_path)
+            raise
 
     return wrapper  # type: ignore[return-value]
+
+
+def start_log(ctx: click.Context, db_path: Path) -> None:
+    """Log to `--log` or beside the database until the command ends (`picker.logs`).
+
+    A default log file that cannot be opened is done without: the database beside it has
+    the same problem, and its error says more. An unusable `--log` is an `InputError`.
+    """
+    from picker.logs import log_path_for, start_logging, stop_logging
+
+    root = ctx.find_root()
+    explicit = root.params.get("log_path")
+    try:
+        start_logging(Path(explicit) if explicit else log_path_for(db_path))
+    except OSError as exc:
+        if explicit:
+            raise InputError(
+                _("cannot write the log file {path}: {error}", path=explicit,
+                  error=exc.strerror or exc)
+            ) from None  # fmt: skip
+        return
+    root.call_on_close(stop_logging)
 
 
 def json_option(fn: F) -> F:
@@ -119,10 +152,21 @@ class _Group(click.Group):
     type=click.Path(dir_okay=False),
     help="Settings file for the app or any command.",
 )
+@click.option(
+    "--log",
+    "log_path",
+    envvar="PICKER_LOG",
+    type=click.Path(dir_okay=False),
+    help="Log file (env PICKER_LOG; default: the database file's name + .log).",
+)
 @click.version_option(package_name="picker")
 @click.pass_context
 def main(
-    ctx: click.Context, lang: str | None, db_path: str | None, config_path: str | None
+    ctx: click.Context,
+    lang: str | None,
+    db_path: str | None,
+    config_path: str | None,
+    log_path: str | None,
 ) -> None:
     """picker: the warehouse side of community produce supply.
 
@@ -147,11 +191,12 @@ def main(
 
 
 def format_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
-    """Columns aligned by display width (a Chinese character takes two cells)."""
-    from unicodedata import east_asian_width
+    """Columns aligned by display width (a Chinese character takes two cells).
 
-    def width(s: str) -> int:
-        return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in s)
+    Measured as the terminal shows it, by Rich's `cell_len` as the app's tables are; paper
+    has its own measure (`printers.document.printed_width`: `·` takes two columns there).
+    """
+    from rich.cells import cell_len as width
 
     cols = [max(width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
 

@@ -57,6 +57,7 @@ from picker.domain.importing import parse_time
 from picker.domain.model import SHANGHAI, Order
 from picker.domain.money import format_fen, parse_fen
 from picker.domain.order_fields import MAX_FEN
+from picker.domain.retry import backoff
 from picker.domain.states import FeedStatus
 from picker.errors import InputError, PickerError
 from picker.i18n import N_, _
@@ -174,13 +175,6 @@ def error_for_status(code: int, source: str, detail: str = "") -> FeedError:
             detail=detail[:200],
         )
     )
-
-
-def backoff(attempt: int, base: float = 1.0, cap: float = 60.0) -> float:
-    """Seconds to wait before try `attempt + 1` after `attempt` failures: 1, 2, 4 … cap."""
-    if attempt <= 0:
-        return 0.0
-    return min(cap, base * 2 ** (attempt - 1))
 
 
 def next_poll(interval: float, failed_rounds: int, cap: float = 60.0) -> float:

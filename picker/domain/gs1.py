@@ -1,7 +1,8 @@
-"""GS1 element strings as a scanner sends them: FNC1 as GS, bare, or `(01)…(3103)…`. Pure.
+"""GS1 element strings as a scanner sends them: FNC1 as GS, bare, or `(01)…(3103)…`, and the
+GS1 check digit. Pure.
 
-Only the syntax lives here (which AI, how long, which characters); what a GTIN means is
-`picker.domain.scanning`'s business.
+Only the syntax lives here (which AI, how long, which characters, which check digit); what a
+GTIN means is `picker.domain.scanning`'s business.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ class Gs1Error(ValueError):
         super().__init__(reason)
         self.reason = reason
         self.params = params
+
+
+def check_digit(digits: str) -> str:
+    """The GS1 mod-10 check digit for the digits before it (EAN-8/13, UPC-A, GTIN-14, SSCC):
+    weights 3, 1, 3 … from the right. `690123456789` -> `2`."""
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"not digits: {digits!r}")
+    total = 3 * sum(map(int, digits[::-2])) + sum(map(int, digits[-2::-2]))
+    return str(-total % 10)
 
 
 def shown(code: str) -> str:

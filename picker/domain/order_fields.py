@@ -30,6 +30,8 @@ DEFAULT_HEADERS: dict[str, tuple[str, ...]] = {
     "note": ("备注", "note"),
     "status": ("支付状态", "status"),
 }
+#: The columns of the bank's export, in its order: the demo writes its CSV so.
+EXPORT_FIELDS = tuple(DEFAULT_HEADERS)
 REQUIRED = (
     "order_no",
     "paid_at",

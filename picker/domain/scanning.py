@@ -46,16 +46,8 @@ _GTIN_KINDS = {8: "ean8", 12: "upca", 13: "ean13", 14: "gtin14"}
 _GS1_SYMBOLOGIES = frozenset({"C1", "e0", "d2", "Q3"})
 
 
-def gs1_check_digit(digits: str) -> str:
-    """The GS1 mod-10 check digit for the digits before it (EAN-8/13, UPC-A, GTIN-14, SSCC)."""
-    if not (digits.isascii() and digits.isdigit()):
-        raise ValueError(f"not digits: {digits!r}")
-    total = 3 * sum(map(int, digits[::-2])) + sum(map(int, digits[-2::-2]))
-    return str(-total % 10)
-
-
 def _check_ok(code: str) -> bool:
-    return gs1_check_digit(code[:-1]) == code[-1]
+    return gs1.check_digit(code[:-1]) == code[-1]
 
 
 def _plu_key(plu: str) -> str:

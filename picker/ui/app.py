@@ -29,6 +29,7 @@ from picker.ui.print_worker import PrintWorker
 from picker.ui.roles import FIRST_SCREEN, SCREENS, screen_factory
 from picker.ui.signin import SignInScreen
 from picker.ui.widgets import role_label
+from picker.ui.worker_log import LoggedWorkers
 
 if TYPE_CHECKING:
     from picker.app.warehouse import Warehouse
@@ -96,6 +97,7 @@ class PickerApp(KeyedApp):
         idle_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
+        self._workers = LoggedWorkers(self)  # failed workers keep their tracebacks in the log
         localize_bindings(self)
         self.warehouse = warehouse
         self.terminal = terminal or os.environ.get("PICKER_TERMINAL") or socket.gethostname()

@@ -8,6 +8,7 @@ Every action runs in a thread worker and ends in a green or red line.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -38,6 +39,8 @@ from picker.ui.widgets import (
     bind,
     require_lead,
 )
+
+log = logging.getLogger(__name__)
 
 
 def import_summary(r: ImportReport) -> str:
@@ -169,6 +172,7 @@ class DashboardScreen(LeadKeys, Screen[None]):
         except PickerError as exc:
             self.post_message(self.ActionDone(exc.message, False))
         except Exception as exc:  # a printer or database failure: a red line, not a crash
+            log.exception("an action on the dashboard failed")
             self.post_message(self.ActionDone(_("Failed: {error}", error=exc), False))
 
     @on(ActionDone)

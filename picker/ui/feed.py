@@ -23,6 +23,7 @@ Screens showing orders need nothing more: they already refresh when the file cha
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from picker.domain.money import format_fen
 from picker.domain.states import FeedStatus, WatchOutcome
 from picker.errors import PickerError
 from picker.i18n import _
+
+log = logging.getLogger(__name__)
 
 
 class FeedPolled(Message):
@@ -166,6 +169,7 @@ class FeedPoller:
             report = PullReport(feed.name, status=FeedStatus.FAILED, error=exc.message)
         except Exception as exc:
             # A locked file or a bug must not end the poller for the day: say it, go on.
+            log.exception("pulling feed %s failed", feed.name)
             error = f"{type(exc).__name__}: {exc}"
             report = PullReport(feed.name, status=FeedStatus.FAILED, error=error)
         failures[feed.name] = 0 if report.ok else failures[feed.name] + 1

@@ -12,6 +12,7 @@ with a reason. The other actions are function keys, so that typing never trigger
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -44,6 +45,8 @@ from picker.ui.widgets import (
     hide_from_footer,
     require_lead,
 )
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from picker.app.sessions import ScanSession
@@ -319,6 +322,7 @@ class HomeScreen(Screen[None]):
         except PickerError as exc:
             self.post_message(self.ActionDone(exc.message, False))
         except Exception as exc:  # the database is unreadable or locked: a red line
+            log.exception("an action on the batch board failed")
             self.post_message(
                 self.ActionDone(_("Cannot read the warehouse: {error}", error=exc), False)
             )

@@ -7,6 +7,7 @@ Every code goes through the ordered scan lane of `ScanScreen`.
 
 from __future__ import annotations
 
+import logging
 from typing import ClassVar
 
 from rich.text import Text
@@ -28,6 +29,8 @@ from picker.ui.pick_view import PickView, read_pick_view
 from picker.ui.scan_input import ScanInput
 from picker.ui.scan_screen import ScanScreen, ShortJob, fkey, show_big
 from picker.ui.short_reason import ShortReasonScreen
+
+log = logging.getLogger(__name__)
 
 
 class PickScreen(ScanScreen[PickView]):
@@ -209,6 +212,7 @@ class PickScreen(ScanScreen[PickView]):
         try:
             pack = s.wh.session(s.batch_id, s.operator, s.terminal, "pack")
         except Exception as exc:  # e.g. a lead took the batch over: a red line, stay here
+            log.exception("opening batch %s for packing failed", s.batch_id)
             self.post_message(self.PackOpened(None, str(exc) or type(exc).__name__))
             return
         finally:

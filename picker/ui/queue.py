@@ -9,6 +9,7 @@ printed once the lead has found its copy.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import ClassVar, Protocol
 
@@ -31,6 +32,8 @@ from picker.ui import localize_bindings
 from picker.ui.live import VersionWatch
 from picker.ui.printer_states import PrinterStates
 from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, bind
+
+log = logging.getLogger(__name__)
 
 
 class JobRow(Protocol):
@@ -293,6 +296,7 @@ class QueueScreen(Screen[None]):
         except PickerError as exc:
             self.post_message(self.ActionDone(exc.message, False))
         except Exception as exc:  # a database failure: a red line, not a crash
+            log.exception("an action on the print queue failed")
             self.post_message(self.ActionDone(_("Failed: {error}", error=exc), False))
 
     @on(ActionDone)

@@ -10,6 +10,7 @@ codes it was pressed between.
 
 from __future__ import annotations
 
+import logging
 import queue
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from picker.app.sessions import ScanResult, ScanSession
 
 
+log = logging.getLogger(__name__)
 ViewT = TypeVar("ViewT")
 
 
@@ -205,6 +207,7 @@ class ScanScreen(Screen[None], Generic[ViewT]):
             self.before_scan()
             result = self.apply(job)
         except Exception as exc:  # a red line and a bell; the lane goes on with the next code
+            log.exception("a scan failed")
             self.post_message(self.ScanFailed(job_code(job), str(exc) or type(exc).__name__))
             return
         view = self._read_view() if self._jobs.empty() else None
@@ -214,6 +217,7 @@ class ScanScreen(Screen[None], Generic[ViewT]):
         try:
             return self.load_view()
         except Exception as exc:  # reported; the next scan reads the view again
+            log.exception("reading the view after a scan failed")
             self.post_message(self.ScanFailed(None, str(exc) or type(exc).__name__))
             return None
 

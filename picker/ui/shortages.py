@@ -8,6 +8,7 @@ money. Anything else (a substitution, calling a household) happens off the syste
 
 from __future__ import annotations
 
+import logging
 from typing import ClassVar
 
 from rich.text import Text
@@ -26,6 +27,8 @@ from picker.domain.states import RefundKind
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.widgets import LiveTable, MessageLine, bind
+
+log = logging.getLogger(__name__)
 
 KIND_LABELS: dict[str, str] = {
     RefundKind.SHORT: N_("short"),
@@ -112,6 +115,7 @@ class ShortagesScreen(ModalScreen[None]):
                 self.warehouse.accept_shortages(self.committee, accept_upto)
             rows = self.warehouse.committee_refunds(self.committee)
         except Exception as exc:  # shown as a red line in the modal
+            log.exception("reading the refunds of committee %s failed", self.committee)
             self.post_message(self.RefundsLoaded([], str(exc)))
         else:
             self.post_message(self.RefundsLoaded(rows))

@@ -8,6 +8,7 @@ warehouse file and lock that operator out for a while after five in a row.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -25,6 +26,8 @@ from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.scan_input import ScanInput
 from picker.ui.widgets import MessageLine
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from picker.app.warehouse import Warehouse
@@ -155,6 +158,7 @@ class SignInScreen(Screen[None]):
         except PickerError as exc:
             self.post_message(self._Refused(exc.message))
         except Exception as exc:  # the database is unreadable: say so, stay on this screen
+            log.exception("signing in failed")
             self.post_message(self._Refused(_("Cannot read the warehouse: {error}", error=exc)))
         else:
             self.post_message(self.SignedIn(who))
