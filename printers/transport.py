@@ -16,9 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from picker.errors import InputError
-from picker.i18n import _
-from printers.errors import PrinterNotReady, PrinterUnavailable
+from printers.errors import PrinterConfigError, PrinterNotReady, PrinterUnavailable
+from printers.i18n import _
 from printers.status import ANSWER_LENGTH, QUERY, PrinterStatus
 
 DEFAULT_PORT = 9100
@@ -53,9 +52,9 @@ class Connection:
 
 
 def parse_connection(text: str) -> Connection:
-    """Parse a connection setting; an `InputError` says what a good one looks like."""
+    """Parse a connection setting; a `PrinterConfigError` says what a good one looks like."""
     kind, _sep, rest = text.strip().partition(":")
-    bad = InputError(
+    bad = PrinterConfigError(
         _(
             "bad printer connection {text!r}: use network:HOST:PORT, usb:VID:PID, "
             "serial:DEVICE[:BAUD] or file:PATH",

@@ -24,7 +24,7 @@ from picker.cli.common import (
 from picker.domain.kpi import Kpis, Rate, Ratio
 from picker.domain.money import format_fen
 from picker.domain.settlement import COUNTED, AuditReport, EndState, OpenReason, SettlementRow
-from picker.i18n import _
+from picker.i18n import _, _n
 
 if TYPE_CHECKING:
     from picker.app.warehouse import Warehouse
@@ -271,7 +271,9 @@ def audit_(wh: Warehouse, day: str | None, list_open: bool, closing: bool, as_js
     if report.clean:
         click.secho(_("Every paid order accounted for."), fg="green")
     else:
-        click.secho(_("{count} orders with problems.", count=len(report.failing)), fg="red")
+        count = len(report.failing)
+        message = _n("{count} order with problems.", "{count} orders with problems.", count)
+        click.secho(message.format(count=count), fg="red")
     if failed:
         sys.exit(EXIT_REJECTS)
 

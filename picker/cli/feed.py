@@ -29,7 +29,7 @@ from picker.domain.feed import FeedConfig, next_poll, status_label
 from picker.domain.importing import describe, reason_text
 from picker.domain.money import format_fen
 from picker.errors import InputError
-from picker.i18n import _
+from picker.i18n import _, _n
 
 if TYPE_CHECKING:
     from picker.app.warehouse import Warehouse
@@ -182,8 +182,12 @@ def echo_watched(f: WatchedFile) -> None:
     for line in f.report_path.read_text(encoding="utf-8").splitlines() if f.report_path else []:
         click.echo(line)
     if r.rejects:
-        message = _(
-            "{count} rejected rows are listed in {path}", count=len(r.rejects), path=f.report_path
+        message = _n(
+            "{count} rejected row is listed in {path}",
+            "{count} rejected rows are listed in {path}",
+            len(r.rejects),
+            count=len(r.rejects),
+            path=f.report_path,
         )
         click.secho(message, fg="red", err=True)
     click.echo(_("moved to {path}", path=f.moved_to))

@@ -37,7 +37,7 @@ from picker.app.warehouse import Warehouse
 from picker.domain.feed import FeedConfig, FeedError, next_poll
 from picker.domain.money import format_fen
 from picker.errors import PickerError
-from picker.i18n import _
+from picker.i18n import _, _n
 
 
 class FeedPolled(Message):
@@ -63,8 +63,10 @@ def pull_notices(report: PullReport, was_ok: bool) -> list[Notice]:
     if report.orders_added:
         out.append(
             Notice(
-                _(
+                _n(
+                    "{source}: {count} new order ({amount})",
                     "{source}: {count} new orders ({amount})",
+                    report.orders_added,
                     source=report.source,
                     count=report.orders_added,
                     amount=format_fen(report.amount_fen),

@@ -29,7 +29,7 @@ from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
 from picker.errors import Conflict, NotFound, PickerError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.board_find import FindInput, is_batch_id, matches
 from picker.ui.scan_input import fkey
@@ -238,8 +238,10 @@ class HomeScreen(Screen[None]):
                 units=b.units - b.short,
             )
         if waiting:
-            return _(
+            return _n(
+                "{count} batch waiting. Enter claims {batch} ({committee}).",
                 "{count} batches waiting. Enter claims {batch} ({committee}).",
+                len(waiting),
                 count=len(waiting),
                 batch=waiting[0].id,
                 committee=waiting[0].committee_name,

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from picker.app.warehouse import Warehouse
 from picker.domain.routing import Route, route_state
 from picker.errors import PickerError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen
 from picker.ui.widgets import LiveTable, MessageLine, PromptScreen, bind
@@ -57,7 +57,8 @@ def stop_note(missing: int, open_bags: int, unpacked: int, unbatched: int = 0) -
     if open_bags:
         notes.append(_("{n} still open", n=open_bags))
     if unpacked + unbatched:
-        notes.append(_("{n} orders not packed", n=unpacked + unbatched))
+        n = unpacked + unbatched
+        notes.append(_n("{n} order not packed", "{n} orders not packed", n, n=n))
     return " · ".join(notes)
 
 

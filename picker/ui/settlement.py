@@ -25,7 +25,7 @@ from picker.app.warehouse import Warehouse
 from picker.domain.money import format_fen
 from picker.domain.settlement import AuditReport, Settlement, SettlementRow
 from picker.errors import PickerError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.widgets import Cell, LiveReader, LiveTable, MessageLine, PromptScreen, bind
 
@@ -245,8 +245,10 @@ class SettlementScreen(Screen[None]):
         else:
             first = report.failing[0]
             line.error(
-                _(
+                _n(
+                    "{count} order with problems, e.g. {order_no}: run picker audit",
                     "{count} orders with problems, e.g. {order_no}: run picker audit",
+                    len(report.failing),
                     count=len(report.failing),
                     order_no=first.order_no,
                 )
