@@ -247,9 +247,12 @@ def audit_(wh: Warehouse, day: str | None, list_open: bool, closing: bool, as_js
         sys.exit(EXIT_REJECTS if failed else 0)
     reasons = ", ".join(f"{_(STATE_TEXT[r])} {counts[r]}" for r in OpenReason if counts[r])
     click.echo(
-        _(
+        _n(
+            "{orders} order: {delivered} delivered, {refunded} refunded in full, "
+            "{open} open ({reasons}).",
             "{orders} orders: {delivered} delivered, {refunded} refunded in full, "
             "{open} open ({reasons}).",
+            len(report.orders),
             orders=len(report.orders),
             delivered=counts[EndState.DELIVERED],
             refunded=counts[EndState.REFUNDED],

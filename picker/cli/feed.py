@@ -67,15 +67,18 @@ def echo_pull(r: PullReport) -> None:
     for rj in r.rejects:
         click.secho(describe(rj), fg="red", err=True)
     click.echo(
-        _(
+        _n(
+            "{source}: {added} new order ({amount}), {duplicates} already here, "
+            "{rejected} rejected, {events}.",
             "{source}: {added} new orders ({amount}), {duplicates} already here, "
-            "{rejected} rejected, {events} new events.",
+            "{rejected} rejected, {events}.",
+            r.orders_added,
             source=r.source,
             added=r.orders_added,
             amount=format_fen(r.amount_fen),
             duplicates=r.duplicates,
             rejected=len(r.rejects),
-            events=r.events_received,
+            events=_n("{n} new event", "{n} new events", r.events_received, n=r.events_received),
         )
     )
     if r.outcomes:

@@ -65,13 +65,15 @@ def demo(wh: Warehouse, orders: int, seed: int, export_csv: Path | None, as_json
         return
     click.echo(
         _(
-            "Demo warehouse {path}: {committees} committees, {products} products, "
-            "{operators} operators, {orders} orders worth {amount}.",
+            "Demo warehouse {path}: {committees}, {products}, {operators}, "
+            "{orders} worth {amount}.",
             path=wh.path,
-            committees=report.committees,
-            products=report.products,
-            operators=report.operators,
-            orders=report.orders,
+            committees=_n(
+                "{n} committee", "{n} committees", report.committees, n=report.committees
+            ),
+            products=_n("{n} product", "{n} products", report.products, n=report.products),
+            operators=_n("{n} operator", "{n} operators", report.operators, n=report.operators),
+            orders=_n("{n} order", "{n} orders", report.orders, n=report.orders),
             amount=format_fen(report.amount_fen),
         )
     )

@@ -82,12 +82,20 @@ def totals(d: Dashboard) -> str:
     units = sum(c.units for c in rows)
     percent = sum(c.picked for c in rows) * 100 // units if units else 0
     jobs = d.print_jobs
-    return _(
+    orders = sum(c.orders for c in rows)
+    rejects = sum(c.rejects for c in rows)
+    bags = sum(c.bags for c in rows)
+    return _n(
+        "{orders} order ({unbatched} to plan) · batches waiting/working/done"
+        " {waiting}/{working}/{done}"
+        " · {percent}% picked · {short} short ({new} new) · refunds {refunds}"
+        " · {rejects} · {bags} · print queue {queued} waiting, {failed} failed",
         "{orders} orders ({unbatched} to plan) · batches waiting/working/done"
         " {waiting}/{working}/{done}"
         " · {percent}% picked · {short} short ({new} new) · refunds {refunds}"
-        " · {rejects} rejects · {bags} bags · print queue {queued} waiting, {failed} failed",
-        orders=f"{sum(c.orders for c in rows):,}",
+        " · {rejects} · {bags} · print queue {queued} waiting, {failed} failed",
+        orders,
+        orders=f"{orders:,}",
         unbatched=f"{sum(c.unbatched for c in rows):,}",
         waiting=sum(c.batch_count(WAITING) for c in rows),
         working=sum(c.batch_count(WORKING) for c in rows),
@@ -96,8 +104,8 @@ def totals(d: Dashboard) -> str:
         short=sum(c.short_lines for c in rows),
         new=sum(c.unseen for c in rows),
         refunds=format_fen(sum(c.refund_fen for c in rows)),
-        rejects=sum(c.rejects for c in rows),
-        bags=f"{sum(c.bags for c in rows):,}",
+        rejects=_n("{n} reject", "{n} rejects", rejects, n=rejects),
+        bags=_n("{n} bag", "{n} bags", bags, n=f"{bags:,}"),
         queued=jobs.get("queued", 0) + jobs.get("sending", 0),
         # A held job may have printed: it wants the lead as much as a failed one.
         failed=jobs.get("failed", 0) + jobs.get("held", 0),

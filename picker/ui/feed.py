@@ -102,8 +102,10 @@ def watch_notices(files: list[WatchedFile]) -> list[Notice]:
             text = _("{name}: not imported: {error}", name=f.name, error=f.error)
             out.append(Notice(text, "error", 30.0))
         elif f.outcome == "done" and f.report is not None:
-            text = _(
+            text = _n(
+                "{name}: {added} new order, {rejected} rejected",
                 "{name}: {added} new orders, {rejected} rejected",
+                f.report.added,
                 name=f.name,
                 added=f.report.added,
                 rejected=f.report.rejected_orders,

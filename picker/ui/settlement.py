@@ -68,9 +68,12 @@ def cells(row: SettlementRow) -> tuple[Cell, ...]:
 def totals(s: Settlement) -> str:
     """The bottom line: the total, and whether it reconciles with the payments."""
     t = s.total
-    text = _(
+    text = _n(
+        "{orders} order · paid {paid} − refunds {refunds} = net {net} · delivered {delivered}"
+        " · open {open}",
         "{orders} orders · paid {paid} − refunds {refunds} = net {net} · delivered {delivered}"
         " · open {open}",
+        t.orders,
         orders=f"{t.orders:,}",
         paid=format_fen(t.paid_fen),
         refunds=format_fen(t.refunds_fen),
