@@ -7,7 +7,7 @@ source language, so the English text is the message id.
 reasons stored as codes.
 
 The catalog is `picker/locale/zh_CN/LC_MESSAGES/picker.po` (committed), compiled to `.mo` by
-`scripts/setup`; `scripts/translations update` adds new strings to it. The printers package
+`scripts/setup`; `scripts/translations.py update` adds new strings to it. The printers package
 has its own domain: `set_language` tells it too.
 """
 

@@ -67,6 +67,10 @@ def forms(string: str | tuple[str, ...]) -> tuple[str, ...]:
     return string if isinstance(string, tuple) else (string,)
 
 
+def undated(po_text: str) -> str:
+    return "\n".join(line for line in po_text.splitlines() if "POT-Creation-Date" not in line)
+
+
 def update() -> None:
     untranslated = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,10 +81,15 @@ def update() -> None:
             for lang in LANGUAGES:
                 po = catalog(locale_dir, lang, domain)
                 command, extra = "init", []
+                before = po.read_text(encoding="utf-8") if po.exists() else ""
                 if po.exists():
                     command, extra = "update", ["--no-fuzzy-matching", "--ignore-obsolete"]
                 where = ["-i", pot, "-d", locale_dir, "-D", domain, "-l", lang]
                 pybabel(command, *where, "--no-wrap", *extra)
+                if undated(po.read_text(encoding="utf-8")) == undated(before):
+                    # Only the extraction time changed: keep the file, and branches that
+                    # did not touch the strings out of each other's way.
+                    po.write_text(before, encoding="utf-8")
                 with po.open("rb") as handle:
                     untranslated += [
                         f"{po.relative_to(ROOT)}: {message.id!r}"
