@@ -29,10 +29,13 @@ from click.testing import CliRunner
 
 import printers.i18n as printers_i18n
 from picker.app.config import load_settings
+from picker.app.printing import render_bytes
 from picker.cli import main
 from picker.domain.routing import MissingBag, MissingStop
 from picker.errors import InputError
 from picker.i18n import _n, set_language
+from printers.document import PAPER_58, Document, Text
+from printers.errors import FontMissing
 from printers.i18n import compile_po, load_catalog
 from printers.status import state_text
 
@@ -339,6 +342,21 @@ def test_a_printer_setting_error_is_shown_like_any_other(tmp_path: Path, lang: s
     assert "Traceback" not in result.output
     with pytest.raises(InputError, match="bad1"):
         load_settings(config)
+
+
+def test_a_missing_font_is_shown_like_any_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendering a preview (or a raster job) without a Chinese font: picker's InputError with
+    the printing side's message, so the screens and the CLI show it and exit with 2."""
+    import printers.png
+
+    def no_font(*_args: object) -> bytes:
+        raise FontMissing("no Chinese font found")
+
+    monkeypatch.setattr(printers.png, "render_png", no_font)
+    doc = Document("x", "x", (Text("青菜"),))
+    with pytest.raises(InputError, match="no Chinese font found") as info:
+        render_bytes(doc, "png", None, PAPER_58)
+    assert info.value.exit_code == FontMissing.exit_code == 2
 
 
 def test_printers_import_nothing_of_picker() -> None:
