@@ -1,19 +1,31 @@
-"""Translation of user-facing strings. zh_CN is the default; the English text is the key.
+"""Translation of user-facing strings through gettext. zh_CN is the default; English is the
+source language, so the English text is the message id.
 
-`_("...")` translates at call time; `N_("...")` only marks a string for the catalog check
-(`tests/test_i18n.py`) where it is translated later, e.g. reject reasons stored as codes.
+`_("...")` translates at call time and fills `{name}` fields from keywords;
+`_n("{n} bag", "{n} bags", n, n=n)` picks the form for a count (English has two, zh_CN one);
+`N_("...")` only marks a string for extraction where it is translated later, e.g. reject
+reasons stored as codes.
+
+The catalog is `picker/locale/zh_CN/LC_MESSAGES/picker.po` (committed), compiled to `.mo` by
+`scripts/setup`; `scripts/translations.py update` adds new strings to it. The printers package
+has its own domain: `set_language` tells it too.
 """
 
 from __future__ import annotations
 
+import gettext
 import locale
 import os
+from pathlib import Path
 
-from picker.translations import ZH_CN
+import printers.i18n as printers_i18n
 
 LANGUAGES = ("zh_CN", "en")
-_catalogs: dict[str, dict[str, str]] = {"zh_CN": ZH_CN, "en": {}}
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "picker"
+
 _current = "zh_CN"
+_loaded: dict[str, gettext.NullTranslations] = {}
 
 
 def detect_language(explicit: str | None = None) -> str:
@@ -31,16 +43,31 @@ def detect_language(explicit: str | None = None) -> str:
 
 
 def set_language(lang: str) -> None:
+    """Speak `lang` from now on, here and on the printing side."""
     global _current
     _current = detect_language(lang)
+    printers_i18n.set_language(_current)
 
 
 def current_language() -> str:
     return _current
 
 
+def _catalog() -> gettext.NullTranslations:
+    catalog = _loaded.get(_current)
+    if catalog is None:
+        catalog = _loaded[_current] = printers_i18n.load_catalog(LOCALE_DIR, DOMAIN, _current)
+    return catalog
+
+
 def _(message: str, /, **params: object) -> str:
-    text = _catalogs[_current].get(message, message)
+    text = _catalog().gettext(message)
+    return text.format(**params) if params else text
+
+
+def _n(singular: str, plural: str, n: int, /, **params: object) -> str:
+    """The form of a message for the count `n`, filled from `params` (pass `n=n` to show it)."""
+    text = _catalog().ngettext(singular, plural, n)
     return text.format(**params) if params else text
 
 

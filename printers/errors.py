@@ -1,22 +1,40 @@
-"""Errors of the printing side, each with a message a shift lead can act on."""
+"""Errors of the printing side, each with a message a shift lead can act on.
+
+They have their own base, `PrinterError`, so this package stands alone; an application shows
+them like its own errors: `message` for the person, `exit_code` for a command line.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from picker.errors import PickerError
-
 if TYPE_CHECKING:
     from printers.status import PrinterStatus
 
 
-class FontMissing(PickerError):
+class PrinterError(Exception):
+    """Base of every printing error that is shown to a person instead of a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PrinterConfigError(PrinterError):
+    """A printer setting that cannot be used: an unknown key, a bad connection, no such printer."""
+
+    exit_code = 2
+
+
+class FontMissing(PrinterError):
     """No font with Chinese glyphs was found for the PNG preview or raster printing."""
 
     exit_code = 2
 
 
-class PrinterUnavailable(PickerError):
+class PrinterUnavailable(PrinterError):
     """A job could not be delivered to the printer; none of it counts as printed.
 
     `reason` is the short cause (refused, timeout, dropped, ...) for the print queue's record.
@@ -44,7 +62,7 @@ class PrinterNotReady(PrinterUnavailable):
         self.sent = sent
 
 
-class DeviceError(PickerError):
+class DeviceError(PrinterError):
     """A device (printer, scale, scanner) cannot be opened or stopped working; the message
     names it. `cause` is the error of the system or driver behind it, if there was one."""
 

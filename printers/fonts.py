@@ -10,8 +10,8 @@ from functools import cache
 
 from PIL import ImageFont
 
-from picker.i18n import _
 from printers.errors import FontMissing
+from printers.i18n import _
 
 #: Tried in order after `PICKER_CJK_FONT`: Debian/Ubuntu, Fedora/Arch, macOS, Windows.
 KNOWN_FONTS = (

@@ -24,8 +24,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from picker.i18n import _
 from printers.errors import DeviceClosed, DeviceError
+from printers.i18n import _
 
 __all__ = [
     "DEFAULT_BAUD", "DISCARD_LIMIT", "NETWORK_PORT", "Address", "DeviceClosed", "DeviceError",

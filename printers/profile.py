@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from picker.errors import InputError
-from picker.i18n import _
 from printers.document import PAPER_58, PAPERS, Paper
+from printers.errors import PrinterConfigError
+from printers.i18n import _
 from printers.transport import parse_connection
 
 ENCODINGS = ("gbk", "gb18030")
@@ -49,13 +49,14 @@ class PrinterProfile:
             ("role", self.role, ROLES),
         ):
             if value not in allowed:
-                raise InputError(_bad(self.name, key, value, allowed))
+                raise PrinterConfigError(_bad(self.name, key, value, allowed))
         parse_connection(self.connection)
 
 
 def parse_printers(data: Mapping[str, Any]) -> dict[str, PrinterProfile]:
     """Printers from the `[printers]` table (name -> settings); the whole config file's table
-    is accepted too. Bad entries raise an `InputError` naming the printer and the setting."""
+    is accepted too. Bad entries raise a `PrinterConfigError` naming the printer and the
+    setting."""
     inner = data.get("printers")
     if isinstance(inner, Mapping) and "connection" not in inner:
         data = inner
@@ -64,11 +65,11 @@ def parse_printers(data: Mapping[str, Any]) -> dict[str, PrinterProfile]:
 
 def _parse_one(name: str, table: Any) -> PrinterProfile:
     if not isinstance(table, Mapping):
-        raise InputError(_("printer {name}: expected a table of settings", name=name))
+        raise PrinterConfigError(_("printer {name}: expected a table of settings", name=name))
     known = ("connection", "paper", "encoding", "chinese", "barcodes", "role", "status")
     unknown = sorted(set(table) - set(known))
     if unknown:
-        raise InputError(
+        raise PrinterConfigError(
             _(
                 "printer {name}: unknown setting {key}; known: {known}",
                 name=name,
@@ -77,24 +78,28 @@ def _parse_one(name: str, table: Any) -> PrinterProfile:
             )
         )
     if "connection" not in table:
-        raise InputError(_("printer {name}: connection is missing", name=name))
+        raise PrinterConfigError(_("printer {name}: connection is missing", name=name))
     settings: dict[str, Any] = {}
     for key in known[:-1]:
         if key in table:
             value = table[key]
             if isinstance(value, bool) or not isinstance(value, str | int):
-                raise InputError(_("printer {name}: {key} must be text", name=name, key=key))
+                raise PrinterConfigError(
+                    _("printer {name}: {key} must be text", name=name, key=key)
+                )
             settings[key] = value if key == "connection" else str(value).strip().lower()
     try:
         parse_connection(settings["connection"])
-    except InputError as exc:
-        raise InputError(_("printer {name}: {error}", name=name, error=exc.message)) from None
+    except PrinterConfigError as exc:
+        raise PrinterConfigError(
+            _("printer {name}: {error}", name=name, error=exc.message)
+        ) from None
     paper = settings.pop("paper", "58").removesuffix("mm")
     if paper not in PAPERS:
-        raise InputError(_bad(name, "paper", paper, tuple(PAPERS)))
+        raise PrinterConfigError(_bad(name, "paper", paper, tuple(PAPERS)))
     status = table.get("status", False)
     if not isinstance(status, bool):
-        raise InputError(_bad(name, "status", status, ("true", "false")))
+        raise PrinterConfigError(_bad(name, "status", status, ("true", "false")))
     return PrinterProfile(name, paper=PAPERS[paper], status=status, **settings)
 
 
@@ -114,7 +119,7 @@ def printer_for(
     """The printer named, else the first configured for `role` (label / document)."""
     if name is not None:
         if name not in printers:
-            raise InputError(
+            raise PrinterConfigError(
                 _(
                     "no printer named {name}; configured: {names}",
                     name=name,
@@ -125,4 +130,4 @@ def printer_for(
     for profile in printers.values():
         if profile.role == role:
             return profile
-    raise InputError(_("no printer with role {role} in the config", role=role))
+    raise PrinterConfigError(_("no printer with role {role} in the config", role=role))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from picker.i18n import N_, _
+from printers.i18n import N_, _
 
 #: The four questions, asked together; the answers come back in this order.
 QUERY = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"

@@ -15,9 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from picker.errors import InputError
-from picker.i18n import _
-from printers.errors import PrinterNotReady, PrinterUnavailable
+from printers.errors import PrinterConfigError, PrinterNotReady, PrinterUnavailable
+from printers.i18n import _
 from printers.link import Address, DeviceError, SerialLink, TcpLink, parse_address, pyserial
 from printers.status import ANSWER_LENGTH, QUERY, PrinterStatus
 
@@ -32,11 +31,11 @@ Connection = Address
 
 
 def parse_connection(text: str) -> Connection:
-    """Parse a connection setting; an `InputError` says what a good one looks like."""
+    """Parse a connection setting; a `PrinterConfigError` says what a good one looks like."""
     try:
         return parse_address(text, ("network", "usb", "serial", "file"))
     except ValueError:
-        raise InputError(
+        raise PrinterConfigError(
             _(
                 "bad printer connection {text!r}: use network:HOST:PORT, usb:VID:PID, "
                 "serial:DEVICE[:BAUD] or file:PATH",

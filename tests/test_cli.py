@@ -69,7 +69,7 @@ def test_import_exit_codes_and_file_line_reasons(small_db: Path, tmp_path: Path)
     good.write_text(csv_text(order_rows("A001")), encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text(csv_text([*order_rows("A002"), *order_rows("A003", phone="1")]))
-    assert "added 1 orders" in run("import", "--db", str(small_db), str(good))
+    assert "added 1 order (" in run("import", "--db", str(small_db), str(good))
     out = run("import", "--db", str(small_db), str(bad), code=3)
     assert f"{bad}:3: phone '1' is not an 11-digit mobile number" in out
     again = run("import", "--db", str(small_db), str(good))

@@ -554,7 +554,7 @@ def test_a_short_crate_is_flagged_before_departure(warehouse: Warehouse, tmp_pat
     with pytest.raises(Conflict, match="would split order A004"):
         warehouse.depart("线路1", "L01", override_reason="go")
     assert warehouse.load_session("线路1", "D01").unload("BGA004-1").accepted
-    with pytest.raises(Conflict, match=r"1 orders not packed .* 2 bags not loaded"):
+    with pytest.raises(Conflict, match=r"1 order not packed .* 2 bags not loaded"):
         warehouse.depart("线路1", "D01")
     with pytest.raises(Conflict, match="only a shift lead"):
         warehouse.depart("线路1", "D01", override_reason="go")

@@ -358,7 +358,7 @@ def test_what_stays_behind_is_counted_per_stop(day: Warehouse, tmp_path: Path) -
     assert [(b.bag, b.status) for b in stop.bags] == [("BGA002-1", "closed"), ("BGA003-1", "open")]
     assert stop.open_crates == (crate.code,)
     assert stop.summary() == (
-        f"1 orders not batched · 3 orders not packed · 2 bags not loaded (1 still open)"
+        f"1 order not batched · 3 orders not packed · 2 bags not loaded (1 still open)"
         f" · crate {crate.code} open · 2 crate problems"  # A002's bag in no crate, A003's open
     )
     route = day.route(first)

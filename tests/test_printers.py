@@ -25,7 +25,6 @@ import pytest
 from PIL import Image as PILImage
 from pyzbar.pyzbar import decode
 
-from picker.errors import InputError, PickerError
 from printers import testpage
 from printers.code128 import code128_runs, escpos_code128
 from printers.document import (
@@ -49,7 +48,7 @@ from printers.document import (
     printed_width,
     wrap,
 )
-from printers.errors import FontMissing, PrinterUnavailable
+from printers.errors import FontMissing, PrinterConfigError, PrinterError, PrinterUnavailable
 from printers.escpos import render_escpos
 from printers.fonts import find_cjk_font
 from printers.png import render_png
@@ -353,7 +352,7 @@ def test_missing_font_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("PICKER_CJK_FONT", raising=False)
     with pytest.raises(FontMissing, match="fonts-wqy-microhei") as info:
         find_cjk_font(known=("/nonexistent/font.ttc",), fontconfig=False)
-    assert isinstance(info.value, PickerError)
+    assert isinstance(info.value, PrinterError)
     assert find_cjk_font().endswith((".ttc", ".ttf", ".otf"))
 
 
@@ -414,7 +413,7 @@ def test_parse_printers_from_toml() -> None:
     )
     assert printer_for(printers, "document") is docs
     assert printer_for(printers, "document", "label1").name == "label1"
-    with pytest.raises(InputError, match="nope"):
+    with pytest.raises(PrinterConfigError, match="nope"):
         printer_for(printers, "label", "nope")
 
 
@@ -433,7 +432,7 @@ def test_parse_printers_from_toml() -> None:
     ],
 )
 def test_parse_printers_says_what_is_wrong(table: object, words: str) -> None:
-    with pytest.raises(InputError, match=words) as info:
+    with pytest.raises(PrinterConfigError, match=words) as info:
         parse_printers({"bad1": table})
     assert "bad1" in info.value.message
 
@@ -448,7 +447,7 @@ def test_parse_connection() -> None:
     assert parse_connection("serial:/dev/ttyUSB0").target == "/dev/ttyUSB0"
     assert parse_connection("file:/dev/usb/lp0").target == "/dev/usb/lp0"
     for bad in ("network:", "usb:xyz:1", "usb:0416", "tcp:1.2.3.4:9100", ""):
-        with pytest.raises(InputError):
+        with pytest.raises(PrinterConfigError):
             parse_connection(bad)
 
 

@@ -260,7 +260,7 @@ async def test_another_terminal_importing_updates_the_screen_in_place(
             other.close()
         await wait_for(pilot, lambda: cell(app, "杨家庄村委", "orders") == "1")
         assert cell(app, "青平居委", "orders") == "3" and cell(app, "青平居委", "lines") == "4"
-        assert totals(app) == "8 orders · ￥164.50 · 4/4 committees with orders · 1 rejects pending"
+        assert totals(app) == "8 orders · ￥164.50 · 4/4 committees with orders · 1 reject pending"
         assert rebuilds == [] and table.cursor_row == 2  # cells updated, cursor kept
         # Once the change is read, the timer keeps checking but reads nothing more.
         await pilot.pause(0.6)
@@ -278,7 +278,7 @@ async def test_english_headers_and_footer(wh: Warehouse) -> None:
         headers = [str(c.label) for c in table_of(app).columns.values()]
         assert headers == ["Subdistrict ▲", "Committee", "Orders", "Lines", "Amount",
                            "Pending rejects"]  # fmt: skip
-        assert totals(app) == "6 orders · ￥132.50 · 3/4 committees with orders · 1 rejects pending"
+        assert totals(app) == "6 orders · ￥132.50 · 3/4 committees with orders · 1 reject pending"
         descriptions = {b.binding.description for b in app.screen.active_bindings.values()}
         assert {"Refresh", "Filter", "Rejects", "Sort", "Help"} <= descriptions
 

@@ -229,11 +229,11 @@ async def test_a_lead_decides_at_the_drivers_dock_what_stays_behind(
         await scan(pilot, "BGB001-1")  # the route's only bag: B002 is not even batched
         shown = text(app.screen, "#result")
         assert "every bag of the route is loaded" not in shown
-        assert "still behind: 1 orders not packed" in shown
+        assert "still behind: 1 order not packed" in shown
         await pilot.press("f8")
         await wait_for(pilot, lambda: isinstance(app.screen, DepartScreen))
         behind = text(app.screen, "#depart-behind")
-        assert "1. 航运新村居委" in behind and "1 orders not batched" in behind
+        assert "1. 航运新村居委" in behind and "1 order not batched" in behind
         # The driver's own badge does not decide.
         await decide(pilot, "go", lead="OP-D01", pin="1234")
         await wait_for(pilot, lambda: isinstance(app.screen, LoadScreen))

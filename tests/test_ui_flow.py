@@ -515,7 +515,7 @@ async def test_a_shortage_shows_as_new_until_the_lead_accepts_it(
         assert row == ("new", "09:30", "12-2-301", "蔬菜套餐A", "1", "damaged", "￥38.80")
         await pilot.press("a")
         await wait_for(pilot, lambda: next(iter(rows_of(app).values()))[0] == "")
-        assert message(app).text == "1 refunds, ￥38.80; 0 new."
+        assert message(app).text == "1 refund, ￥38.80; 0 new."
         await pilot.press("escape")
         await wait_for(pilot, lambda: rows_of(app)["XY01"][5] == "1")
 
@@ -535,10 +535,10 @@ async def test_dashboard_imports_a_file_and_plans_batches(
         app.screen.query_one(Input).value = str(late)  # typing a long path key by key is slow
         await pilot.press("enter")
         await wait_for(pilot, lambda: message(app).has_class("-ok"))
-        assert message(app).text.startswith(f"{late}: 2 rows, added 1 orders (￥102.80)")
+        assert message(app).text.startswith(f"{late}: 2 rows, added 1 order (￥102.80)")
         await wait_for(pilot, lambda: rows_of(app)["XY01"][2] == "1")
         await pilot.press("p")
-        await wait_for(pilot, lambda: message(app).text == "Planned 1 batches for 1 orders.")
+        await wait_for(pilot, lambda: message(app).text == "Planned 1 batch for 1 order.")
         await wait_for(pilot, lambda: rows_of(app)["XY01"][2:4] == ("", "2/0/0"))
 
 

@@ -187,7 +187,7 @@ def test_watch_once_on_the_command_line(tmp_path: Path, drop: Path) -> None:
     opts = ["--db", str(db_path), "--folder", str(drop)]
     put(drop, "ok.csv", csv_text(order_rows("A001")))
     out = run("watch", "--once", *opts)
-    assert "ok.csv: 1 rows, added 1 orders" in out and "done/ok.csv" in out
+    assert "ok.csv: 1 row, added 1 order (" in out and "done/ok.csv" in out
     put(drop, "bad.csv", csv_text(order_rows("A002", phone="1")))
     out = run("watch", "--once", *opts, code=3)
     assert "bad.csv:2: phone '1'" in out

@@ -31,7 +31,7 @@ from picker.domain.scales import (
 from picker.errors import InputError, PickerError
 from picker.i18n import _
 from printers import link
-from printers.errors import DeviceClosed, DeviceError
+from printers.errors import DeviceClosed, DeviceError, PrinterError
 from printers.link import Address, Link, SerialLink, TcpLink, open_link
 
 __all__ = [
@@ -177,7 +177,7 @@ class Scale:
                     return self.protocol.parse(frames[0])
                 if chunk:
                     time.sleep(min(READ_GAP, max(left, 0)))
-        except PickerError as exc:
+        except (PickerError, PrinterError) as exc:
             if not isinstance(exc, ScaleProtocolError):  # a wrong reply: the link is fine
                 self.close()
             raise

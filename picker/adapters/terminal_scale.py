@@ -22,6 +22,7 @@ from picker.domain.retry import backoff
 from picker.domain.scales import Reading, ScaleProtocolError, ScaleStatus, not_understood, silent
 from picker.errors import PickerError
 from picker.i18n import _
+from printers.errors import PrinterError
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +175,7 @@ class TerminalScale:
         except ScaleProtocolError as exc:
             reading = not_understood(exc)
             self._note(exc.message)
-        except PickerError as exc:  # silent, unplugged, cannot be opened
+        except (PickerError, PrinterError) as exc:  # silent, unplugged, cannot be opened
             reading = silent(exc.message)
             self._note(exc.message)
         except Exception as exc:  # a driver's own error (termios.error, ...): log its traceback

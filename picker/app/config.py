@@ -178,9 +178,13 @@ def _printers(data: dict) -> dict[str, PrinterProfile]:
     if not data.get("printers"):
         return {}
     # The printing stack loads only for a config that has printers.
+    from printers.errors import PrinterConfigError
     from printers.profile import parse_printers
 
-    return parse_printers(data["printers"])
+    try:
+        return parse_printers(data["printers"])
+    except PrinterConfigError as exc:
+        raise InputError(exc.message) from None
 
 
 # The feed's module loads only for a config that has feeds: the app's first frame reads this.

@@ -33,7 +33,7 @@ from picker.domain.routing import (
     route_id,
 )
 from picker.errors import Conflict, InputError, NotFound
-from picker.i18n import _
+from picker.i18n import _, _n
 
 __all__ = ["Dispatch", "MissingBag", "MissingStop", "Route", "RoutePlan", "Stop"]
 
@@ -267,9 +267,12 @@ class Dispatch(Delivery):
         loaded = [c for c in rows.stop_counts(self.db, route_id=rid) if c.committee == code]
         if loaded and loaded[0].loaded:
             raise Conflict(
-                _(
+                _n(
+                    "{bags} bag of {committee} is already on the truck of {route}: "
+                    "it cannot move to another route",
                     "{bags} bags of {committee} are already on the truck of {route}: "
                     "they cannot move to another route",
+                    loaded[0].loaded,
                     bags=loaded[0].loaded,
                     committee=committee,
                     route=old.name,

@@ -40,7 +40,7 @@ from picker.domain.model import Catalog, Order, Reject
 from picker.domain.money import format_fen
 from picker.domain.states import FeedStatus, WatchOutcome
 from picker.errors import InputError
-from picker.i18n import _
+from picker.i18n import _, _n
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -390,14 +390,22 @@ def _feed_state(name: str, url: str, r: dict[str, Any], *, configured: bool) -> 
 
 def _watch_report_lines(name: str, report: ImportReport) -> list[str]:
     lines = [
-        _(
-            "{source}: {rows} rows, {verb} {added} orders ({amount}), "
+        _n(
+            "{source}: {rows} row, {verb} {added}, "
             "{duplicates} already imported, {rejected} rejected.",
+            "{source}: {rows} rows, {verb} {added}, "
+            "{duplicates} already imported, {rejected} rejected.",
+            report.rows,
             source=name,
             rows=report.rows,
             verb=_("added"),
-            added=report.added,
-            amount=format_fen(report.amount_fen),
+            added=_n(
+                "{n} order ({amount})",
+                "{n} orders ({amount})",
+                report.added,
+                n=report.added,
+                amount=format_fen(report.amount_fen),
+            ),
             duplicates=report.duplicates,
             rejected=report.rejected_orders,
         )

@@ -34,7 +34,7 @@ from picker.domain.states import PrintJobState
 from picker.errors import Conflict, InputError, NotFound, PickerError
 from picker.i18n import N_, _
 from printers.document import PAPER_58, Document, Paper
-from printers.errors import PrinterNotReady
+from printers.errors import PrinterError, PrinterNotReady
 from printers.profile import PrinterProfile
 from printers.status import state_text, status_detail
 
@@ -313,7 +313,7 @@ class Printing(Documents):
                 transport.close()
         except PrinterNotReady as exc:
             return self._hold(job, send, profile.name, exc, now, attempts)
-        except PickerError as exc:
+        except (PickerError, PrinterError) as exc:
             return self._fail(job, profile.name, exc.message, now, attempts=attempts, send=send)
         except (OSError, ValueError) as exc:
             # A renderer's ValueError is a bug, but it must fail the job, not the TUI's worker.
@@ -385,7 +385,17 @@ def _outcome(job: jobs.JobRow, printer: str, status: str, reason: str, tries: in
 def render_bytes(
     doc: Document, fmt: str, profile: PrinterProfile | None, paper_size: Paper
 ) -> bytes:
-    """A document as `escpos` bytes, a `text` preview (UTF-8) or a `png` preview."""
+    """A document as `escpos` bytes, a `text` preview (UTF-8) or a `png` preview.
+
+    A printing error (no Chinese font for a PNG or a raster printer) comes out as the
+    `InputError` the command line and the screens show."""
+    try:
+        return _render(doc, fmt, profile, paper_size)
+    except PrinterError as exc:
+        raise InputError(exc.message) from exc
+
+
+def _render(doc: Document, fmt: str, profile: PrinterProfile | None, paper_size: Paper) -> bytes:
     if fmt == "text":
         from printers.text import render_text
 

@@ -27,7 +27,7 @@ from picker.app.printing import Printing
 from picker.domain import importing
 from picker.domain.model import SHANGHAI, Catalog, Order, OrderStatus, Reject
 from picker.errors import InputError
-from picker.i18n import _
+from picker.i18n import _, _n
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -134,9 +134,12 @@ class Warehouse(Floor, Overview, Accounts, Intake, Printing, Dispatch, Crates):
         existing = store.count(self.db, "orders")
         if existing or store.count(self.db, "committees"):
             raise InputError(
-                _(
+                _n(
+                    "{path} already holds a warehouse ({orders} order); "
+                    "use a new --db file for the demo",
                     "{path} already holds a warehouse ({orders} orders); "
                     "use a new --db file for the demo",
+                    existing,
                     path=self.path,
                     orders=existing,
                 )

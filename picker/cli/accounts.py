@@ -25,7 +25,7 @@ from picker.domain.kpi import Kpis, Rate, Ratio
 from picker.domain.money import format_fen
 from picker.domain.settlement import COUNTED, AuditReport, EndState, OpenReason, SettlementRow
 from picker.domain.states import RefundKind
-from picker.i18n import _
+from picker.i18n import _, _n
 
 if TYPE_CHECKING:
     from picker.app.warehouse import Warehouse
@@ -248,9 +248,12 @@ def audit_(wh: Warehouse, day: str | None, list_open: bool, closing: bool, as_js
         sys.exit(EXIT_REJECTS if failed else 0)
     reasons = ", ".join(f"{_(STATE_TEXT[r])} {counts[r]}" for r in OpenReason if counts[r])
     click.echo(
-        _(
+        _n(
+            "{orders} order: {delivered} delivered, {refunded} refunded in full, "
+            "{open} open ({reasons}).",
             "{orders} orders: {delivered} delivered, {refunded} refunded in full, "
             "{open} open ({reasons}).",
+            len(report.orders),
             orders=len(report.orders),
             delivered=counts[EndState.DELIVERED],
             refunded=counts[EndState.REFUNDED],
@@ -272,7 +275,9 @@ def audit_(wh: Warehouse, day: str | None, list_open: bool, closing: bool, as_js
     if report.clean:
         click.secho(_("Every paid order accounted for."), fg="green")
     else:
-        click.secho(_("{count} orders with problems.", count=len(report.failing)), fg="red")
+        count = len(report.failing)
+        message = _n("{count} order with problems.", "{count} orders with problems.", count)
+        click.secho(message.format(count=count), fg="red")
     if failed:
         sys.exit(EXIT_REJECTS)
 

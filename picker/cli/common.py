@@ -16,6 +16,7 @@ import click
 
 from picker.errors import InputError, PickerError
 from picker.i18n import _, detect_language, set_language
+from printers.errors import PrinterError
 
 EXIT_OK, EXIT_USAGE, EXIT_REJECTS, EXIT_CONFLICT = 0, 2, 3, 4
 
@@ -62,7 +63,7 @@ def warehouse_options(fn: F, *, deferred: bool = False) -> F:
             from picker.app.warehouse import Warehouse
 
             return fn(Warehouse(db_path, settings), **kwargs)
-        except PickerError as exc:
+        except (PickerError, PrinterError) as exc:
             log.info("%s: %s", ctx.command_path, exc.message, exc_info=exc)
             click.secho(_("error: {message}", message=exc.message), fg="red", err=True)
             sys.exit(exc.exit_code)

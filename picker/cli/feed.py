@@ -30,7 +30,7 @@ from picker.domain.importing import describe, reason_text
 from picker.domain.money import format_fen
 from picker.domain.states import FeedStatus, WatchOutcome
 from picker.errors import InputError
-from picker.i18n import _
+from picker.i18n import _, _n
 
 if TYPE_CHECKING:
     from picker.app.warehouse import Warehouse
@@ -68,15 +68,18 @@ def echo_pull(r: PullReport) -> None:
     for rj in r.rejects:
         click.secho(describe(rj), fg="red", err=True)
     click.echo(
-        _(
+        _n(
+            "{source}: {added} new order ({amount}), {duplicates} already here, "
+            "{rejected} rejected, {events}.",
             "{source}: {added} new orders ({amount}), {duplicates} already here, "
-            "{rejected} rejected, {events} new events.",
+            "{rejected} rejected, {events}.",
+            r.orders_added,
             source=r.source,
             added=r.orders_added,
             amount=format_fen(r.amount_fen),
             duplicates=r.duplicates,
             rejected=len(r.rejects),
-            events=r.events_received,
+            events=_n("{n} new event", "{n} new events", r.events_received, n=r.events_received),
         )
     )
     if r.outcomes:
@@ -183,8 +186,12 @@ def echo_watched(f: WatchedFile) -> None:
     for line in f.report_path.read_text(encoding="utf-8").splitlines() if f.report_path else []:
         click.echo(line)
     if r.rejects:
-        message = _(
-            "{count} rejected rows are listed in {path}", count=len(r.rejects), path=f.report_path
+        message = _n(
+            "{count} rejected row is listed in {path}",
+            "{count} rejected rows are listed in {path}",
+            len(r.rejects),
+            count=len(r.rejects),
+            path=f.report_path,
         )
         click.secho(message, fg="red", err=True)
     click.echo(_("moved to {path}", path=f.moved_to))

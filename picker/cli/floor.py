@@ -22,7 +22,7 @@ from picker.cli.common import (
 )
 from picker.domain.money import format_fen
 from picker.domain.states import BatchState
-from picker.i18n import _
+from picker.i18n import _, _n
 
 if TYPE_CHECKING:
     from picker.app.warehouse import Warehouse
@@ -63,10 +63,12 @@ def batch(
         print_json({"batches": report.batches, "orders": report.orders})
         return
     click.echo(
-        _(
-            "Planned {batches} batches for {orders} orders.",
+        _n(
+            "Planned {batches} batch for {orders}.",
+            "Planned {batches} batches for {orders}.",
+            len(report.batches),
             batches=len(report.batches),
-            orders=report.orders,
+            orders=_n("{n} order", "{n} orders", report.orders, n=report.orders),
         )
     )
 

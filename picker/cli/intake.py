@@ -19,7 +19,7 @@ from picker.cli.common import (
 from picker.domain.importing import describe, reason_text
 from picker.domain.model import OrderStatus
 from picker.domain.money import format_fen
-from picker.i18n import _
+from picker.i18n import _, _n
 
 if TYPE_CHECKING:
     from picker.app.warehouse import Warehouse
@@ -66,19 +66,27 @@ def demo(wh: Warehouse, orders: int, seed: int, export_csv: Path | None, as_json
         return
     click.echo(
         _(
-            "Demo warehouse {path}: {committees} committees, {products} products, "
-            "{operators} operators, {orders} orders worth {amount}.",
+            "Demo warehouse {path}: {committees}, {products}, {operators}, "
+            "{orders} worth {amount}.",
             path=wh.path,
-            committees=report.committees,
-            products=report.products,
-            operators=report.operators,
-            orders=report.orders,
+            committees=_n(
+                "{n} committee", "{n} committees", report.committees, n=report.committees
+            ),
+            products=_n("{n} product", "{n} products", report.products, n=report.products),
+            operators=_n("{n} operator", "{n} operators", report.operators, n=report.operators),
+            orders=_n("{n} order", "{n} orders", report.orders, n=report.orders),
             amount=format_fen(report.amount_fen),
         )
     )
     if export_csv is not None:
         click.echo(
-            _("Bank export written to {path} ({rows} rows).", path=export_csv, rows=report.csv_rows)
+            _n(
+                "Bank export written to {path} ({rows} row).",
+                "Bank export written to {path} ({rows} rows).",
+                report.csv_rows or 0,
+                path=export_csv,
+                rows=report.csv_rows,
+            )
         )
     # One of each role: a picker's badge signs in alone, a lead also needs the PIN.
     firsts: dict[str, str] = {}
@@ -163,14 +171,22 @@ def import_(wh: Warehouse, files: tuple[Path, ...], dry_run: bool, as_json: bool
                 )
             verb = _("would add") if r.dry_run else _("added")
             click.echo(
-                _(
-                    "{source}: {rows} rows, {verb} {added} orders ({amount}), "
+                _n(
+                    "{source}: {rows} row, {verb} {added}, "
                     "{duplicates} already imported, {rejected} rejected.",
+                    "{source}: {rows} rows, {verb} {added}, "
+                    "{duplicates} already imported, {rejected} rejected.",
+                    r.rows,
                     source=r.source,
                     rows=r.rows,
                     verb=verb,
-                    added=r.added,
-                    amount=format_fen(r.amount_fen),
+                    added=_n(
+                        "{n} order ({amount})",
+                        "{n} orders ({amount})",
+                        r.added,
+                        n=r.added,
+                        amount=format_fen(r.amount_fen),
+                    ),
                     duplicates=r.duplicates,
                     rejected=r.rejected_orders,
                 )

@@ -18,7 +18,7 @@ import click
 from picker.app.printing import KINDS, JobOutcome
 from picker.cli.common import format_table, json_option, main, print_json, warehouse_options
 from picker.domain.states import PrintJobState
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from printers.document import PAPERS
 
 if TYPE_CHECKING:
@@ -129,7 +129,13 @@ def print_(
         sys.stdout.flush()
         return
     out.write_bytes(data)
-    click.echo(_("Wrote {path} ({size} bytes).", path=out, size=len(data)), err=True)
+    size = len(data)
+    click.echo(
+        _n(
+            "Wrote {path} ({size} byte).", "Wrote {path} ({size} bytes).", size, path=out, size=size
+        ),
+        err=True,
+    )
 
 
 @main.group(name="printers", invoke_without_command=True)

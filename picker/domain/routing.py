@@ -12,7 +12,7 @@ from typing import Any
 
 from picker.domain.crating import CrateProblem, Problem
 from picker.domain.states import BagState, RouteState
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 
 #: Route states in which the route can still change.
 OPEN_STATES = (RouteState.PLANNED, RouteState.LOADING)
@@ -173,12 +173,15 @@ class MissingStop:
         """`3 orders not packed · 2 bags not loaded (1 still open) · crate CR-XY01-0001 open`."""
         parts = []
         if self.unbatched:
-            parts.append(_("{n} orders not batched", n=self.unbatched))
+            n = self.unbatched
+            parts.append(_n("{n} order not batched", "{n} orders not batched", n, n=n))
         if self.unpacked:
-            parts.append(_("{n} orders not packed", n=self.unpacked))
+            n = self.unpacked
+            parts.append(_n("{n} order not packed", "{n} orders not packed", n, n=n))
         if self.bags:
             still_open = sum(1 for b in self.bags if b.status == BagState.OPEN)
-            text = _("{n} bags not loaded", n=len(self.bags))
+            n = len(self.bags)
+            text = _n("{n} bag not loaded", "{n} bags not loaded", n, n=n)
             if still_open:
                 text += " " + _("({n} still open)", n=still_open)
             parts.append(text)
@@ -186,7 +189,7 @@ class MissingStop:
             parts.append(_("crate {crate} open", crate=code))
         others = len(self.crates) - len(self.open_crates)
         if others:
-            parts.append(_("{n} crate problems", n=others))
+            parts.append(_n("{n} crate problem", "{n} crate problems", others, n=others))
         return " · ".join(parts)
 
 

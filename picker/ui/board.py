@@ -9,7 +9,7 @@ from __future__ import annotations
 from picker.app.floor import state_label
 from picker.app.overview import BoardBatch
 from picker.domain.states import BatchState
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 
 #: (column key, header, numeric)
 COLUMNS = (
@@ -67,8 +67,10 @@ def banner(batches: list[BoardBatch], me: str) -> str:
             units=b.units - b.short,
         )
     if waiting:
-        return _(
+        return _n(
+            "{count} batch waiting. Enter claims {batch} ({committee}).",
             "{count} batches waiting. Enter claims {batch} ({committee}).",
+            len(waiting),
             count=len(waiting),
             batch=waiting[0].id,
             committee=waiting[0].committee_name,

@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Stat
 from picker.app.crate_session import CrateResult, CrateView
 from picker.app.warehouse import Warehouse
 from picker.domain.states import CrateState
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.scan_input import ScanInput
 from picker.ui.scan_screen import ScanScreen, fkey
@@ -189,8 +189,10 @@ class CrateScreen(ScanScreen[CrateView]):
                 return _("The crate was empty: nothing to print")
             return _("{crate} closed: its label is printing", crate=result.closed_crate)
         if result.kind == "crate":
-            text = _(
+            text = _n(
+                "{crate} · {committee} · {bags} bag",
                 "{crate} · {committee} · {bags} bags",
+                result.crate_bags,
                 crate=crate,
                 committee=result.committee_name or "",
                 bags=result.crate_bags,

@@ -25,7 +25,7 @@ from picker.app.warehouse import ImportReport, Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.money import format_fen
 from picker.errors import PickerError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.dashboard_table import COLUMNS, cells, totals
 from picker.ui.lead import LEAD_BINDINGS, LeadKeys
@@ -45,14 +45,21 @@ log = logging.getLogger(__name__)
 
 def import_summary(r: ImportReport) -> str:
     """What `picker import` prints for one file."""
-    return _(
-        "{source}: {rows} rows, {verb} {added} orders ({amount}), "
+    return _n(
+        "{source}: {rows} row, {verb} {added}, {duplicates} already imported, {rejected} rejected.",
+        "{source}: {rows} rows, {verb} {added}, "
         "{duplicates} already imported, {rejected} rejected.",
+        r.rows,
         source=r.source,
         rows=r.rows,
         verb=_("added"),
-        added=r.added,
-        amount=format_fen(r.amount_fen),
+        added=_n(
+            "{n} order ({amount})",
+            "{n} orders ({amount})",
+            r.added,
+            n=r.added,
+            amount=format_fen(r.amount_fen),
+        ),
         duplicates=r.duplicates,
         rejected=r.rejected_orders,
     )
@@ -197,10 +204,12 @@ class DashboardScreen(LeadKeys, Screen[None]):
 
         def job() -> str:
             report = self.warehouse.plan_batches()
-            return _(
-                "Planned {batches} batches for {orders} orders.",
+            return _n(
+                "Planned {batches} batch for {orders}.",
+                "Planned {batches} batches for {orders}.",
+                len(report.batches),
                 batches=len(report.batches),
-                orders=report.orders,
+                orders=_n("{n} order", "{n} orders", report.orders, n=report.orders),
             )
 
         self._run(job)

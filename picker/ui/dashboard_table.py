@@ -7,7 +7,7 @@ from rich.text import Text
 from picker.app.overview import DONE, WAITING, WORKING, CommitteeProgress, Dashboard
 from picker.domain.money import format_fen
 from picker.domain.states import PrintJobState
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui.widgets import Cell
 
 #: (column key, header, numeric)
@@ -52,12 +52,20 @@ def totals(d: Dashboard) -> str:
     units = sum(c.units for c in rows)
     percent = sum(c.picked for c in rows) * 100 // units if units else 0
     jobs = d.print_jobs
-    return _(
+    orders = sum(c.orders for c in rows)
+    rejects = sum(c.rejects for c in rows)
+    bags = sum(c.bags for c in rows)
+    return _n(
+        "{orders} order ({unbatched} to plan) · batches waiting/working/done"
+        " {waiting}/{working}/{done}"
+        " · {percent}% picked · {short} short ({new} new) · refunds {refunds}"
+        " · {rejects} · {bags} · print queue {queued} waiting, {failed} failed",
         "{orders} orders ({unbatched} to plan) · batches waiting/working/done"
         " {waiting}/{working}/{done}"
         " · {percent}% picked · {short} short ({new} new) · refunds {refunds}"
-        " · {rejects} rejects · {bags} bags · print queue {queued} waiting, {failed} failed",
-        orders=f"{sum(c.orders for c in rows):,}",
+        " · {rejects} · {bags} · print queue {queued} waiting, {failed} failed",
+        orders,
+        orders=f"{orders:,}",
         unbatched=f"{sum(c.unbatched for c in rows):,}",
         waiting=sum(c.batch_count(WAITING) for c in rows),
         working=sum(c.batch_count(WORKING) for c in rows),
@@ -66,8 +74,8 @@ def totals(d: Dashboard) -> str:
         short=sum(c.short_lines for c in rows),
         new=sum(c.unseen for c in rows),
         refunds=format_fen(sum(c.refund_fen for c in rows)),
-        rejects=sum(c.rejects for c in rows),
-        bags=f"{sum(c.bags for c in rows):,}",
+        rejects=_n("{n} reject", "{n} rejects", rejects, n=rejects),
+        bags=_n("{n} bag", "{n} bags", bags, n=f"{bags:,}"),
         queued=jobs.get(PrintJobState.QUEUED, 0) + jobs.get(PrintJobState.SENDING, 0),
         # A held job may have printed: it wants the lead as much as a failed one.
         failed=jobs.get(PrintJobState.FAILED, 0) + jobs.get(PrintJobState.HELD, 0),

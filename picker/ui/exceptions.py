@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.errors import PickerError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen
 from picker.ui.live import LiveReader
@@ -117,7 +117,14 @@ class ExceptionsScreen(Screen[None]):
             options.highlighted = 0
         count = self.query_one("#exceptions-count", Static)
         if ids:
-            count.update(_("{count} open exceptions: c closes the highlighted one", count=len(ids)))
+            count.update(
+                _n(
+                    "{count} open exception: c closes the highlighted one",
+                    "{count} open exceptions: c closes the highlighted one",
+                    len(ids),
+                    count=len(ids),
+                )
+            )
         else:
             count.update(_("No open exceptions."))
 

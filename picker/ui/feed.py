@@ -39,7 +39,7 @@ from picker.domain.feed import FeedConfig, FeedError, next_poll
 from picker.domain.money import format_fen
 from picker.domain.states import FeedStatus, WatchOutcome
 from picker.errors import PickerError
-from picker.i18n import _
+from picker.i18n import _, _n
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,10 @@ def pull_notices(report: PullReport, was_ok: bool) -> list[Notice]:
     if report.orders_added:
         out.append(
             Notice(
-                _(
+                _n(
+                    "{source}: {count} new order ({amount})",
                     "{source}: {count} new orders ({amount})",
+                    report.orders_added,
                     source=report.source,
                     count=report.orders_added,
                     amount=format_fen(report.amount_fen),
@@ -104,8 +106,10 @@ def watch_notices(files: list[WatchedFile]) -> list[Notice]:
             text = _("{name}: not imported: {error}", name=f.name, error=f.error)
             out.append(Notice(text, "error", 30.0))
         elif f.outcome == WatchOutcome.DONE and f.report is not None:
-            text = _(
+            text = _n(
+                "{name}: {added} new order, {rejected} rejected",
                 "{name}: {added} new orders, {rejected} rejected",
+                f.report.added,
                 name=f.name,
                 added=f.report.added,
                 rejected=f.report.rejected_orders,

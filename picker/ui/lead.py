@@ -25,7 +25,7 @@ from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.routing import OPEN_STATES, MissingStop, Route
 from picker.errors import InputError, PickerError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen
 from picker.ui.routes import RoutesScreen
 from picker.ui.widgets import MessageLine, PromptScreen, RowsFooter, bind, require_lead
@@ -186,7 +186,15 @@ class LeadRoutesScreen(RoutesScreen):
             return
         if not message.behind:
             choices = [
-                ("go", _("Yes: {loaded} bags on board, nothing more loads", loaded=route.loaded)),
+                (
+                    "go",
+                    _n(
+                        "Yes: {loaded} bag on board, nothing more loads",
+                        "Yes: {loaded} bags on board, nothing more loads",
+                        route.loaded,
+                        loaded=route.loaded,
+                    ),
+                ),
                 ("stay", _("No: go on loading")),
             ]
             self.app.push_screen(

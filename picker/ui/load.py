@@ -36,7 +36,7 @@ from picker.domain.auth import SignedIn
 from picker.domain.model import Role
 from picker.domain.routing import OPEN_STATES, MissingStop, Route, route_state
 from picker.errors import Conflict, PickerError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen, MissingScreen
 from picker.ui.routes import stop_note
@@ -152,7 +152,8 @@ class LoadScreen(ScanScreen[Route]):
         driver = view.driver_name or view.driver or "-"
         state = route_state(view.status)
         if view.orders_behind:
-            state += " · " + _("{n} orders not packed", n=view.orders_behind)
+            n = view.orders_behind
+            state += " · " + _n("{n} order not packed", "{n} orders not packed", n, n=n)
         self.query_one("#route-info", Static).update(
             f"{view.name}  {view.id}\n"
             + _("Truck {truck} · driver {driver}", truck=view.truck or "-", driver=driver)
@@ -222,7 +223,13 @@ class LoadScreen(ScanScreen[Route]):
         text = _(
             "{bag} → stop {stop} {committee}  {loaded}/{total}",
             bag=result.bag
-            or _("{crate} ({bags} bags)", crate=result.crate, bags=result.crate_bags),
+            or _n(
+                "{crate} ({bags} bag)",
+                "{crate} ({bags} bags)",
+                result.crate_bags,
+                crate=result.crate,
+                bags=result.crate_bags,
+            ),
             stop=result.stop or "?",
             committee=result.committee_name or "",
             loaded=loaded,
@@ -232,11 +239,11 @@ class LoadScreen(ScanScreen[Route]):
             text += "  " + _("every bag of the route is loaded")
         elif result.progress[0] == result.progress[1]:
             # Every bag on board, yet orders are not packed or a crate is open: not done.
+            orders, crates = result.orders_behind, result.crates_open
             text += "  " + _(
-                "every packed bag is loaded; still behind: {orders} orders not packed,"
-                " {crates} crates open",
-                orders=result.orders_behind,
-                crates=result.crates_open,
+                "every packed bag is loaded; still behind: {orders}, {crates}",
+                orders=_n("{n} order not packed", "{n} orders not packed", orders, n=orders),
+                crates=_n("{n} crate open", "{n} crates open", crates, n=crates),
             )
         return text
 
@@ -321,7 +328,15 @@ class LoadScreen(ScanScreen[Route]):
 
     def _confirm_departure(self, route: Route) -> None:
         choices = [
-            ("go", _("Yes: {loaded} bags on board, nothing more loads", loaded=route.loaded)),
+            (
+                "go",
+                _n(
+                    "Yes: {loaded} bag on board, nothing more loads",
+                    "Yes: {loaded} bags on board, nothing more loads",
+                    route.loaded,
+                    loaded=route.loaded,
+                ),
+            ),
             ("stay", _("No: go on loading")),
         ]
 

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from picker.app.warehouse import CommitteeOrders, Warehouse
 from picker.domain.model import Reject
 from picker.domain.money import format_fen
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.orders_table import COLUMNS, SortOrder, cells, styled
 from picker.ui.rejects import RejectsScreen
@@ -206,14 +206,21 @@ class OrdersScreen(Screen[None]):
     def _totals(self, shown: int) -> str:
         rows = self.rows
         pending = len(self.rejects)
-        text = _(
-            "{orders} orders · {amount} · {active}/{committees} committees with orders"
-            " · {rejects} rejects pending",
-            orders=f"{sum(r.orders for r in rows):,}",
+        orders = sum(r.orders for r in rows)
+        text = _n(
+            "{orders} order · {amount} · {active}/{committees} committees with orders · {rejects}",
+            "{orders} orders · {amount} · {active}/{committees} committees with orders · {rejects}",
+            orders,
+            orders=f"{orders:,}",
             amount=format_fen(sum(r.amount_fen for r in rows)),
             active=sum(1 for r in rows if r.orders),
             committees=len(rows),
-            rejects=f"{pending}+" if pending >= REJECTS_LIMIT else pending,
+            rejects=_n(
+                "{n} reject pending",
+                "{n} rejects pending",
+                pending,
+                n=f"{pending}+" if pending >= REJECTS_LIMIT else pending,
+            ),
         )
         if self.filter_text.strip():
             text += " · " + _("{shown}/{total} shown", shown=shown, total=len(rows))

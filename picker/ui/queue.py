@@ -27,7 +27,7 @@ from picker.app.printing import NO_PRINTER
 from picker.app.warehouse import Warehouse
 from picker.domain.states import PrintJobState
 from picker.errors import PickerError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.live import VersionWatch
 from picker.ui.printer_states import PrinterStates
@@ -194,9 +194,12 @@ class QueueScreen(Screen[None]):
         self.query_one(LiveTable).show({str(j.id): cells(j) for j in self.jobs})
         counts = {s: sum(j.status == s for j in self.jobs) for s in STATUS_LABELS}
         self.query_one("#queue-totals", Static).update(
-            _(
+            _n(
+                "{total} job: {queued} waiting, {done} printed, {failed} failed,"
+                " {held} held (may have printed)",
                 "{total} jobs: {queued} waiting, {done} printed, {failed} failed,"
                 " {held} held (may have printed)",
+                len(self.jobs),
                 total=len(self.jobs),
                 queued=counts[PrintJobState.QUEUED] + counts[PrintJobState.SENDING],
                 done=counts[PrintJobState.DONE],

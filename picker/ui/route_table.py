@@ -6,7 +6,7 @@ Shared by the lead's routes screen, the dock's board and the loading screen.
 from __future__ import annotations
 
 from picker.domain.routing import Route, route_state
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 
 ROUTE_COLUMNS = (
     ("route", N_("Route"), False),
@@ -37,5 +37,6 @@ def stop_note(missing: int, open_bags: int, unpacked: int, unbatched: int = 0) -
     if open_bags:
         notes.append(_("{n} still open", n=open_bags))
     if unpacked + unbatched:
-        notes.append(_("{n} orders not packed", n=unpacked + unbatched))
+        n = unpacked + unbatched
+        notes.append(_n("{n} order not packed", "{n} orders not packed", n, n=n))
     return " · ".join(notes)

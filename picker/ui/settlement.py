@@ -26,7 +26,7 @@ from picker.domain.money import format_fen
 from picker.domain.settlement import AuditReport, Settlement, SettlementRow
 from picker.domain.states import RefundKind
 from picker.errors import PickerError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.live import LiveReader
 from picker.ui.widgets import Cell, LiveTable, MessageLine, PromptScreen, bind
@@ -70,9 +70,12 @@ def cells(row: SettlementRow) -> tuple[Cell, ...]:
 def totals(s: Settlement) -> str:
     """The bottom line: the total, and whether it reconciles with the payments."""
     t = s.total
-    text = _(
+    text = _n(
+        "{orders} order · paid {paid} − refunds {refunds} = net {net} · delivered {delivered}"
+        " · open {open}",
         "{orders} orders · paid {paid} − refunds {refunds} = net {net} · delivered {delivered}"
         " · open {open}",
+        t.orders,
         orders=f"{t.orders:,}",
         paid=format_fen(t.paid_fen),
         refunds=format_fen(t.refunds_fen),
@@ -247,8 +250,10 @@ class SettlementScreen(Screen[None]):
         else:
             first = report.failing[0]
             line.error(
-                _(
+                _n(
+                    "{count} order with problems, e.g. {order_no}: run picker audit",
                     "{count} orders with problems, e.g. {order_no}: run picker audit",
+                    len(report.failing),
                     count=len(report.failing),
                     order_no=first.order_no,
                 )

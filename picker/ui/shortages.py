@@ -24,7 +24,7 @@ from picker.app.warehouse import Warehouse
 from picker.domain.money import format_fen
 from picker.domain.shortage import SHORT_REASON_LABELS, ShortReason
 from picker.domain.states import RefundKind
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.widgets import LiveTable, MessageLine, bind
 
@@ -131,7 +131,14 @@ class ShortagesScreen(ModalScreen[None]):
         new = sum(not r.seen for r in self.rows)
         total = format_fen(sum(r.fen for r in self.rows))
         line.info(
-            _("{count} refunds, {amount}; {new} new.", count=len(self.rows), amount=total, new=new)
+            _n(
+                "{count} refund, {amount}; {new} new.",
+                "{count} refunds, {amount}; {new} new.",
+                len(self.rows),
+                count=len(self.rows),
+                amount=total,
+                new=new,
+            )
         )
 
     def action_accept(self) -> None:

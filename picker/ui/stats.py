@@ -22,7 +22,7 @@ from textual.worker import Worker
 from picker.app.warehouse import Warehouse
 from picker.domain.kpi import Kpis, Rate, Ratio
 from picker.errors import PickerError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.live import LiveReader
 from picker.ui.settlement import ALL_DAYS
@@ -88,9 +88,12 @@ def chart_caption(k: Kpis) -> str:
     if not hours:
         return _("No scans yet.")
     busiest = max(hours, key=lambda h: h.scans)
-    return _(
+    return _n(
+        "Scans per hour {first} – {last}: {scans} scan, {rejected} rejected ({rate});"
+        " busiest {busiest} ({most})",
         "Scans per hour {first} – {last}: {scans} scans, {rejected} rejected ({rate});"
         " busiest {busiest} ({most})",
+        k.rejects.whole,
         first=hours[0].hour,
         last=hours[-1].hour[-5:],
         scans=k.rejects.whole,
