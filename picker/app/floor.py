@@ -1,26 +1,20 @@
-"""Use cases of the floor: planning batches, claims, cancellations. Mixed into `Warehouse`."""
+"""Use cases of the floor: planning batches, claims, cancellations."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 import db
 from db import floor as rows
 from db import store
+from picker.app.context import Service
 from picker.domain import batching, layout
-from picker.domain.model import Catalog, OrderStatus, Role
+from picker.domain.model import OrderStatus, Role
 from picker.errors import Conflict, InputError, NotFound
 from picker.i18n import N_, _
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
-    from picker.app.config import Settings
-    from picker.app.sessions import ScanSession, Stage
 
 #: Where a batch may be claimed: before packing is done.
 CLAIMABLE = ("released", "claimed", "picking", "picked")
@@ -68,19 +62,8 @@ class ClaimReport:
     status: str
 
 
-class Floor:
-    """Batches and claims. Expects `db`, `clock`, `settings` and `catalog()` of `Warehouse`."""
-
-    settings: Settings
-    clock: Callable[[], datetime]
-    catalog: Callable[[], Catalog]
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        raise NotImplementedError
-
-    def _now(self) -> str:
-        return self.clock().isoformat(timespec="milliseconds")
+class Floor(Service):
+    """Batches and claims."""
 
     def operator(self, code: str) -> tuple[str, Role]:
         """(name, role) of an active operator, or NotFound."""
@@ -139,7 +122,7 @@ class Floor:
                 made.append(batch_id)
         return PlannedReport(made, sum(len(p.order_nos) for p in plan))
 
-    def batches(self, status: str | None = None) -> list[dict]:
+    def batches(self, status: str | None = None) -> list[dict[str, Any]]:
         return rows.list_batches(self.db, status)
 
     def _batch(self, batch_id: str) -> rows.BatchRow:
@@ -176,7 +159,7 @@ class Floor:
                 )
             resumed = batch.holder == operator
             status = "claimed" if batch.status == "released" else batch.status
-            now = self._now()
+            now = self.now()
             rows.set_holder(self.db, batch_id, operator, terminal, now, status)
             rows.add_event(
                 self.db,
@@ -198,7 +181,7 @@ class Floor:
                 )
             status = "released" if batch.status == "claimed" else batch.status
             rows.set_holder(self.db, batch_id, None, None, None, status)
-            rows.add_event(self.db, batch_id, at=self._now(), event="release", operator=operator)
+            rows.add_event(self.db, batch_id, at=self.now(), event="release", operator=operator)
 
     def take_over(
         self, batch_id: str, lead: str, to: str | None = None, terminal: str = ""
@@ -222,7 +205,7 @@ class Floor:
                     )
                 )
             status = "claimed" if batch.status == "released" else batch.status
-            now = self._now()
+            now = self.now()
             rows.set_holder(self.db, batch_id, new_holder, terminal, now, status)
             rows.add_event(
                 self.db,
@@ -234,16 +217,8 @@ class Floor:
                 detail=f"{batch.holder or '-'} -> {new_holder}",
             )
 
-    def batch_events(self, batch_id: str) -> list[tuple]:
+    def batch_events(self, batch_id: str) -> list[tuple[Any, ...]]:
         return rows.batch_events(self.db, batch_id)
-
-    def session(
-        self, batch_id: str, operator: str, terminal: str = "", stage: Stage | str = "pick"
-    ) -> ScanSession:
-        """A scanning session on a batch this operator holds (claim it first)."""
-        from picker.app.sessions import ScanSession
-
-        return ScanSession(self, batch_id, operator, terminal, stage)  # type: ignore[arg-type]
 
     def cancel_order(
         self, order_no: str, status: OrderStatus = OrderStatus.CANCELLED, reason: str = ""
@@ -256,9 +231,9 @@ class Floor:
         if status is OrderStatus.PAID:
             raise InputError(_("an order can only be cancelled or refunded"))
         with db.write(self.db):
-            return self._close_order(order_no, status, reason)
+            return self.close_order(order_no, status, reason)
 
-    def _close_order(self, order_no: str, status: OrderStatus, reason: str) -> int:
+    def close_order(self, order_no: str, status: OrderStatus, reason: str) -> int:
         """`cancel_order` inside the caller's write transaction (an import applying the
         events that waited for its orders)."""
         row = rows.order_status(self.db, order_no)
@@ -274,7 +249,7 @@ class Floor:
                 )
             )
         rest = amount - rows.refunded_fen(self.db, order_no)
-        now = self._now()
+        now = self.now()
         rows.set_order_status(self.db, order_no, status.value)
         if rest > 0:
             rows.add_refund(
@@ -299,8 +274,8 @@ class Floor:
             )
         return max(rest, 0)
 
-    def refunds(self, order_no: str | None = None) -> list[dict]:
+    def refunds(self, order_no: str | None = None) -> list[dict[str, Any]]:
         return rows.refunds(self.db, order_no)
 
-    def scan_log(self, batch_id: str | None = None) -> list[dict]:
+    def scan_log(self, batch_id: str | None = None) -> list[dict[str, Any]]:
         return rows.scan_log(self.db, batch_id)

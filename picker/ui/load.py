@@ -18,7 +18,7 @@ lead signed in here, or one who comes to the dock and scans their badge (with th
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -30,7 +30,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from picker.app.loading import LoadResult
+from picker.app.loading import LoadResult, LoadSession
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
@@ -44,7 +44,7 @@ from picker.ui.scan_input import ScanInput, ScanScreen, fkey
 from picker.ui.widgets import hide_from_footer, refusal_text
 
 if TYPE_CHECKING:
-    from picker.app.sessions import ScanResult, ScanSession
+    from picker.domain.scan_outcomes import ScanResult
 
 #: The scan log's kind of a take-off; the screen marks its results so.
 UNLOAD = "unload"
@@ -60,7 +60,7 @@ class TakeOffJob:
         return self.code  # how it reads on a red line
 
 
-class LoadScreen(ScanScreen[Route]):
+class LoadScreen(ScanScreen[Route, LoadSession]):
     """Load one route's truck: scan every bag label; wrong bags are refused with a reason."""
 
     CSS_PATH = "load.tcss"
@@ -104,8 +104,7 @@ class LoadScreen(ScanScreen[Route]):
     def __init__(self, warehouse: Warehouse, route: str, operator: str, terminal: str = "") -> None:
         """Raises `NotFound` for an unknown route or operator (before anything is shown)."""
         self.load_session = warehouse.load_session(route, operator, terminal)
-        # ScanScreen only calls scan() and closes session.wh: a LoadSession does both.
-        super().__init__(cast("ScanSession", self.load_session))
+        super().__init__(self.load_session)
         localize_bindings(self)
         # The route is read again after every scan: F5 stays (F1 lists it) but leaves the
         # footer to F4: with a compact footer F10 still shows at 80 columns in English.

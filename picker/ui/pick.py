@@ -25,7 +25,7 @@ from picker.domain.money import format_fen
 from picker.domain.shortage import SHORT_REASON_LABELS, ShortReason
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
-from picker.ui.scan_input import ScanInput, ScanScreen, ShortJob, fkey, show_big
+from picker.ui.scan_input import ScanInput, ShortJob, StageScreen, fkey, show_big
 from picker.ui.short_reason import ShortReasonScreen
 
 #: Short reasons by their stored value; a value the lead's tools may add shows as it is.
@@ -117,7 +117,7 @@ def read_pick_view(session: ScanSession) -> PickView:
     return PickView(session.batch_id, tuple(lines))
 
 
-class PickScreen(ScanScreen[PickView]):
+class PickScreen(StageScreen[PickView]):
     """Pick one claimed batch: scan every unit, skip, short, undo; then on to packing."""
 
     CSS_PATH = "pick.tcss"
@@ -294,12 +294,12 @@ class PickScreen(ScanScreen[PickView]):
     def _open_pack(self) -> None:
         s = self.session
         try:
-            pack = s.wh.session(s.batch_id, s.operator, s.terminal, "pack")
+            pack = s.at_stage("pack")
         except Exception as exc:  # e.g. a lead took the batch over: a red line, stay here
             self.post_message(self.PackOpened(None, str(exc) or type(exc).__name__))
             return
         finally:
-            s.wh.close()  # this pool thread's connection
+            s.disconnect()  # this pool thread's connection
         self.post_message(self.PackOpened(pack))
 
     @on(PackOpened)

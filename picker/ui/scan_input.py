@@ -27,13 +27,15 @@ from textual.screen import Screen
 from textual.widgets import Digits, Input, Static
 from textual.worker import get_current_worker
 
+from picker.app.session import Session
+from picker.app.sessions import ScanSession
 from picker.domain.scales import Reading
 from picker.domain.shortage import ShortReason
 from picker.i18n import _
 from picker.ui.devices import ScannerFeed, terminal_devices
 
 if TYPE_CHECKING:
-    from picker.app.sessions import ScanResult, ScanSession
+    from picker.domain.scan_outcomes import ScanResult
 
 #: Keys that end a code: CR (most scanners), LF (some), and CR as some terminals name it.
 ENDINGS = frozenset({"enter", "ctrl+j", "ctrl+m"})
@@ -41,6 +43,7 @@ ENDINGS = frozenset({"enter", "ctrl+j", "ctrl+m"})
 GS = "\x1d"
 
 ViewT = TypeVar("ViewT")
+SessionT = TypeVar("SessionT", bound=Session)
 
 
 def show_big(screen: Screen[Any], name: str, text: str) -> None:
@@ -179,7 +182,7 @@ REFRESH = object()
 STOP = object()
 
 
-class ScanScreen(Screen[None], Generic[ViewT]):
+class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
     """A screen that applies scans of one session in order, off the UI thread.
 
     Subclasses compose a `ScanInput`, read their view in `load_view` (worker thread) and
@@ -213,7 +216,7 @@ class ScanScreen(Screen[None], Generic[ViewT]):
             super().__init__()
             self.view = view
 
-    def __init__(self, session: ScanSession) -> None:
+    def __init__(self, session: SessionT) -> None:
         super().__init__()
         self.session = session
         self._jobs: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -289,7 +292,7 @@ class ScanScreen(Screen[None], Generic[ViewT]):
                     return
                 self._run(job)
         finally:
-            self.session.wh.close()  # this thread's connection
+            self.session.disconnect()  # this thread's connection
 
     def _run(self, job: object) -> None:
         if job is REFRESH:
@@ -315,10 +318,6 @@ class ScanScreen(Screen[None], Generic[ViewT]):
 
     def apply(self, job: object) -> ScanResult:
         """Apply one job to the session. Worker thread."""
-        if isinstance(job, ShortJob):
-            return self.session.short(job.reason, job.sku)
-        if isinstance(job, WeighJob):
-            return self.session.weigh(job.reading, job.sku)
         return self.session.scan(str(job))
 
     def before_scan(self) -> None:
@@ -397,3 +396,14 @@ class ScanScreen(Screen[None], Generic[ViewT]):
             self.submit(REFRESH)
         self.show_failure(text)
         self.app.bell()
+
+
+class StageScreen(ScanScreen[ViewT, ScanSession]):
+    """A pick or pack screen: its lane also declares shortages and takes scale readings."""
+
+    def apply(self, job: object) -> ScanResult:
+        if isinstance(job, ShortJob):
+            return self.session.short(job.reason, job.sku)
+        if isinstance(job, WeighJob):
+            return self.session.weigh(job.reading, job.sku)
+        return super().apply(job)
