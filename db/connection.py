@@ -58,3 +58,20 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+@contextmanager
+def savepoint(db: sqlite_utils.Database, name: str) -> Iterator[sqlite_utils.Database]:
+    """A part of the caller's `write()` transaction that is undone alone when it raises.
+
+    The exception goes on to the caller, who may catch it and commit the rest.
+    """
+    conn = db.conn
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield db
+    except BaseException:
+        conn.execute(f"ROLLBACK TO {name}")
+        raise
+    finally:
+        conn.execute(f"RELEASE {name}")

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from db import crates as rows
 from db import dispatch as dispatch_rows
-from db import floor as floor_rows
-from db import print_queue
+from db import print_queue, scan_log
 from picker.app.context import Service
 from picker.app.floor import state_label
 from picker.domain.crating import Fit, fit
@@ -301,18 +300,16 @@ class CrateChanges(Service):
         **extra: str,
     ) -> int:
         """One scan-log row of stage `crate`; the crate and the action ride in params."""
-        return floor_rows.log_scan(
+        return scan_log.log_bag_scan(
             self.db,
+            bag,
             at=self.now(),
             operator=operator,
             terminal=terminal,
-            batch_id=bag.batch if bag else None,
             stage=STAGE,
             raw=raw,
             outcome=outcome,
             kind="bag" if bag else "crate",
-            order_no=bag.order_no if bag else None,
-            bag=bag.id if bag else None,
             reason=reason,
             params=(*params, *((k, v) for k, v in extra.items() if v)),
         )

@@ -15,7 +15,7 @@ from typing import Protocol
 import db
 from db import crates as crate_rows
 from db import dispatch as rows
-from db import floor as floor_rows
+from db import scan_log
 from picker.app.context import Context
 from picker.app.load_outcomes import STAGE, LoadRejected, LoadResult, load_reason_text
 from picker.errors import NotFound
@@ -115,18 +115,16 @@ def _log(
 ) -> int:
     # As `LoadSession._log`, with the crate in params: the scan log has no column for it.
     extra = (("crate", code),) if "crate" not in dict(params) else ()
-    return floor_rows.log_scan(
+    return scan_log.log_bag_scan(
         session.ctx.db,
+        bag,
         at=session.ctx.now(),
         operator=session.operator,
         terminal=session.terminal,
-        batch_id=bag.batch if bag else None,
         stage=STAGE,
         raw=raw,
         outcome=outcome,
         kind="crate",
-        order_no=bag.order_no if bag else None,
-        bag=bag.id if bag else None,
         reason=reason,
         params=(*params, *extra, ("load_route", session.route_id)),
     )

@@ -306,18 +306,12 @@ class CrateSession:
             bag = self.changes.wait(bag_id, self.operator, self.terminal, raw, move=move)
             return _Placed(None, bag, closed, None, True)
         committee = self.changes.bag(bag_id).committee
-        conn = self.ctx.db.conn
-        conn.execute("SAVEPOINT new_crate")
-        try:
+        # A refused first bag leaves no empty crate.
+        with db.savepoint(self.ctx.db, "new_crate"):
             row = self.changes.open(None, committee, self.operator, self.terminal, bag_id)
             bag, fits, source = self.changes.put(
                 row, bag_id, self.operator, self.terminal, raw, move=move
             )
-        except CrateRejected:
-            conn.execute("ROLLBACK TO new_crate")  # a refused first bag leaves no empty crate
-            raise
-        finally:
-            conn.execute("RELEASE new_crate")
         filled = fits is Fit.FILLS
         return _Placed(row.id, bag, row.code if filled else closed, source, filled)
 

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 import db
 from db import dispatch as rows
-from db import floor as floor_rows
-from db import store
+from db import scan_log, store
 from picker.app.config import Settings
 from picker.app.context import Context
 from picker.app.crate_loading import load_crate
@@ -218,18 +217,16 @@ class LoadSession:
         kind: str = "bag",
     ) -> int:
         # The route rides along in params: the scan log has no column for it.
-        return floor_rows.log_scan(
+        return scan_log.log_bag_scan(
             self.ctx.db,
+            bag,
             at=self.ctx.now(),
             operator=self.operator,
             terminal=self.terminal,
-            batch_id=bag.batch if bag else None,
             stage=STAGE,
             raw=raw,
             outcome=outcome,
             kind=kind if bag else None,
-            order_no=bag.order_no if bag else None,
-            bag=bag.id if bag else None,
             reason=reason,
             params=(*params, ("load_route", self.route_id)),
         )

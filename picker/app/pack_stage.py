@@ -174,14 +174,7 @@ class PackStage(SessionBase):
                 effect.closed_bags.append(bid)
 
     def _order_lines(self, order_no: str) -> list[rows.PackRow]:
-        return [
-            rows.PackRow(no, ln, sku, qty, price, grams, 0, 0, 0, 0)
-            for no, ln, sku, qty, price, grams in self.ctx.db.conn.execute(
-                "SELECT order_no, line_no, sku, qty, unit_price_fen, ordered_grams"
-                " FROM order_lines WHERE order_no = ?",
-                (order_no,),
-            )
-        ]
+        return rows.order_lines(self.ctx.db, order_no)
 
     def _weight_refund(self, line: rows.PackRow, product: Any, grams: int, label_fen: int) -> int:
         """Refund owed for a weighed line now complete: under the tolerance, the difference."""

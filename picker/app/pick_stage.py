@@ -64,11 +64,7 @@ class PickStage(SessionBase):
 
     def _pick_progress(self) -> tuple[tuple[int, int], bool]:
         """(units done, units to pick) and whether every line is done or short."""
-        needed, done, short = self.ctx.db.conn.execute(
-            "SELECT coalesce(sum(needed), 0), coalesce(sum(picked), 0),"
-            " coalesce(sum(short), 0) FROM pick_lines WHERE batch = ?",
-            (self.batch_id,),
-        ).fetchone()
+        needed, done, short = rows.pick_totals(self.ctx.db, self.batch_id)
         return (done, needed - short), done + short >= needed
 
     def _finish_pick_if_done(self) -> None:

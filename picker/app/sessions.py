@@ -14,7 +14,7 @@ from typing import Any
 
 import db
 from db import floor as rows
-from db import store
+from db import scan_log, store
 from picker.app.config import Settings
 from picker.app.context import Context
 from picker.app.floor import Floor
@@ -140,7 +140,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
         return self._run(raw, apply, kind="command", sku=sku, reason=reason.value)
 
     def _log(self, raw: str, outcome: str, **fields: Any) -> int:
-        return rows.log_scan(
+        return scan_log.log_scan(
             self.ctx.db,
             at=self.ctx.now(),
             operator=self.operator,
