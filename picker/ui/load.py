@@ -39,15 +39,13 @@ from picker.errors import Conflict, PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen, MissingScreen
+from picker.ui.load_text import UNLOAD, departure_text, load_line, take_off_line
 from picker.ui.routes import stop_note
 from picker.ui.scan_input import ScanInput, ScanScreen, fkey
 from picker.ui.widgets import hide_from_footer, refusal_text
 
 if TYPE_CHECKING:
     from picker.domain.scan_outcomes import ScanResult
-
-#: The scan log's kind of a take-off; the screen marks its results so.
-UNLOAD = "unload"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,44 +210,11 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
         line.update(text)
 
     def describe(self, result: ScanResult) -> str:
-        if result.kind == UNLOAD and isinstance(result, LoadResult):
-            return self._describe_take_off(result)
-        if not result.accepted or not isinstance(result, LoadResult):
+        if not isinstance(result, LoadResult):
             return result.message
-        loaded, total = result.line or (0, 0)
-        text = _(
-            "{bag} → stop {stop} {committee}  {loaded}/{total}",
-            bag=result.bag
-            or _("{crate} ({bags} bags)", crate=result.crate, bags=result.crate_bags),
-            stop=result.stop or "?",
-            committee=result.committee_name or "",
-            loaded=loaded,
-            total=total,
-        )
-        if result.stage_done:
-            text += "  " + _("every bag of the route is loaded")
-        elif result.progress[0] == result.progress[1]:
-            # Every bag on board, yet orders are not packed or a crate is open: not done.
-            text += "  " + _(
-                "every packed bag is loaded; still behind: {orders} orders not packed,"
-                " {crates} crates open",
-                orders=result.orders_behind,
-                crates=result.crates_open,
-            )
-        return text
-
-    def _describe_take_off(self, result: LoadResult) -> str:
-        if not result.accepted:
-            return _("Not taken off: {reason}", reason=result.message)
-        loaded, total = result.line or (0, 0)
-        return _(
-            "{bag} taken off ← stop {stop} {committee}  {loaded}/{total}",
-            bag=result.bag or result.raw,
-            stop=result.stop or "?",
-            committee=result.committee_name or "",
-            loaded=loaded,
-            total=total,
-        )
+        if result.kind == UNLOAD:
+            return take_off_line(result)
+        return load_line(result)
 
     def action_refresh(self) -> None:
         """Read the route again."""
@@ -362,24 +327,6 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
         if action == "back":
             return self.taking_off or len(self.app.screen_stack) > 1
         return True
-
-
-def departure_text(route: Route) -> str:
-    """`R20220412-1 线路1 departed at 10:32: 40/42 bags.`, and the override if there was one."""
-    text = _(
-        "{route} {name} departed at {at}: {loaded}/{total} bags.",
-        route=route.id,
-        name=route.name,
-        at=(route.departed_at or "")[11:16],
-        loaded=route.loaded,
-        total=route.total,
-    )
-    if route.override_by:
-        why = _(
-            "Override by {lead}: {reason}", lead=route.override_by, reason=route.override_reason
-        )
-        text += " " + why
-    return text
 
 
 def lead_code(warehouse: Warehouse, badge_or_code: str, pin: str) -> str:
