@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.connection import connect, write
+from db.connection import connect
+from db.transaction import savepoint, write
 
-__all__ = ["MIGRATIONS", "connect", "migrate", "write"]
+__all__ = ["MIGRATIONS", "connect", "migrate", "savepoint", "write"]
 
 
 def __getattr__(name: str) -> Any:

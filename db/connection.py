@@ -1,10 +1,10 @@
-"""Connections: one per thread, WAL, foreign keys, a busy timeout and durable commits."""
+"""Connections: one per thread, WAL, foreign keys, a busy timeout and durable commits.
+
+Transactions (`write`, `savepoint`) are in `db.transaction`, which the migrations use too."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,23 +38,3 @@ def connect(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
 
         apply_migrations(db)
     return db
-
-
-@contextmanager
-def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A read-then-write transaction that takes the write lock up front.
-
-    A deferred transaction that reads first fails at once with SQLITE_BUSY_SNAPSHOT when
-    another process wrote in between, and the busy timeout cannot help it. `BEGIN IMMEDIATE`
-    waits for the lock instead.
-    """
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from db.scan_log import log_scan
 from picker.domain.states import BagState
 
 if TYPE_CHECKING:
@@ -243,11 +244,20 @@ def pull_bags(db: sqlite_utils.Database, order_no: str, by: str, at: str) -> lis
         route = db.conn.execute("SELECT route FROM bag_loads WHERE bag = ?", (bag,)).fetchone()
         for table in ("bag_loads", "manifest_bags", "crate_bags"):
             db.conn.execute(f"DELETE FROM {table} WHERE bag = ?", (bag,))
-        db.conn.execute(
-            "INSERT INTO scan_log (at, operator, stage, raw, kind, order_no, bag, outcome,"
-            " reason, params) VALUES (?, ?, 'pull', ?, 'pull', ?, ?, 'accepted',"
-            " 'order_cancelled', ?)",
-            (at, by, bag, order_no, bag, json.dumps({"route": route[0] if route else None})),
+        log_scan(
+            db,
+            at=at,
+            operator=by,
+            terminal="",
+            batch_id=None,
+            stage="pull",
+            raw=bag,
+            outcome="accepted",
+            kind="pull",
+            order_no=order_no,
+            bag=bag,
+            reason="order_cancelled",
+            params=(("route", route[0] if route else None),),
         )
     return bags
 

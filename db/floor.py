@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -201,7 +200,7 @@ def add_event(
     )
 
 
-def batch_events(db: sqlite_utils.Database, batch_id: str) -> list[tuple]:
+def batch_events(db: sqlite_utils.Database, batch_id: str) -> list[tuple[Any, ...]]:
     return db.conn.execute(
         "SELECT at, operator, terminal, event, detail FROM batch_events WHERE batch = ?"
         " ORDER BY id",
@@ -219,6 +218,16 @@ def pick_rows(db: sqlite_utils.Database, batch_id: str) -> list[PickRow]:
             (batch_id,),
         )
     ]
+
+
+def pick_totals(db: sqlite_utils.Database, batch_id: str) -> tuple[int, int, int]:
+    """(needed, picked, short) units over the batch's pick lines."""
+    needed, picked, short = db.conn.execute(
+        "SELECT coalesce(sum(needed), 0), coalesce(sum(picked), 0),"
+        " coalesce(sum(short), 0) FROM pick_lines WHERE batch = ?",
+        (batch_id,),
+    ).fetchone()
+    return int(needed), int(picked), int(short)
 
 
 def pick_row(db: sqlite_utils.Database, batch_id: str, sku: str) -> PickRow | None:
@@ -310,6 +319,18 @@ def refunds(db: sqlite_utils.Database, order_no: str | None = None) -> list[dict
         dict(zip(keys, row, strict=True))
         for row in db.conn.execute(
             f"SELECT {', '.join(keys)} FROM refunds {where} ORDER BY id", params
+        )
+    ]
+
+
+def order_lines(db: sqlite_utils.Database, order_no: str) -> list[PackRow]:
+    """An order's lines as ordered, with nothing packed or short (whatever its batch)."""
+    return [
+        PackRow(no, ln, sku, qty, price, grams, 0, 0, 0, 0)
+        for no, ln, sku, qty, price, grams in db.conn.execute(
+            "SELECT order_no, line_no, sku, qty, unit_price_fen, ordered_grams"
+            " FROM order_lines WHERE order_no = ?",
+            (order_no,),
         )
     ]
 
@@ -413,52 +434,6 @@ def queue_print(db: sqlite_utils.Database, kind: str, target: str, at: str) -> i
     return int(cur.lastrowid or 0)
 
 
-def log_scan(
-    db: sqlite_utils.Database,
-    *,
-    at: str,
-    operator: str,
-    terminal: str,
-    batch_id: str | None,
-    stage: str,
-    raw: str,
-    outcome: str,
-    kind: str | None = None,
-    sku: str | None = None,
-    qty: int | None = None,
-    grams: int | None = None,
-    order_no: str | None = None,
-    bag: str | None = None,
-    reason: str = "",
-    params: Sequence[tuple[str, str]] = (),
-    undoes: int | None = None,
-) -> int:
-    cur = db.conn.execute(
-        "INSERT INTO scan_log (at, operator, terminal, batch, stage, raw, kind, sku, qty, grams,"
-        " order_no, bag, outcome, reason, params, undoes)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            at,
-            operator,
-            terminal,
-            batch_id,
-            stage,
-            raw,
-            kind,
-            sku,
-            qty,
-            grams,
-            order_no,
-            bag,
-            outcome,
-            reason,
-            json.dumps(dict(params), ensure_ascii=False) if params else "",
-            undoes,
-        ),
-    )
-    return int(cur.lastrowid or 0)
-
-
 def last_undoable(
     db: sqlite_utils.Database, batch_id: str, stage: str, operator: str
 ) -> tuple | None:
@@ -502,13 +477,14 @@ def scan_log(db: sqlite_utils.Database, batch_id: str | None = None) -> list[dic
     ]
 
 
-def order_status(db: sqlite_utils.Database, order_no: str) -> tuple | None:
+def order_status(db: sqlite_utils.Database, order_no: str) -> tuple[str, int, str | None] | None:
     """(status, amount_fen, batch) of an order."""
-    return db.conn.execute(
+    row = db.conn.execute(
         "SELECT o.status, o.amount_fen, b.batch FROM orders o"
         " LEFT JOIN batch_orders b ON b.order_no = o.order_no WHERE o.order_no = ?",
         (order_no,),
     ).fetchone()
+    return (str(row[0]), int(row[1]), row[2]) if row else None
 
 
 def set_order_status(db: sqlite_utils.Database, order_no: str, status: str) -> None:

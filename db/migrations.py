@@ -7,7 +7,7 @@ import sqlite3
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from db.connection import write
+from db.transaction import write
 
 MIGRATIONS = Migrations("picker")
 

@@ -366,7 +366,7 @@ def test_a_crash_before_the_commit_never_skips_or_repeats_a_page(
 def test_a_crash_inside_an_event_is_finished_by_the_next_pull(
     wh: Warehouse, demo: DemoWarehouse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = wh.cancel_order
+    real = wh.floor.cancel_order
 
     def cancel_then_crash(*args: Any, **kwargs: Any) -> int:
         real(*args, **kwargs)
@@ -374,11 +374,11 @@ def test_a_crash_inside_an_event_is_finished_by_the_next_pull(
 
     with serve(demo) as server:
         configure(wh, server.url)
-        monkeypatch.setattr(wh, "cancel_order", cancel_then_crash)
+        monkeypatch.setattr(wh.floor, "cancel_order", cancel_then_crash)
         with pytest.raises(RuntimeError):
             wh.pull_once("plat", sleep=no_wait)
         assert wh.order_events()[0]["outcome"] == "applying"
-        monkeypatch.setattr(wh, "cancel_order", real)
+        monkeypatch.setattr(wh.floor, "cancel_order", real)
         wh.pull_once("plat", sleep=no_wait)
         assert_exactly_once(wh, demo, server)
 

@@ -98,7 +98,7 @@ class RecordingSession:
         self.delay = delay
         self.fail = fail
         self.catalog = SimpleNamespace(products={})
-        self.wh = SimpleNamespace(close=lambda: None)
+        self.disconnect = lambda: None
 
     def scan(self, raw: str) -> ScanResult:
         self.threads.add(threading.get_ident())

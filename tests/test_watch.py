@@ -102,7 +102,7 @@ def test_a_file_that_grows_while_read_is_read_again_next_round(
     """The writer paused longer than the settle time: the first half was imported."""
     half = csv_text(order_rows("A001"))
     path = put(drop, "slow.csv", half)
-    real = warehouse.import_file
+    real = warehouse.imports.import_file
 
     def import_then_writer_continues(p: Path, **kw: Any) -> Any:
         report = real(p, **kw)
@@ -110,10 +110,10 @@ def test_a_file_that_grows_while_read_is_read_again_next_round(
             f.write(csv_text(order_rows("A002", lines=EGGS)).split("\n", 1)[1])
         return report
 
-    monkeypatch.setattr(warehouse, "import_file", import_then_writer_continues)
+    monkeypatch.setattr(warehouse.imports, "import_file", import_then_writer_continues)
     (f,) = warehouse.watch_folder_once(drop, settle_seconds=0)
     assert f.outcome == "waiting" and path.exists()
-    monkeypatch.setattr(warehouse, "import_file", real)
+    monkeypatch.setattr(warehouse.imports, "import_file", real)
     (f,) = warehouse.watch_folder_once(drop, settle_seconds=0)
     assert f.outcome == "done" and f.report is not None
     assert (f.report.added, f.report.duplicates) == (1, 1)

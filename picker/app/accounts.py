@@ -1,4 +1,4 @@
-"""Use cases of the accounts: settlement, the 漏单 audit, KPIs. Mixed into `Warehouse`.
+"""Use cases of the accounts: settlement, the 漏单 audit, KPIs.
 
 The arithmetic is pure (`settlement`, `picker.domain.kpi`); this module reads the facts in one
 snapshot, so totals and rows read apart always describe the same moment.
@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from db import accounts as rows
-from picker.app.floor import state_label
+from picker.app.context import Service
 from picker.domain.kpi import IDLE_SECONDS, Kpis, kpis
-from picker.domain.model import Address, Catalog
+from picker.domain.model import Address
 from picker.domain.money import format_fen
 from picker.domain.settlement import (
     AuditedOrder,
@@ -25,14 +24,9 @@ from picker.domain.settlement import (
     audit,
     settle,
 )
-from picker.domain.states import RefundKind
+from picker.domain.states import RefundKind, state_label
 from picker.errors import InputError
 from picker.i18n import N_, _
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    import sqlite_utils
 
 #: End states and open reasons as people read them.
 STATE_TEXT: dict[str, str] = {
@@ -113,14 +107,8 @@ def check_day(day: str | None) -> str | None:
         raise InputError(_("{day!r} is not a day like 2022-04-12", day=day)) from None
 
 
-class Accounts:
-    """Settlement, audit and KPIs. Expects `db` and `catalog()` of `Warehouse`."""
-
-    catalog: Callable[[], Catalog]
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        raise NotImplementedError
+class Accounts(Service):
+    """Settlement, audit and KPIs."""
 
     def settlement(self, day: str | None = None) -> Settlement:
         """Per committee and per payment code: paid, refunds by kind, net, delivered, open.

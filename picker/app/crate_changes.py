@@ -8,26 +8,16 @@ of stage `crate` (the crate and the action ride in its params).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING
-
 from db import crates as rows
 from db import dispatch as dispatch_rows
-from db import floor as floor_rows
-from db import print_queue
-from picker.app.floor import state_label
+from db import print_queue, scan_log
+from picker.app.context import Service
 from picker.domain.crating import Fit, fit
 from picker.domain.ids import crate_id, parse_crate_id
-from picker.domain.model import Catalog, OrderStatus
-from picker.domain.states import BagState, CrateState, ScanOutcome
+from picker.domain.model import OrderStatus
+from picker.domain.states import BagState, CrateState, ScanOutcome, state_label
 from picker.errors import Conflict
 from picker.i18n import N_, _
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
-    from picker.app.config import Settings
 
 STAGE = "crate"
 
@@ -84,35 +74,26 @@ class CrateRejected(Conflict):
         super().__init__(crate_reason_text(reason, self.params))
 
 
-class CrateChanges:
-    """Transaction steps on crates. Expects what `Warehouse` and `Floor` provide."""
+class CrateChanges(Service):
+    """Transaction steps on crates, each inside the caller's write transaction."""
 
-    if TYPE_CHECKING:
-        settings: Settings
-        clock: Callable[[], datetime]
-
-        @property
-        def db(self) -> sqlite_utils.Database: ...
-
-        def catalog(self) -> Catalog: ...
-
-        def _now(self) -> str: ...
-
-    def _crate_day(self) -> str:
+    def day(self) -> str:
+        """Today by the clock: the day a crate is filled on."""
         return self.clock().date().isoformat()
 
-    def _latest(self, code: str) -> rows.CrateRow:
+    def latest(self, code: str) -> rows.CrateRow:
+        """The latest fill of a crate, or `unknown_crate`."""
         row = rows.latest(self.db, code)
         if row is None:
             raise CrateRejected("unknown_crate", crate=code)
         return row
 
-    def _crate_open(
+    def open(
         self, code: str | None, committee: str | None, operator: str, terminal: str, raw: str
     ) -> rows.CrateRow:
         """The open fill of crate `code`, or a new fill of it today; with no code, a new
         crate numbered after every crate `committee` ever had."""
-        day = self._crate_day()
+        day = self.day()
         if code is None:
             if committee is None:
                 raise CrateRejected("no_crate")
@@ -140,17 +121,15 @@ class CrateChanges:
             day=day,
             max_bags=cap.max_bags,
             max_grams=cap.max_grams,
-            at=self._now(),
+            at=self.now(),
             by=operator,
         )
-        self._crate_log(
-            raw or code, ScanOutcome.ACCEPTED, operator, terminal, crate=code, action="open"
-        )
+        self.log(raw or code, ScanOutcome.ACCEPTED, operator, terminal, crate=code, action="open")
         row = rows.get(self.db, crate)
         assert row is not None
         return row
 
-    def _crate_put(
+    def put(
         self,
         row: rows.CrateRow,
         bag_id: str,
@@ -163,7 +142,7 @@ class CrateChanges:
         """Put a closed bag of the crate's committee into it with every check, and log it;
         with `move`, also out of the crate it is in. Returns (bag, fit, crate it left). A
         crate the bag fills is closed; a crate too full for it is closed and the bag refused."""
-        bag = self._crate_bag(bag_id)
+        bag = self.bag(bag_id)
         if row.status != CrateState.OPEN:
             raise CrateRejected("crate_closed", bag, crate=row.code, bag=bag_id)
         if bag.committee != row.committee:
@@ -176,18 +155,18 @@ class CrateChanges:
                 crate_committee=names.get(row.committee, row.committee),
                 crate=row.code,
             )
-        source = self._crate_ready(bag, into=row.id, move=move)
+        source = self._ready(bag, into=row.id, move=move)
         grams = rows.bag_grams(self.db, bag_id)
         fits = fit(row.bags, row.grams, grams, self.settings.crate_capacity)
         if fits is Fit.FULL:
-            self._crate_close(row, operator, terminal, row.code, "full")
+            self.close(row, operator, terminal, row.code, "full")
             kg = f"{row.grams / 1000:g}"
             raise CrateRejected("crate_full", bag, crate=row.code, bags=row.bags, kg=kg, bag=bag_id)
-        now = self._now()
+        now = self.now()
         rows.put(self.db, bag=bag_id, crate_id=row.id, at=now, operator=operator, grams=grams)
         action = "move" if source else "add"
         moved_from = source.code if source else ""
-        self._crate_log(
+        self.log(
             raw,
             ScanOutcome.ACCEPTED,
             operator,
@@ -202,16 +181,17 @@ class CrateChanges:
         if fits is Fit.FILLS:
             filled = rows.get(self.db, row.id)
             assert filled is not None
-            self._crate_close(filled, operator, terminal, row.code, "full")
+            self.close(filled, operator, terminal, row.code, "full")
         return bag, fits, source
 
-    def _crate_bag(self, bag_id: str) -> dispatch_rows.BagRow:
+    def bag(self, bag_id: str) -> dispatch_rows.BagRow:
+        """A bag by its id, or `unknown_bag`."""
         bag = dispatch_rows.get_bag(self.db, bag_id)
         if bag is None:
             raise CrateRejected("unknown_bag", bag=bag_id)
         return bag
 
-    def _crate_ready(
+    def _ready(
         self, bag: dispatch_rows.BagRow, *, into: int | None, move: bool
     ) -> rows.CrateRow | None:
         """Check that a bag may go into a crate (crate `into`, or one still to be scanned):
@@ -236,16 +216,16 @@ class CrateChanges:
             raise CrateRejected("in_other_crate", bag, bag=bag.id, other=source.code)
         return source
 
-    def _crate_wait(
+    def wait(
         self, bag_id: str, operator: str, terminal: str, raw: str, *, move: bool = False
     ) -> dispatch_rows.BagRow:
         """Check a bag that waits for the next crate to be scanned, and log that it waits."""
-        bag = self._crate_bag(bag_id)
-        self._crate_ready(bag, into=None, move=move)
-        self._crate_log(raw, ScanOutcome.ACCEPTED, operator, terminal, bag, crate="", action="wait")
+        bag = self.bag(bag_id)
+        self._ready(bag, into=None, move=move)
+        self.log(raw, ScanOutcome.ACCEPTED, operator, terminal, bag, crate="", action="wait")
         return bag
 
-    def _crate_take_out(self, bag_id: str, operator: str, terminal: str, raw: str) -> str:
+    def take_out(self, bag_id: str, operator: str, terminal: str, raw: str) -> str:
         """Take a bag out of its crate; returns the crate's code. A closed crate gets its
         label again (its bag count changed)."""
         source = rows.crate_of_bag(self.db, bag_id)
@@ -255,7 +235,7 @@ class CrateChanges:
         if source.loaded:
             raise CrateRejected("crate_loaded", bag, crate=source.code)
         rows.take_out(self.db, bag_id)
-        self._crate_log(
+        self.log(
             raw,
             ScanOutcome.ACCEPTED,
             operator,
@@ -269,7 +249,7 @@ class CrateChanges:
             self._queue_label(source.code, source.day, reprint=True)
         return source.code
 
-    def _crate_close(
+    def close(
         self, row: rows.CrateRow, operator: str, terminal: str, raw: str, why: str
     ) -> rows.CrateRow | None:
         """Close a crate as crate k of its committee's day and queue its label, once; an
@@ -277,15 +257,15 @@ class CrateChanges:
         complete (`rows.final_count`); earlier ones are never printed again by themselves."""
         if not row.bags:
             rows.delete_empty(self.db, row.id)
-            self._crate_log(
+            self.log(
                 raw, ScanOutcome.ACCEPTED, operator, terminal, crate=row.code, action="abandon"
             )
             return None
         seq = rows.next_seq(self.db, row.committee, row.day)
-        rows.close(self.db, row.id, seq=seq, at=self._now(), by=operator)
+        rows.close(self.db, row.id, seq=seq, at=self.now(), by=operator)
         self._queue_label(row.code, row.day, reprint=False)
         n = rows.final_count(self.db, row.committee, row.day)
-        self._crate_log(
+        self.log(
             raw,
             ScanOutcome.ACCEPTED,
             operator,
@@ -308,10 +288,10 @@ class CrateChanges:
             reprint=reprint,
             data=None,
             reason="",
-            at=self._now(),
+            at=self.now(),
         )
 
-    def _crate_log(
+    def log(
         self,
         raw: str,
         outcome: str,
@@ -323,18 +303,16 @@ class CrateChanges:
         **extra: str,
     ) -> int:
         """One scan-log row of stage `crate`; the crate and the action ride in params."""
-        return floor_rows.log_scan(
+        return scan_log.log_bag_scan(
             self.db,
-            at=self._now(),
+            bag,
+            at=self.now(),
             operator=operator,
             terminal=terminal,
-            batch_id=bag.batch if bag else None,
             stage=STAGE,
             raw=raw,
             outcome=outcome,
             kind="bag" if bag else "crate",
-            order_no=bag.order_no if bag else None,
-            bag=bag.id if bag else None,
             reason=reason,
             params=(*params, *((k, v) for k, v in extra.items() if v)),
         )

@@ -10,24 +10,47 @@ one row of the scan log (stage `load`, kind `crate`); every bag's load points to
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import db
 from db import crates as crate_rows
 from db import dispatch as rows
-from db import floor as floor_rows
-from picker.app.loading import STAGE, LoadRejected, LoadResult, load_reason_text
+from db import scan_log
+from picker.app.context import Context
+from picker.app.load_outcomes import STAGE, LoadRejected, LoadResult, load_reason_text
 from picker.domain.states import CrateState, RouteState, ScanOutcome
 from picker.errors import NotFound
 from picker.i18n import _
 
-if TYPE_CHECKING:
-    from picker.app.loading import LoadSession
+
+class Truck(Protocol):
+    """What crate loading needs of the loading session (`picker.app.loading.LoadSession`)."""
+
+    ctx: Context
+    route_id: str
+    operator: str
+    terminal: str
+
+    def check_bag(
+        self, route: rows.RouteRow, bag_id: str
+    ) -> tuple[rows.BagRow, tuple[str, int]]: ...
+
+    def result(
+        self,
+        raw: str,
+        accepted: bool,
+        bag: rows.BagRow | None,
+        scan_id: int,
+        *,
+        stop: int | None = None,
+        reason: str = "",
+        message: str = "",
+    ) -> LoadResult: ...
 
 
-def load_crate(session: LoadSession, raw: str, code: str) -> LoadResult:
+def load_crate(session: Truck, raw: str, code: str) -> LoadResult:
     """Load the bags of crate `code` onto the session's route, or refuse it whole."""
-    conn = session.wh.db
+    conn = session.ctx.db
     try:
         with db.write(conn):
             return _load(session, raw, code)
@@ -37,12 +60,12 @@ def load_crate(session: LoadSession, raw: str, code: str) -> LoadResult:
                 session, raw, ScanOutcome.REJECTED, code, exc.bag, exc.reason, exc.params
             )
         message = load_reason_text(exc.reason, exc.params)
-        result = session._result(raw, False, exc.bag, scan_id, reason=exc.reason, message=message)
+        result = session.result(raw, False, exc.bag, scan_id, reason=exc.reason, message=message)
         return replace(result, kind="crate", crate=code)
 
 
-def _load(session: LoadSession, raw: str, code: str) -> LoadResult:
-    conn = session.wh.db
+def _load(session: Truck, raw: str, code: str) -> LoadResult:
+    conn = session.ctx.db
     route = rows.get_route(conn, session.route_id)
     if route is None:
         raise NotFound(_("no route {route}", route=session.route_id))
@@ -67,7 +90,7 @@ def _load(session: LoadSession, raw: str, code: str) -> LoadResult:
             raise LoadRejected(exc.reason, exc.bag, **dict(exc.params), crate=code) from None
     first, stop = checked[0]
     scan_id = _log(session, raw, ScanOutcome.ACCEPTED, code, None, "", (("bags", str(len(todo))),))
-    now = session.wh._now()
+    now = session.ctx.now()
     for bag, _stop in checked:
         rows.insert_load(
             conn,
@@ -80,12 +103,12 @@ def _load(session: LoadSession, raw: str, code: str) -> LoadResult:
         )
     if route.status == RouteState.PLANNED:
         rows.set_status(conn, route.id, RouteState.LOADING)
-    result = session._result(raw, True, first, scan_id, stop=stop[1])
+    result = session.result(raw, True, first, scan_id, stop=stop[1])
     return replace(result, kind="crate", bag=None, household=None, crate=code, crate_bags=len(todo))
 
 
 def _log(
-    session: LoadSession,
+    session: Truck,
     raw: str,
     outcome: str,
     code: str,
@@ -95,18 +118,16 @@ def _log(
 ) -> int:
     # As `LoadSession._log`, with the crate in params: the scan log has no column for it.
     extra = (("crate", code),) if "crate" not in dict(params) else ()
-    return floor_rows.log_scan(
-        session.wh.db,
-        at=session.wh._now(),
+    return scan_log.log_bag_scan(
+        session.ctx.db,
+        bag,
+        at=session.ctx.now(),
         operator=session.operator,
         terminal=session.terminal,
-        batch_id=bag.batch if bag else None,
         stage=STAGE,
         raw=raw,
         outcome=outcome,
         kind="crate",
-        order_no=bag.order_no if bag else None,
-        bag=bag.id if bag else None,
         reason=reason,
         params=(*params, *extra, ("load_route", session.route_id)),
     )

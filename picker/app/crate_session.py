@@ -15,13 +15,22 @@ Like `LoadSession` it holds no connection: every call uses the calling thread's.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import db
 from db import crates as rows
 from db import dispatch as dispatch_rows
 from db import store
-from picker.app.crate_changes import CRATE_REASONS, CrateRejected, crate_reason_text
+from picker.app.config import Settings
+from picker.app.context import Context
+from picker.app.crate_changes import (
+    CRATE_REASONS,
+    CrateChanges,
+    CrateRejected,
+    crate_reason_text,
+)
+from picker.app.crates import CrateInfo, Crates
+from picker.app.floor import Floor
 from picker.domain.crating import Fit
 from picker.domain.scan_outcomes import ScanResult
 from picker.domain.scanning import ScanIndex, resolve
@@ -29,10 +38,6 @@ from picker.domain.scans import ScanError, ScanKind
 from picker.domain.scans import reason_text as scan_reason_text
 from picker.domain.states import CrateState, ScanOutcome
 from picker.i18n import _
-
-if TYPE_CHECKING:
-    from picker.app.crates import CrateInfo
-    from picker.app.warehouse import Warehouse
 
 #: Command codes of crating, printed on the command sheet and sent by the screen's keys.
 CRATE_COMMANDS: dict[str, str] = {
@@ -111,13 +116,23 @@ class _Placed:
 class CrateSession:
     """One packer putting bags into crates on one terminal."""
 
-    def __init__(self, warehouse: Warehouse, operator: str, terminal: str = "") -> None:
-        self.wh = warehouse
-        warehouse.operator(operator)
+    def __init__(
+        self,
+        ctx: Context,
+        floor: Floor,
+        crating: Crates,
+        changes: CrateChanges,
+        operator: str,
+        terminal: str = "",
+    ) -> None:
+        self.ctx = ctx
+        self.crating = crating
+        self.changes = changes
+        floor.operator(operator)
         self.operator = operator
         self.terminal = terminal
-        self.catalog = warehouse.catalog()
-        self.index = ScanIndex.build(self.catalog, store.load_operators(warehouse.db))
+        self.catalog = ctx.catalog()
+        self.index = ScanIndex.build(self.catalog, store.load_operators(ctx.db))
         self.crate: int | None = None
         """The current crate's fill (row id); it may be closed."""
         self.pending_new = False
@@ -148,20 +163,30 @@ class CrateSession:
     def close(self) -> CrateResult:
         return self.scan("CMD-CRATE-CLOSE")
 
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+    def disconnect(self) -> None:
+        """Close the calling thread's connection (a worker thread that is done)."""
+        self.ctx.close()
+
     def view(self) -> CrateView:
         """The current crate as it is now."""
-        row = rows.get(self.wh.db, self.crate) if self.crate is not None else None
+        row = rows.get(self.ctx.db, self.crate) if self.crate is not None else None
         waiting = tuple(self.waiting)
         if row is None:
             return CrateView(None, pending_new=self.pending_new, waiting=waiting)
         lines = tuple(
             (b.bag, "-".join(p for p in (b.building, b.unit, b.room) if p))
-            for b in rows.bags_in(self.wh.db, row.id)
+            for b in rows.bags_in(self.ctx.db, row.id)
         )
-        return CrateView(self.wh.crate_info(row), lines, self.pending_new, self.moving, waiting)
+        return CrateView(
+            self.crating.crate_info(row), lines, self.pending_new, self.moving, waiting
+        )
 
     def _open(self, raw: str, code: str) -> CrateResult:
-        conn = self.wh.db
+        conn = self.ctx.db
         scan_id = 0
         placed: list[str] = []
         dropped: list[str] = []
@@ -169,11 +194,11 @@ class CrateSession:
         try:
             with db.write(conn):
                 last = rows.latest(conn, code)
-                today = self.wh._crate_day()
+                today = self.changes.day()
                 if last is not None and last.status == CrateState.CLOSED and last.day == today:
                     # Shown, not filled: its label can be checked or printed again (F4).
                     row = last
-                    scan_id = self.wh._crate_log(
+                    scan_id = self.changes.log(
                         raw,
                         ScanOutcome.ACCEPTED,
                         self.operator,
@@ -182,7 +207,7 @@ class CrateSession:
                         action="show",
                     )
                 else:
-                    row = self.wh._crate_open(code, None, self.operator, self.terminal, raw)
+                    row = self.changes.open(code, None, self.operator, self.terminal, raw)
                     closed = self._fill_waiting(row, raw, placed, dropped)
         except CrateRejected as exc:
             return self._reject(raw, exc.reason, exc.params)
@@ -199,17 +224,17 @@ class CrateSession:
         full; returns its code if that closed it. A bag that may no longer go into any crate
         is refused and logged; bags of other committees wait on."""
         for bag_id, move in self.waiting.items():
-            bag = dispatch_rows.get_bag(self.wh.db, bag_id)
+            bag = dispatch_rows.get_bag(self.ctx.db, bag_id)
             if bag is not None and bag.committee != row.committee:
                 continue
             try:
-                _bag, fits, _source = self.wh._crate_put(
+                _bag, fits, _source = self.changes.put(
                     row, bag_id, self.operator, self.terminal, raw, move=move
                 )
             except CrateRejected as exc:
                 if exc.reason == "crate_full":
                     return row.code
-                self.wh._crate_log(
+                self.changes.log(
                     raw,
                     ScanOutcome.REJECTED,
                     self.operator,
@@ -223,7 +248,7 @@ class CrateSession:
             placed.append(bag_id)
             if fits is Fit.FILLS:
                 return row.code
-            current = rows.get(self.wh.db, row.id)
+            current = rows.get(self.ctx.db, row.id)
             assert current is not None
             row = current
         return None
@@ -231,17 +256,17 @@ class CrateSession:
     def _bag(self, raw: str, bag_id: str) -> CrateResult:
         moving, self.moving = self.moving, False
         if bag_id in self.waiting:
-            found = dispatch_rows.get_bag(self.wh.db, bag_id)
+            found = dispatch_rows.get_bag(self.ctx.db, bag_id)
             return self._reject(raw, "bag_waiting", (("bag", bag_id),), found)
         refused: CrateRejected | None = None
         scan_id: int | None = None
-        with db.write(self.wh.db):
+        with db.write(self.ctx.db):
             try:
                 placed = self._place(raw, bag_id, moving)
             except CrateRejected as exc:
                 refused = exc
                 # In the same transaction: a crate closed as too full stays closed.
-                scan_id = self.wh._crate_log(
+                scan_id = self.changes.log(
                     raw,
                     ScanOutcome.REJECTED,
                     self.operator,
@@ -274,14 +299,13 @@ class CrateSession:
         """Put a bag into the current crate; if the crate is full (or was closed), into the
         next one: a new crate of the bag's committee, or none yet (the bag waits) where new
         crate ids are not made up. Runs inside the caller's transaction."""
-        wh = self.wh
         closed: str | None = None
         if not self.pending_new:
-            current = rows.get(wh.db, self.crate) if self.crate is not None else None
+            current = rows.get(self.ctx.db, self.crate) if self.crate is not None else None
             if current is None:
                 raise CrateRejected("no_crate")
             try:
-                bag, fits, source = wh._crate_put(
+                bag, fits, source = self.changes.put(
                     current, bag_id, self.operator, self.terminal, raw, move=move
                 )
             except CrateRejected as exc:
@@ -291,27 +315,21 @@ class CrateSession:
             else:
                 filled = fits is Fit.FILLS
                 return _Placed(current.id, bag, current.code if filled else None, source, filled)
-        if not wh.settings.crate_auto_ids:
-            bag = wh._crate_wait(bag_id, self.operator, self.terminal, raw, move=move)
+        if not self.ctx.settings.crate_auto_ids:
+            bag = self.changes.wait(bag_id, self.operator, self.terminal, raw, move=move)
             return _Placed(None, bag, closed, None, True)
-        committee = wh._crate_bag(bag_id).committee
-        conn = wh.db.conn
-        conn.execute("SAVEPOINT new_crate")
-        try:
-            row = wh._crate_open(None, committee, self.operator, self.terminal, bag_id)
-            bag, fits, source = wh._crate_put(
+        committee = self.changes.bag(bag_id).committee
+        # A refused first bag leaves no empty crate.
+        with db.savepoint(self.ctx.db, "new_crate"):
+            row = self.changes.open(None, committee, self.operator, self.terminal, bag_id)
+            bag, fits, source = self.changes.put(
                 row, bag_id, self.operator, self.terminal, raw, move=move
             )
-        except CrateRejected:
-            conn.execute("ROLLBACK TO new_crate")  # a refused first bag leaves no empty crate
-            raise
-        finally:
-            conn.execute("RELEASE new_crate")
         filled = fits is Fit.FILLS
         return _Placed(row.id, bag, row.code if filled else closed, source, filled)
 
     def _command(self, raw: str, command: str) -> CrateResult:
-        current = rows.get(self.wh.db, self.crate) if self.crate is not None else None
+        current = rows.get(self.ctx.db, self.crate) if self.crate is not None else None
         if command == "new":
             self.pending_new, self.moving = True, False
             return self._result(raw, True, "command", self.crate)
@@ -323,10 +341,10 @@ class CrateSession:
         if command == "label":
             if current.status == CrateState.OPEN:
                 return self._reject(raw, "label_when_closed", (("crate", current.code),))
-            self.wh.reprint_crate_label(current.code)
+            self.crating.reprint_crate_label(current.code)
             return self._result(raw, True, "command", current.id)
-        with db.write(self.wh.db):
-            closed = self.wh._crate_close(current, self.operator, self.terminal, raw, "hand")
+        with db.write(self.ctx.db):
+            closed = self.changes.close(current, self.operator, self.terminal, raw, "hand")
         self.pending_new, self.moving = True, False
         self.crate = closed.id if closed else None
         result = self._result(raw, True, "command", self.crate)
@@ -342,8 +360,8 @@ class CrateSession:
     ) -> CrateResult:
         """A refusal as a result; logged here unless the caller logged it (`scan_id`)."""
         if scan_id is None:
-            with db.write(self.wh.db):
-                scan_id = self.wh._crate_log(
+            with db.write(self.ctx.db):
+                scan_id = self.changes.log(
                     raw, ScanOutcome.REJECTED, self.operator, self.terminal, bag, reason, params
                 )
         if reason in CRATE_REASONS:
@@ -369,8 +387,8 @@ class CrateSession:
         bag_id: str | None = None,
         scan_id: int = 0,
     ) -> CrateResult:
-        row = rows.get(self.wh.db, crate) if crate is not None else None
-        bag = dispatch_rows.get_bag(self.wh.db, bag_id) if bag_id else None
+        row = rows.get(self.ctx.db, crate) if crate is not None else None
+        bag = dispatch_rows.get_bag(self.ctx.db, bag_id) if bag_id else None
         committee = self.catalog.committees.get(row.committee) if row else None
         return CrateResult(
             raw=raw,

@@ -1,6 +1,6 @@
 """Use cases of crates (周转筐): a committee's closed bags consolidated into labelled crates.
 
-Mixed into `Warehouse`. A packer opens a crate (its reusable id `CR-XY01-0007`, or a new
+A packer opens a crate (its reusable id `CR-XY01-0007`, or a new
 one), puts bags in, and it closes when full (`[crates]` max_bags, max_kg) or by hand; closing
 queues its committee label (print kind `crate`) once. The label says crate k of the
 committee, and k of n once the committee's crates are complete (`db.crates.final_count`).
@@ -11,30 +11,23 @@ crate onto a truck `picker.app.crate_loading`, the rules `picker.domain.crating`
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any
 
 import db
 from db import crates as rows
 from db import dispatch as dispatch_rows
-from db.paper import subdistrict_name
+from picker.app.context import Context, Service
 from picker.app.crate_changes import CrateChanges, CrateRejected
+from picker.app.floor import Floor
+from picker.app.printing import Printing
+from picker.app.routes import Routes
 from picker.domain.crating import BagFacts, CrateFacts, CrateProblem, committee_problems
 from picker.domain.ids import bag_id, crate_id, parse_bag_id, parse_crate_id
-from picker.domain.model import Catalog, Role
 from picker.domain.states import CrateState, ScanOutcome
 from picker.errors import NotFound
 from picker.i18n import _
-from picker.paper.crates import CrateCount, CrateLabel
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
-    from picker.app.config import Settings
-    from picker.app.crate_session import CrateSession
-    from picker.domain.routing import Route
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,33 +83,22 @@ class CrateInfo:
         }
 
 
-class Crates(CrateChanges):
-    """Crates of committees' bags. Expects what `Warehouse`, `Floor` and `Dispatch` provide."""
+class Crates(Service):
+    """Crates of committees' bags: the use cases over the steps of `CrateChanges`."""
 
-    if TYPE_CHECKING:
-        settings: Settings
-        clock: Callable[[], datetime]
-
-        @property
-        def db(self) -> sqlite_utils.Database: ...
-
-        def catalog(self) -> Catalog: ...
-
-        def operator(self, code: str) -> tuple[str, Role]: ...
-
-        def _now(self) -> str: ...
-
-        def _dispatch_committee(self, committee: str) -> str: ...
-
-        def route(self, ref: str, day: date | str | None = None) -> Route: ...
-
-        def reprint(self, kind: str, target: str, printer: str | None = None) -> int: ...
-
-    def crate_session(self, operator: str, terminal: str = "") -> CrateSession:
-        """Scan crates and bags at the end of packing (`picker.app.crate_session`)."""
-        from picker.app.crate_session import CrateSession
-
-        return CrateSession(self, operator, terminal)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        ctx: Context,
+        floor: Floor,
+        routing: Routes,
+        printing: Printing,
+        changes: CrateChanges,
+    ) -> None:
+        super().__init__(ctx)
+        self.floor = floor
+        self.routing = routing
+        self.printing = printing
+        self.changes = changes
 
     def open_crate(
         self,
@@ -128,22 +110,22 @@ class Crates(CrateChanges):
     ) -> CrateInfo:
         """Open a crate: a reusable one by its id, or a new one numbered for `committee`.
         An open crate is taken up again as it is."""
-        self.operator(operator)
+        self.floor.operator(operator)
         found = self._crate_code(code) if code else None
-        owner = self._dispatch_committee(committee) if committee else None
+        owner = self.routing.committee_code(committee) if committee else None
         with db.write(self.db):
-            row = self._crate_open(found, owner, operator, terminal, code or "")
+            row = self.changes.open(found, owner, operator, terminal, code or "")
         return self.crate_info(row)
 
     def close_crate(self, code: str, operator: str, terminal: str = "") -> CrateInfo | None:
         """Close a crate by hand and queue its label; an empty one is given up (None)."""
-        self.operator(operator)
+        self.floor.operator(operator)
         wanted = self._crate_code(code)
         with db.write(self.db):
-            row = self._latest(wanted)
+            row = self.changes.latest(wanted)
             if row.status != CrateState.OPEN:
                 raise CrateRejected("crate_closed_today", crate=row.code, bags=row.bags)
-            closed = self._crate_close(row, operator, terminal, wanted, "hand")
+            closed = self.changes.close(row, operator, terminal, wanted, "hand")
         return self.crate_info(closed) if closed else None
 
     def move_bag(
@@ -152,7 +134,7 @@ class Crates(CrateChanges):
         """Move a bag into crate `to` (open, same committee) from the crate it is in, or
         with `to=None` take it out of its crate. Logged with where it came from; a closed
         crate it left has its label printed again. Returns crate `to` as it is now."""
-        self.operator(operator)
+        self.floor.operator(operator)
         target = self._crate_code(to) if to else None
         parsed = parse_bag_id(bag.strip())
         bag = bag_id(*parsed) if parsed else bag.strip()
@@ -160,12 +142,14 @@ class Crates(CrateChanges):
         with db.write(self.db):
             try:
                 if target is None:
-                    self._crate_take_out(bag, operator, terminal, bag)
+                    self.changes.take_out(bag, operator, terminal, bag)
                 else:
-                    self._crate_put(self._latest(target), bag, operator, terminal, bag, move=True)
+                    self.changes.put(
+                        self.changes.latest(target), bag, operator, terminal, bag, move=True
+                    )
             except CrateRejected as exc:
                 # Logged and kept, with a crate it closed as too full.
-                self._crate_log(
+                self.changes.log(
                     bag, ScanOutcome.REJECTED, operator, terminal, exc.bag, exc.reason, exc.params
                 )
                 failed = exc
@@ -175,7 +159,7 @@ class Crates(CrateChanges):
 
     def crate(self, code: str) -> CrateInfo:
         """A crate's latest fill, by its id."""
-        return self.crate_info(self._latest(self._crate_code(code)))
+        return self.crate_info(self.changes.latest(self._crate_code(code)))
 
     def crates(
         self,
@@ -185,7 +169,7 @@ class Crates(CrateChanges):
     ) -> list[CrateInfo]:
         """Crates of a day (every day when None), of one committee or all."""
         key = day.isoformat() if isinstance(day, date) else day
-        code = self._dispatch_committee(committee) if committee else None
+        code = self.routing.committee_code(committee) if committee else None
         found = rows.listed(self.db, day=key, committee=code, status=status)
         # One completeness check per committee and day, not one per crate.
         totals = {(r.committee, r.day) for r in found}
@@ -194,13 +178,13 @@ class Crates(CrateChanges):
 
     def reprint_crate_label(self, code: str) -> int:
         """Queue a crate's label again, marked 补打."""
-        return self.reprint("crate", self.crate(code).target)
+        return self.printing.reprint("crate", self.crate(code).target)
 
     def crate_problems(self, route: str) -> list[CrateProblem]:
         """What is wrong with the crates of a route's committees before it leaves: open or
         empty crates, bags of cancelled orders in a crate, bags in no crate, bags k of n that
         exist nowhere, crates partly loaded or loaded elsewhere."""
-        found = self.route(route)
+        found = self.routing.route(route)
         day = found.day.isoformat()
         problems: list[CrateProblem] = []
         for stop in found.stops:
@@ -263,60 +247,3 @@ class Crates(CrateChanges):
                 )
             )
         return crate_id(owner, parsed[1])
-
-
-def crate_target(conn: sqlite_utils.Database, catalog: Catalog, target: str) -> str:
-    """A crate label's print target: `CR-XY01-0007@2022-04-12`, the crate's latest fill when
-    no day is given (a crate is filled again on later days)."""
-    code, sep, day = target.strip().partition("@")
-    parsed = parse_crate_id(code)
-    committees = {c.upper(): c for c in catalog.committees}
-    owner = committees.get(parsed[0].upper()) if parsed else None
-    if parsed is None or owner is None:
-        raise NotFound(_("{code} is not a crate id like CR-XY01-0007", code=code))
-    code = crate_id(owner, parsed[1])
-    row = rows.on_day(conn, code, day) if sep else rows.latest(conn, code)
-    if row is None:
-        raise NotFound(_("no crate {crate}", crate=target))
-    return f"{row.code}@{row.day}"
-
-
-def crate_label_data(
-    conn: sqlite_utils.Database, catalog: Catalog, target: str, warehouse: str
-) -> CrateLabel:
-    """What a crate's committee label shows, for a target of `crate_target`."""
-    code, _sep, day = crate_target(conn, catalog, target).partition("@")
-    row = rows.on_day(conn, code, day)
-    assert row is not None
-    committee = catalog.committees.get(row.committee)
-    stop = dispatch_rows.stop_of(conn, row.day, row.committee)
-    route = dispatch_rows.get_route(conn, stop[0]) if stop else None
-    if route is not None and stop is not None:
-        where, number = route.name, stop[1]
-    elif committee is not None and committee.route:
-        where, number = committee.route, committee.stop_order
-    else:
-        where, number = "", None
-    return CrateLabel(
-        crate_id=row.code,
-        committee=committee.name if committee else row.committee,
-        subdistrict=subdistrict_name(conn, committee.subdistrict) if committee else "",
-        route=where,
-        stop=number,
-        k=row.seq or 1,
-        n=rows.final_count(conn, row.committee, row.day) if row.seq else None,
-        bags=row.bags,
-        grams=row.grams,
-        day=date.fromisoformat(row.day),
-        warehouse=warehouse,
-    )
-
-
-def manifest_crates(conn: sqlite_utils.Database, manifest_id: str) -> tuple[CrateCount, ...]:
-    """The crates holding a manifest's bags (k, id, its bags in each), for the manifest."""
-    return tuple(CrateCount(*r) for r in rows.crates_of_manifest(conn, manifest_id))
-
-
-def committee_crates(conn: sqlite_utils.Database, committee: str, day: date) -> int:
-    """How many closed crates a committee has on a day, for the route sheet."""
-    return len(rows.crate_counts(conn, committee, day.isoformat()))

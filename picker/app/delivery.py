@@ -1,4 +1,4 @@
-"""Use cases of delivery: manifest records and proof of delivery from photos. Part of `Dispatch`.
+"""Use cases of delivery: manifest records and proof of delivery from photos.
 
 A manifest is the paper a committee signs for its bags. `issue_manifest` gives it its id
 (`MF-XY01-20220412-1`, printed as a QR) and ties to it the committee's closed bags that are
@@ -9,22 +9,22 @@ the QR (`picker.adapters.pod`) and marks the manifest delivered, keeping the pho
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import db
 from db import dispatch as rows
+from picker.app.context import Context, Service
+from picker.app.routes import Routes
 from picker.domain.ids import manifest_id, parse_manifest_id
-from picker.domain.model import Catalog
 from picker.domain.states import RouteState
 from picker.errors import Conflict, InputError, NotFound
 from picker.i18n import N_, _
 
 if TYPE_CHECKING:
-    import sqlite_utils
     from PIL import Image
 
 POD_REASONS: dict[str, str] = {
@@ -114,22 +114,12 @@ def pod_reason_text(reason: str, **params: object) -> str:
     return _(POD_REASONS[reason]).format(**params)
 
 
-class Delivery:
-    """Manifest records and proof of delivery. Expects what `Warehouse` and `Floor` provide."""
+class Delivery(Service):
+    """Manifest records and proof of delivery, for the committees and days of `Routes`."""
 
-    if TYPE_CHECKING:
-        clock: Callable[[], datetime]
-
-        @property
-        def db(self) -> sqlite_utils.Database: ...
-
-        def catalog(self) -> Catalog: ...
-
-        def _now(self) -> str: ...
-
-        def _dispatch_day(self, day: date | str | None) -> date: ...
-
-        def _dispatch_committee(self, committee: str) -> str: ...
+    def __init__(self, ctx: Context, routing: Routes) -> None:
+        super().__init__(ctx)
+        self.routing = routing
 
     def issue_manifest(self, committee: str, day: date | str | None = None) -> str:
         """A new manifest for the committee (name, alias or code): its closed bags of paid
@@ -138,8 +128,8 @@ class Delivery:
         Each call makes the next one of the day (`-1`, `-2`, ...); to print a manifest again,
         reuse its id. Refused when every bag is on a manifest already.
         """
-        code = self._dispatch_committee(committee)
-        d = self._dispatch_day(day)
+        code = self.routing.committee_code(committee)
+        d = self.routing.day(day)
         with db.write(self.db):
             stop = rows.stop_of(self.db, d.isoformat(), code)
             route = rows.get_route(self.db, stop[0]) if stop else None
@@ -164,7 +154,7 @@ class Delivery:
                 day=d.isoformat(),
                 seq=seq,
                 route_id=stop[0] if stop else None,
-                created_at=self._now(),
+                created_at=self.now(),
                 bags=[bag for bag, _route in bags],
             )
         return mid
@@ -179,8 +169,8 @@ class Delivery:
         self, day: date | str | None = None, committee: str | None = None
     ) -> list[Manifest]:
         """Manifests of a day (every day when None), of one committee or all."""
-        key = self._dispatch_day(day).isoformat() if day is not None else None
-        code = self._dispatch_committee(committee) if committee else None
+        key = self.routing.day(day).isoformat() if day is not None else None
+        code = self.routing.committee_code(committee) if committee else None
         return [
             self._manifest_value(m) for m in rows.list_manifests(self.db, day=key, committee=code)
         ]
@@ -285,7 +275,7 @@ class Delivery:
                     day=day.isoformat(),
                     seq=seq,
                     route_id=stop[0] if stop else routes.most_common(1)[0][0],
-                    created_at=self._now(),
+                    created_at=self.now(),
                     bags=[bag for bag, _route in bags],
                 )
                 created = True
@@ -295,7 +285,7 @@ class Delivery:
                 already = True
                 delivered_at = found.delivered_at
             else:
-                delivered_at = self._now()
+                delivered_at = self.now()
                 rows.set_delivered(self.db, mid, delivered_at, path)
                 for route in rows.routes_of_manifest(self.db, mid):
                     self._finish_route(route)

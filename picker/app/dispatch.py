@@ -1,26 +1,25 @@
-"""Use cases of dispatch: the day's routes and stops, loading, departure. Mixed into `Warehouse`.
+"""Use cases of dispatch: arranging the day's routes and stops, loading, departure.
 
-A route belongs to one day (`R20220412-1`); a committee is on at most one route a day. The
-day's routes are planned from the committees' configured `route` / `stop_order` the first
-time they are asked for, then a shift lead arranges them. Manifests and proof of delivery
-are in `picker.app.delivery`.
+The routes themselves are read and planned by `picker.app.routes`; manifests and proof of
+delivery are in `picker.app.delivery`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from datetime import date
 
 import db
 from db import dispatch as rows
 from db import store
-from picker.app.delivery import Delivery
+from picker.app.context import Context, Service
+from picker.app.crates import Crates
+from picker.app.floor import Floor
 from picker.app.loading import LoadSession
+from picker.app.printing import Printing
+from picker.app.routes import Routes
 from picker.domain.crating import CrateProblem
-from picker.domain.model import Catalog, Role
-from picker.domain.packing import natural_key
+from picker.domain.model import Role
 from picker.domain.routing import (
     OPEN_STATES,
     MissingBag,
@@ -32,147 +31,26 @@ from picker.domain.routing import (
     placed,
     route_id,
 )
-from picker.errors import Conflict, InputError, NotFound
+from picker.errors import Conflict, NotFound
 from picker.i18n import _, _n
 
 __all__ = ["Dispatch", "MissingBag", "MissingStop", "Route", "RoutePlan", "Stop"]
 
-if TYPE_CHECKING:
-    import sqlite_utils
 
+class Dispatch(Service):
+    """Arranging routes, loading and departure."""
 
-class Dispatch(Delivery):
-    """Routes, stops, loading and departure. Expects what `Warehouse` and `Floor` provide."""
-
-    if TYPE_CHECKING:
-        clock: Callable[[], datetime]
-
-        @property
-        def db(self) -> sqlite_utils.Database: ...
-
-        def catalog(self) -> Catalog: ...
-
-        def operator(self, code: str) -> tuple[str, Role]: ...
-
-        def _now(self) -> str: ...
-
-        def crate_problems(self, route: str) -> list[CrateProblem]: ...
-
-        def reprint(self, kind: str, target: str, printer: str | None = None) -> int: ...
-
-    def _dispatch_day(self, day: date | str | None) -> date:
-        if day is None:
-            return self.clock().date()
-        if isinstance(day, date):
-            return day
-        try:
-            return date.fromisoformat(day)
-        except ValueError:
-            raise InputError(_("bad day {value!r}: write it as 2022-04-12", value=day)) from None
-
-    def _dispatch_committee(self, committee: str) -> str:
-        catalog = self.catalog()
-        code = catalog.committee_by_name().get(committee.strip())
-        if code is None:
-            code = {c.upper(): c for c in catalog.committees}.get(committee.strip().upper())
-        if code is None:
-            raise NotFound(_("unknown committee {value!r}", value=committee))
-        return code
-
-    def plan_routes(self, day: date | str | None = None) -> RoutePlan:
-        """The day's routes from the committees' configured route and stop order.
-
-        Does nothing when the day has routes already: what a lead arranged stays.
-        """
-        d = self._dispatch_day(day)
-        key = d.isoformat()
-        committees = self.catalog().committees.values()
-        with db.write(self.db):
-            existing = rows.routes_of_day(self.db, key)
-            if not existing:
-                by_route: dict[str, list[tuple[int, str]]] = defaultdict(list)
-                for c in committees:
-                    if c.route:
-                        by_route[c.route].append((c.stop_order, c.code))
-                for n, name in enumerate(sorted(by_route, key=natural_key), start=1):
-                    rid = route_id(d, n)
-                    rows.insert_route(self.db, route_id=rid, day=key, name=name)
-                    for order, (_cfg, code) in enumerate(sorted(by_route[name]), start=1):
-                        rows.insert_stop(self.db, rid, code, key, order)
-            ids = [r.id for r in rows.routes_of_day(self.db, key)]
-            on_routes = {c for rid in ids for c in self._stop_codes(rid)}
-        unrouted = sorted(c.code for c in committees if c.code not in on_routes)
-        return RoutePlan(d, ids, not existing, unrouted)
-
-    def _stop_codes(self, rid: str) -> list[str]:
-        return rows.stops_of_route(self.db, rid)
-
-    def routes(self, day: date | str | None = None) -> list[Route]:
-        """The day's routes with their stops and bag counts."""
-        key = self._dispatch_day(day).isoformat()
-        return self._route_values(
-            rows.routes_of_day(self.db, key), rows.stop_counts(self.db, day=key)
-        )
-
-    def route(self, ref: str, day: date | str | None = None) -> Route:
-        """A route by id (`R20220412-1`), or by name or number among the day's routes."""
-        found = self._route_row(ref, day)
-        return self._route_values([found], rows.stop_counts(self.db, route_id=found.id))[0]
-
-    def _route_row(self, ref: str, day: date | str | None = None) -> rows.RouteRow:
-        ref = ref.strip()
-        found = rows.get_route(self.db, ref) or rows.get_route(self.db, ref.upper())
-        if found is not None:
-            return found
-        d = self._dispatch_day(day)
-        for r in rows.routes_of_day(self.db, d.isoformat()):
-            if ref in (r.name, r.id.rpartition("-")[2]):
-                return r
-        raise NotFound(_("no route {route} on {day}", route=ref, day=d.isoformat()))
-
-    def _route_values(
-        self, found: list[rows.RouteRow], counts: list[rows.StopCounts]
-    ) -> list[Route]:
-        committees = self.catalog().committees
-        names = {op.code: op.name for op in store.load_operators(self.db)}
-        stops: dict[str, list[Stop]] = defaultdict(list)
-        for c in counts:
-            info = committees.get(c.committee)
-            stops[c.route].append(
-                Stop(
-                    committee=c.committee,
-                    name=info.name if info else c.committee,
-                    address=info.address if info else "",
-                    contact_name=info.contact_name if info else "",
-                    contact_phone=info.contact_phone if info else "",
-                    stop_order=c.stop_order,
-                    loaded=c.loaded,
-                    missing=c.missing,
-                    open_bags=c.open_bags,
-                    unpacked=c.unpacked,
-                    unbatched=c.unbatched,
-                )
-            )
-        return [
-            Route(
-                id=r.id,
-                day=date.fromisoformat(r.day),
-                name=r.name,
-                truck=r.truck,
-                driver=r.driver,
-                driver_name=names.get(r.driver, "") if r.driver else "",
-                status=r.status,
-                departed_at=r.departed_at,
-                departed_by=r.departed_by,
-                override_by=r.override_by,
-                override_reason=r.override_reason,
-                stops=tuple(stops[r.id]),
-            )
-            for r in found
-        ]
+    def __init__(
+        self, ctx: Context, floor: Floor, routing: Routes, crating: Crates, printing: Printing
+    ) -> None:
+        super().__init__(ctx)
+        self.floor = floor
+        self.routing = routing
+        self.crating = crating
+        self.printing = printing
 
     def _open_route(self, ref: str) -> rows.RouteRow:
-        found = self._route_row(ref)
+        found = self.routing.route_row(ref)
         if found.status not in OPEN_STATES:
             raise Conflict(
                 _("route {route} has departed: it cannot change any more", route=found.name)
@@ -183,9 +61,9 @@ class Dispatch(Delivery):
         self, name: str, day: date | str | None = None, truck: str = "", driver: str | None = None
     ) -> Route:
         """One more truck for the day, with no stops yet."""
-        d = self._dispatch_day(day)
+        d = self.routing.day(day)
         if driver:
-            self.operator(driver)
+            self.floor.operator(driver)
         with db.write(self.db):
             n = len(rows.routes_of_day(self.db, d.isoformat())) + 1
             while rows.get_route(self.db, route_id(d, n)) is not None:
@@ -199,7 +77,7 @@ class Dispatch(Delivery):
                 truck=truck,
                 driver=driver or None,
             )
-        return self.route(rid)
+        return self.routing.route(rid)
 
     def set_route(
         self,
@@ -211,7 +89,7 @@ class Dispatch(Delivery):
     ) -> Route:
         """Rename a route, set its truck or its driver (`driver=""` takes the driver off)."""
         if driver:
-            self.operator(driver)
+            self.floor.operator(driver)
         with db.write(self.db):
             found = self._open_route(route)
             rows.update_route(
@@ -221,7 +99,7 @@ class Dispatch(Delivery):
                 truck=truck.strip() if truck is not None else found.truck,
                 driver=(driver or None) if driver is not None else found.driver,
             )
-        return self.route(found.id)
+        return self.routing.route(found.id)
 
     def drivers(self) -> list[tuple[str, str]]:
         """(code, name) of the operators who can drive a route: drivers, then leads."""
@@ -231,21 +109,21 @@ class Dispatch(Delivery):
 
     def move_stop(self, route: str, committee: str, new_order: int) -> Route:
         """Put a committee at another place in its route's stop order (1 = first)."""
-        code = self._dispatch_committee(committee)
+        code = self.routing.committee_code(committee)
         with db.write(self.db):
             found = self._open_route(route)
-            stops = self._stop_codes(found.id)
+            stops = self.routing.stop_codes(found.id)
             if code not in stops:
                 raise NotFound(
                     _("{committee} is not on route {route}", committee=committee, route=found.name)
                 )
             rows.renumber_stops(self.db, found.id, placed(stops, code, new_order))
-        return self.route(found.id)
+        return self.routing.route(found.id)
 
     def assign(self, committee: str, route: str, stop_order: int | None = None) -> Route:
         """Put a committee on a route of that day (at `stop_order`, default last), taking it
         off the route it was on. Refused once its bags are on the other truck."""
-        code = self._dispatch_committee(committee)
+        code = self.routing.committee_code(committee)
         with db.write(self.db):
             target = self._open_route(route)
             current = rows.stop_of(self.db, target.day, code)
@@ -253,9 +131,9 @@ class Dispatch(Delivery):
                 if current is not None:
                     self._take_off_route(current[0], code, committee)
                 rows.insert_stop(self.db, target.id, code, target.day, 0)
-            stops = placed(self._stop_codes(target.id), code, stop_order)
+            stops = placed(self.routing.stop_codes(target.id), code, stop_order)
             rows.renumber_stops(self.db, target.id, stops)
-        return self.route(target.id)
+        return self.routing.route(target.id)
 
     def _take_off_route(self, rid: str, code: str, committee: str) -> None:
         old = rows.get_route(self.db, rid)
@@ -279,23 +157,25 @@ class Dispatch(Delivery):
                 )
             )
         rows.remove_stop(self.db, rid, code)
-        rows.renumber_stops(self.db, rid, self._stop_codes(rid))
+        rows.renumber_stops(self.db, rid, self.routing.stop_codes(rid))
 
     def load_session(self, route: str, operator: str, terminal: str = "") -> LoadSession:
         """Scan bag labels onto a route's truck."""
-        return LoadSession(self, route, operator, terminal)  # type: ignore[arg-type]
+        return LoadSession(
+            self.ctx, self.floor, self.routing, self.crating, route, operator, terminal
+        )
 
     def missing(self, route: str) -> list[MissingStop]:
         """What stays behind if the route's truck left now, per stop in stop order: bags not
         loaded, paid orders not packed (batched or not), crate problems. Stops with nothing
         behind are left out. This is the departure check `depart` applies."""
-        found = self._route_row(route)
+        found = self.routing.route_row(route)
         per_stop: dict[str, list[MissingBag]] = defaultdict(list)
         for _order, bag in rows.missing_bags(self.db, found.id):
             address = "-".join(p for p in (bag.building, bag.unit, bag.room) if p)
             per_stop[bag.committee].append(MissingBag(bag.id, bag.order_no, address, bag.status))
         crates: dict[str, list[CrateProblem]] = defaultdict(list)
-        for problem in self.crate_problems(found.id):
+        for problem in self.crating.crate_problems(found.id):
             crates[problem.committee].append(problem)
         names = {c.code: c.name for c in self.catalog().committees.values()}
         stops = [
@@ -317,10 +197,10 @@ class Dispatch(Delivery):
         orders not packed, crate problems), however few bags are on board, it is refused
         unless a shift lead gives the reason to go without it. The decision is kept on the
         route: `override_by`, `override_reason`, and `departed_at` for when."""
-        _name, role = self.operator(operator)
+        _name, role = self.floor.operator(operator)
         reason = (override_reason or "").strip()
         with db.write(self.db):
-            found = self._route_row(route)
+            found = self.routing.route_row(route)
             if found.status not in OPEN_STATES:
                 raise Conflict(
                     _(
@@ -366,7 +246,7 @@ class Dispatch(Delivery):
             rows.set_departed(
                 self.db,
                 found.id,
-                at=self._now(),
+                at=self.now(),
                 by=operator,
                 override_by=operator if behind else None,
                 override_reason=reason if behind else "",
@@ -376,5 +256,5 @@ class Dispatch(Delivery):
         # again (补打).
         for manifest in changed:
             if rows.manifest_bags(self.db, manifest):
-                self.reprint("manifest", manifest)
-        return self.route(found.id)
+                self.printing.reprint("manifest", manifest)
+        return self.routing.route(found.id)

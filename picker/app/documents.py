@@ -1,5 +1,5 @@
 """Use cases of printed documents: the floor's data collected into `picker.paper.sheets` values
-and laid out for a paper width. Mixed into `Warehouse` through `picker.app.printing.Printing`.
+and laid out for a paper width, for `picker.app.printing.Printing` to queue.
 
 Targets: a bag id (label), a crate id (crate), a batch id (picklist), a committee's code,
 name or alias (manifest, refunds, settlement) or a route name (route); those may end in
@@ -16,16 +16,23 @@ QR being the committee's latest manifest (or the id its first one of the day wil
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from db import dispatch as dispatch_rows
 from db import floor as floor_rows
 from db import paper as paper_rows
-from picker.app.crates import committee_crates, crate_label_data, crate_target, manifest_crates
+from picker.app.accounts import Accounts
+from picker.app.context import Context, Service
+from picker.app.crate_paper import (
+    committee_crates,
+    crate_label_data,
+    crate_target,
+    manifest_crates,
+)
+from picker.app.delivery import Delivery
+from picker.app.routes import Routes
 from picker.domain.ids import manifest_id, parse_manifest_id
-from picker.domain.model import SHANGHAI, Address, Catalog
+from picker.domain.model import SHANGHAI, Address
 from picker.domain.packing import household_key
 from picker.errors import Conflict, InputError, NotFound
 from picker.i18n import _
@@ -36,14 +43,6 @@ from picker.paper import sheets as paper
 from printers.document import PAPER_58, Document, Paper
 from printers.profile import PrinterProfile
 
-if TYPE_CHECKING:
-    import sqlite_utils
-
-    from picker.app.config import Settings
-    from picker.app.delivery import Manifest
-    from picker.domain.routing import Route, RoutePlan
-    from picker.domain.settlement import Settlement
-
 KINDS = ("label", "manifest", "picklist", "route", "refunds", "settlement", "crate")
 
 
@@ -52,37 +51,17 @@ def role_of(kind: str) -> str:
     return "label" if kind in ("label", "crate") else "document"
 
 
-class Documents:
-    """Documents from the warehouse's data. Expects `db`, `clock`, `settings`, `catalog()`."""
+class Documents(Service):
+    """Documents from the warehouse's data: routes, manifests and settlements come from
+    the services that own them."""
 
-    settings: Settings
-    clock: Callable[[], datetime]
-    catalog: Callable[[], Catalog]
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        raise NotImplementedError
-
-    if TYPE_CHECKING:  # provided by `Dispatch` and `Accounts` in `Warehouse`
-
-        def issue_manifest(self, committee: str, day: date | str | None = None) -> str: ...
-
-        def manifest(self, mid: str) -> Manifest: ...
-
-        def manifests(
-            self, day: date | str | None = None, committee: str | None = None
-        ) -> list[Manifest]: ...
-
-        def plan_routes(self, day: date | str | None = None) -> RoutePlan: ...
-
-        def route(self, ref: str, day: date | str | None = None) -> Route: ...
-
-        def routes(self, day: date | str | None = None) -> list[Route]: ...
-
-        def settlement(self, day: str | None = None) -> Settlement: ...
-
-    def _stamp(self, when: datetime | None = None) -> str:
-        return (when or self.clock()).astimezone(SHANGHAI).isoformat(timespec="milliseconds")
+    def __init__(
+        self, ctx: Context, routing: Routes, delivery: Delivery, accounts: Accounts
+    ) -> None:
+        super().__init__(ctx)
+        self.routing = routing
+        self.delivery = delivery
+        self.accounts = accounts
 
     def _today(self) -> date:
         return self.clock().astimezone(SHANGHAI).date()
@@ -119,7 +98,7 @@ class Documents:
         if kind == "crate":
             return crate_target(self.db, self.catalog(), target)
         if kind == "manifest" and parse_manifest_id(target):
-            return self.manifest(target).id
+            return self.delivery.manifest(target).id
         if kind == "settlement" and "@" not in target:
             return self._committee_code(target)  # every paid day
         name, day = self._split_day(target)
@@ -133,12 +112,12 @@ class Documents:
     def _manifest_to_print(self, code: str, day: date, reprint: bool) -> str:
         """A new manifest for the committee's bags on none yet; else (or for a reprint) the
         day's latest."""
-        if not reprint or not self.manifests(day, code):
+        if not reprint or not self.delivery.manifests(day, code):
             try:
-                return self.issue_manifest(code, day)
+                return self.delivery.issue_manifest(code, day)
             except Conflict:  # every closed bag is on a manifest already
                 pass
-        issued = self.manifests(day, code)
+        issued = self.delivery.manifests(day, code)
         if not issued:
             committee = self.catalog().committees[code]
             raise NotFound(
@@ -224,7 +203,7 @@ class Documents:
 
     def _manifest(self, mid: str) -> paper.Manifest:
         """An issued manifest: the households of its bags, on its route of its day."""
-        issued = self.manifest(mid)
+        issued = self.delivery.manifest(mid)
         committee = self.catalog().committees[issued.committee]
         households = sorted(
             paper_rows.manifest_bag_households(self.db, mid),
@@ -270,15 +249,17 @@ class Documents:
 
     def _route(self, ref: str, day: date) -> paper_lists.RouteSheet:
         """The day's route (by name, number or id) with the stops that have bags."""
-        self.plan_routes(day)
+        self.routing.plan_routes(day)
         try:
-            found = self.route(ref, day) if ref else None
+            found = self.routing.route(ref, day) if ref else None
         except NotFound:
             found = None
         if found is None:
-            names = ", ".join(r.name for r in self.routes(day))
+            names = ", ".join(r.name for r in self.routing.routes(day))
             raise NotFound(_("no route {route}; routes: {routes}", route=ref, routes=names or "-"))
-        latest = {m.committee: m.id for m in self.manifests(day)}  # in seq order: last wins
+        latest = {
+            m.committee: m.id for m in self.delivery.manifests(day)
+        }  # in seq order: last wins
         stops = tuple(
             paper_lists.Stop(
                 stop_order=s.stop_order,
@@ -310,7 +291,7 @@ class Documents:
     def _settlement(self, target: str) -> paper_settlement.SettlementSlip:
         """A committee's settlement of one paid day (`XY01@2022-04-12`) or of every day."""
         code, sep, day = target.partition("@")
-        settled = self.settlement(day if sep else None)
+        settled = self.accounts.settlement(day if sep else None)
         committee = self.catalog().committees[code]
         return paper_settlement.SettlementSlip(
             row=settled.committee(code),

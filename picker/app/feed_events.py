@@ -1,5 +1,4 @@
 """Use cases of refund and cancel events: each applied once, by how far its order has gone.
-Mixed into `Warehouse` (through `picker.app.intake.Intake`).
 
 The rule itself is `picker.domain.cancellation.decide`; here it meets the database. A whole-order
 event goes through `cancel_order`, the same door as `picker cancel`.
@@ -10,13 +9,15 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import db
 from db import feed as rows
 from db import floor as floor_rows
+from picker.app.context import Context, Service
+from picker.app.floor import Floor
 from picker.domain.cancellation import (
     OPEN_OUTCOMES,
     Decision,
@@ -32,26 +33,13 @@ from picker.domain.states import RefundKind
 from picker.errors import Conflict, NotFound
 from picker.i18n import _
 
-if TYPE_CHECKING:
-    import sqlite_utils
 
+class FeedEvents(Service):
+    """Refund and cancel events and the lead's exceptions, closing orders through the floor."""
 
-class FeedEvents:
-    """Refund and cancel events and the lead's exceptions. Expects `db`, `clock` and
-    `cancel_order()` of `Warehouse`.
-    """
-
-    clock: Callable[[], datetime]
-    cancel_order: Callable[..., int]
-    _close_order: Callable[[str, OrderStatus, str], int]
-    operator: Callable[[str], tuple[str, Role]]
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        raise NotImplementedError
-
-    def _now(self) -> str:
-        return self.clock().isoformat(timespec="milliseconds")
+    def __init__(self, ctx: Context, floor: Floor) -> None:
+        super().__init__(ctx)
+        self.floor = floor
 
     def apply_open_events(
         self, source: str | None = None
@@ -105,7 +93,7 @@ class FeedEvents:
             rows.set_outcome(conn, row_id, Outcome.APPLYING)
         # Conflict: cancelled by someone else in between; the order ends the same way.
         with contextlib.suppress(Conflict):
-            self.cancel_order(
+            self.floor.cancel_order(
                 order_no, OrderStatus(decision.new_status), reason=f"feed {source}/{event_id}"
             )
         with db.write(conn):
@@ -116,7 +104,7 @@ class FeedEvents:
                 source, row_id, event, decision, rows.order_floor_state(conn, order_no)
             )
 
-    def _apply_waiting_events(self, order_nos: Sequence[str]) -> Counter[str]:
+    def apply_waiting_events(self, order_nos: Sequence[str]) -> Counter[str]:
         """Inside the caller's write transaction, right after these orders were stored: apply
         the events that waited for them, so a cancelled order is never batchable, however it
         came in. Returns outcome -> count."""
@@ -129,7 +117,7 @@ class FeedEvents:
             decision = decide(event, _order_state(rows.order_floor_state(conn, order_no)))
             if decision.new_status is not None:
                 reason = f"feed {source}/{event_id}"
-                self._close_order(order_no, OrderStatus(decision.new_status), reason)
+                self.floor.close_order(order_no, OrderStatus(decision.new_status), reason)
             state = rows.order_floor_state(conn, order_no)
             outcomes[self._finish(source, row_id, event, decision, state)] += 1
         return outcomes
@@ -144,7 +132,7 @@ class FeedEvents:
     ) -> Outcome:
         """Inside the caller's transaction: a partial refund, the lead's exception, the outcome."""
         conn = self.db
-        now = self._now()
+        now = self.now()
         params: dict[str, Any] = {"source": source, "event": event.event_id}
         if state is not None:
             params |= {
@@ -199,12 +187,12 @@ class FeedEvents:
         bags that means they are back in the warehouse: off the truck, the unsigned manifest
         and their crate (so the closing audit sees no cancelled bag travelling). Returns the
         bags pulled. Only a shift lead decides."""
-        _name, role = self.operator(operator)
+        _name, role = self.floor.operator(operator)
         if role is not Role.LEAD:
             raise Conflict(
                 _("only a shift lead can close an exception; {code} is not one", code=operator)
             )
-        now = self._now()
+        now = self.now()
         with db.write(self.db):
             closed = rows.resolve_exception(self.db, exception_id, operator, now)
             if closed is None:

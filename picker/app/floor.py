@@ -1,60 +1,27 @@
-"""Use cases of the floor: planning batches, claims, cancellations. Mixed into `Warehouse`."""
+"""Use cases of the floor: planning batches, claims, cancellations."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 import db
 from db import floor as rows
 from db import store
+from picker.app.context import Service
 from picker.domain import batching, layout
-from picker.domain.model import Catalog, OrderStatus, Role
-from picker.domain.states import BatchState, RefundKind
+from picker.domain.model import OrderStatus, Role
+from picker.domain.states import BatchState, RefundKind, state_label
 from picker.errors import Conflict, InputError, NotFound
-from picker.i18n import N_, _
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
-    from picker.app.config import Settings
-    from picker.app.sessions import ScanSession, Stage
+from picker.i18n import _
 
 #: Where a batch may be claimed: before packing is done.
 CLAIMABLE = (BatchState.RELEASED, BatchState.CLAIMED, BatchState.PICKING, BatchState.PICKED)
 
+
 #: Batch states, order states and stages as people read them.
-STATE_LABELS: dict[str, str] = {
-    BatchState.DRAFT: N_("draft"),
-    BatchState.RELEASED: N_("released"),
-    BatchState.CLAIMED: N_("claimed"),
-    BatchState.PICKING: N_("picking"),
-    BatchState.PICKED: N_("picked"),
-    BatchState.PACKED: N_("packed"),
-    BatchState.CLOSED: N_("closed"),
-    OrderStatus.PAID: N_("paid"),
-    OrderStatus.CANCELLED: N_("cancelled"),
-    OrderStatus.REFUNDED: N_("refunded"),
-    "pick": N_("pick"),
-    "pack": N_("pack"),
-    "badge": N_("badge"),
-    "command": N_("command"),
-    "product": N_("product"),
-    "weighed": N_("scale label"),
-    "bag": N_("bag"),
-    "manifest": N_("manifest"),
-    "crate": N_("crate"),
-}
-
-
-def state_label(state: str) -> str:
-    """A batch or order state, a stage or a kind of code, in the current language."""
-    return _(STATE_LABELS.get(state, state))
-
-
 @dataclass(frozen=True, slots=True)
 class PlannedReport:
     batches: list[str]
@@ -69,19 +36,8 @@ class ClaimReport:
     status: str
 
 
-class Floor:
-    """Batches and claims. Expects `db`, `clock`, `settings` and `catalog()` of `Warehouse`."""
-
-    settings: Settings
-    clock: Callable[[], datetime]
-    catalog: Callable[[], Catalog]
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        raise NotImplementedError
-
-    def _now(self) -> str:
-        return self.clock().isoformat(timespec="milliseconds")
+class Floor(Service):
+    """Batches and claims."""
 
     def operator(self, code: str) -> tuple[str, Role]:
         """(name, role) of an active operator, or NotFound."""
@@ -140,7 +96,7 @@ class Floor:
                 made.append(batch_id)
         return PlannedReport(made, sum(len(p.order_nos) for p in plan))
 
-    def batches(self, status: str | None = None) -> list[dict]:
+    def batches(self, status: str | None = None) -> list[dict[str, Any]]:
         return rows.list_batches(self.db, status)
 
     def _batch(self, batch_id: str) -> rows.BatchRow:
@@ -177,7 +133,7 @@ class Floor:
                 )
             resumed = batch.holder == operator
             status = BatchState.CLAIMED if batch.status == BatchState.RELEASED else batch.status
-            now = self._now()
+            now = self.now()
             rows.set_holder(self.db, batch_id, operator, terminal, now, status)
             rows.add_event(
                 self.db,
@@ -199,7 +155,7 @@ class Floor:
                 )
             status = BatchState.RELEASED if batch.status == BatchState.CLAIMED else batch.status
             rows.set_holder(self.db, batch_id, None, None, None, status)
-            rows.add_event(self.db, batch_id, at=self._now(), event="release", operator=operator)
+            rows.add_event(self.db, batch_id, at=self.now(), event="release", operator=operator)
 
     def take_over(
         self, batch_id: str, lead: str, to: str | None = None, terminal: str = ""
@@ -223,7 +179,7 @@ class Floor:
                     )
                 )
             status = BatchState.CLAIMED if batch.status == BatchState.RELEASED else batch.status
-            now = self._now()
+            now = self.now()
             rows.set_holder(self.db, batch_id, new_holder, terminal, now, status)
             rows.add_event(
                 self.db,
@@ -235,16 +191,8 @@ class Floor:
                 detail=f"{batch.holder or '-'} -> {new_holder}",
             )
 
-    def batch_events(self, batch_id: str) -> list[tuple]:
+    def batch_events(self, batch_id: str) -> list[tuple[Any, ...]]:
         return rows.batch_events(self.db, batch_id)
-
-    def session(
-        self, batch_id: str, operator: str, terminal: str = "", stage: Stage | str = "pick"
-    ) -> ScanSession:
-        """A scanning session on a batch this operator holds (claim it first)."""
-        from picker.app.sessions import ScanSession
-
-        return ScanSession(self, batch_id, operator, terminal, stage)  # type: ignore[arg-type]
 
     def cancel_order(
         self, order_no: str, status: OrderStatus = OrderStatus.CANCELLED, reason: str = ""
@@ -257,9 +205,9 @@ class Floor:
         if status is OrderStatus.PAID:
             raise InputError(_("an order can only be cancelled or refunded"))
         with db.write(self.db):
-            return self._close_order(order_no, status, reason)
+            return self.close_order(order_no, status, reason)
 
-    def _close_order(self, order_no: str, status: OrderStatus, reason: str) -> int:
+    def close_order(self, order_no: str, status: OrderStatus, reason: str) -> int:
         """`cancel_order` inside the caller's write transaction (an import applying the
         events that waited for its orders)."""
         row = rows.order_status(self.db, order_no)
@@ -275,7 +223,7 @@ class Floor:
                 )
             )
         rest = amount - rows.refunded_fen(self.db, order_no)
-        now = self._now()
+        now = self.now()
         rows.set_order_status(self.db, order_no, status.value)
         if rest > 0:
             rows.add_refund(
@@ -300,8 +248,8 @@ class Floor:
             )
         return max(rest, 0)
 
-    def refunds(self, order_no: str | None = None) -> list[dict]:
+    def refunds(self, order_no: str | None = None) -> list[dict[str, Any]]:
         return rows.refunds(self.db, order_no)
 
-    def scan_log(self, batch_id: str | None = None) -> list[dict]:
+    def scan_log(self, batch_id: str | None = None) -> list[dict[str, Any]]:
         return rows.scan_log(self.db, batch_id)

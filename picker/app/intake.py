@@ -1,5 +1,5 @@
 """Use cases of live intake: pulling the platform's feed and applying its refund and cancel
-events. Mixed into `Warehouse` (the watch folder is `picker.app.watch`).
+events (the watch folder is `picker.app.watch`).
 
 A page of orders lands in one transaction with its cursor: a crash before the commit leaves
 both as they were, so the page is asked for again and nothing is skipped or repeated. Events
@@ -22,7 +22,9 @@ import db
 from db import feed as rows
 from db import store
 from picker.app import watch
+from picker.app.context import Context, Service
 from picker.app.feed_events import FeedEvents
+from picker.app.imports import ImportReport, Imports
 from picker.domain import importing
 from picker.domain.feed import (
     BAD_EVENT,
@@ -36,18 +38,14 @@ from picker.domain.feed import (
     parse_page,
 )
 from picker.domain.json_items import raw_text, storable
-from picker.domain.model import Catalog, Order, Reject
+from picker.domain.model import Catalog, Reject
 from picker.domain.money import format_fen
 from picker.domain.states import FeedStatus, WatchOutcome
 from picker.errors import InputError
 from picker.i18n import _, _n
 
 if TYPE_CHECKING:
-    import sqlite_utils
-
     from picker.adapters.feed_http import FeedTransport
-    from picker.app.config import Settings
-    from picker.app.warehouse import ImportReport
 
 #: Pages in a row whose cursor does not move before a round stops (the feed is stuck).
 MAX_STALLS = 3
@@ -108,24 +106,14 @@ class FeedState:
     configured: bool
 
 
-class Intake(FeedEvents):
-    """The feed's use cases. Expects `db`, `clock`, `settings`, `catalog()`, `_classify()`
-    and `cancel_order()` of `Warehouse`.
-    """
+class Intake(Service):
+    """The feed's and the watch folder's use cases: orders go in as a file import's do,
+    events are applied by `FeedEvents`."""
 
-    settings: Settings
-    clock: Callable[[], datetime]
-    catalog: Callable[[], Catalog]
-    _classify: Callable[[importing.ParsedFile], tuple[list[Order], int, list[Reject]]]
-    import_file: Callable[..., ImportReport]
-    cancel_order: Callable[..., int]
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        raise NotImplementedError
-
-    def _now(self) -> str:
-        return self.clock().isoformat(timespec="milliseconds")
+    def __init__(self, ctx: Context, imports: Imports, events: FeedEvents) -> None:
+        super().__init__(ctx)
+        self.imports = imports
+        self.events = events
 
     def feed_config(self, name: str) -> FeedConfig:
         for feed in self.settings.feeds:
@@ -174,16 +162,16 @@ class Intake(FeedEvents):
             self._set_status(feed.name, FeedStatus.FAILED, storable(error)[:500], ok=False)
             raise
         # Events wait for their orders: try the open ones even when the feed is down.
-        outcomes, _raised = self.apply_open_events(feed.name)
+        outcomes, _raised = self.events.apply_open_events(feed.name)
         report.outcomes.update(outcomes)
         # Also those raised as this round's orders met the events that waited for them.
-        report.exceptions = self.order_exceptions(after_id=first_exception)
+        report.exceptions = self.events.order_exceptions(after_id=first_exception)
         self._set_status(feed.name, report.status, report.error, ok=report.ok)
         return report
 
     def _set_status(self, name: str, status: str, error: str, *, ok: bool) -> None:
         with db.write(self.db):
-            rows.set_status(self.db, name, status, error, self._now(), ok=ok)
+            rows.set_status(self.db, name, status, error, self.now(), ok=ok)
 
     def _fetch(
         self, feed: FeedConfig, client: FeedTransport, kind: str, after: str, sleep: Sleep
@@ -245,7 +233,7 @@ class Intake(FeedEvents):
             if rows.cursor(conn, name, "orders") != after:
                 return  # another puller stored this page meanwhile
             if parsed is not None:
-                new, duplicates, rejects = self._classify(parsed)
+                new, duplicates, rejects = self.imports.classify(parsed)
                 import_id = store.record_import(
                     conn,
                     source=source,
@@ -257,10 +245,10 @@ class Intake(FeedEvents):
                     rejected=len({r.order_no or r.line for r in rejects}),
                 )
                 store.insert_orders(conn, new, import_id)
-                waited = self._apply_waiting_events([o.order_no for o in new])
+                waited = self.events.apply_waiting_events([o.order_no for o in new])
                 # A page comes again at another cursor: the same reject is kept once.
                 store.insert_rejects(conn, rejects, import_id, origin=f"{name}/orders?")
-            rows.set_cursor(conn, name, "orders", page.next, self._now())
+            rows.set_cursor(conn, name, "orders", page.next, self.now())
         if parsed is not None:
             report.orders_added += len(new)
             report.amount_fen += sum(o.amount_fen for o in new)
@@ -275,7 +263,7 @@ class Intake(FeedEvents):
         transaction."""
         source = f"{name}/events?after={after}"
         received = self.clock()
-        good: list[tuple] = []
+        good: list[tuple[str, str, str, int | None, str]] = []
         bad: list[Reject] = []
         for pos, item in enumerate(page.items, start=1):
             event, error = parse_event(item, received)
@@ -305,7 +293,7 @@ class Intake(FeedEvents):
                     rejected=len(bad),
                 )
                 store.insert_rejects(conn, bad, import_id, origin=f"{name}/events?")
-            rows.set_cursor(conn, name, "events", page.next, self._now())
+            rows.set_cursor(conn, name, "events", page.next, self.now())
         report.events_received += new
         report.rejects.extend(bad)
 
@@ -333,7 +321,7 @@ class Intake(FeedEvents):
                 out.append(WatchedFile(path.name, WatchOutcome.WAITING))
                 continue
             try:
-                report = self.import_file(path)
+                report = self.imports.import_file(path)
             except InputError as exc:
                 moved = watch.move_aside(path, watch.FAILED)
                 lines = watch.failed_lines(path.name, exc.message)

@@ -1,29 +1,23 @@
 """Use cases of the terminal's front door and the lead's view: sign-in, the batch board,
-progress per committee, shortages and refunds. Mixed into `Warehouse`.
+progress per committee, shortages and refunds.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING
 
 import db
 from db import overview as rows
 from db import store
+from picker.app.context import Context, Service
+from picker.app.floor import ClaimReport, Floor
+from picker.app.sessions import ScanSession, Stage
 from picker.domain import auth
 from picker.domain.auth import SignedIn
 from picker.domain.states import BatchState, RefundKind
 from picker.errors import Conflict, NotFound
 from picker.i18n import _
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
-    from picker.app.floor import ClaimReport
-    from picker.app.sessions import ScanSession
 
 #: Batch states grouped as a lead reads them: waiting, being worked on, done.
 WAITING = (BatchState.DRAFT, BatchState.RELEASED)
@@ -109,17 +103,12 @@ class BoardBatch:
     terminal: str
 
 
-class Overview:
-    """Sign-in and the lead's figures. Expects `db` and `batches()` of `Warehouse`."""
+class Overview(Service):
+    """Sign-in and the lead's figures, over the floor's batches and claims."""
 
-    clock: Callable[[], datetime]
-    batches: Callable[..., list[dict]]
-    claim: Callable[..., ClaimReport]
-    session: Callable[..., ScanSession]
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        raise NotImplementedError  # `Warehouse.db`: this thread's connection
+    def __init__(self, ctx: Context, floor: Floor) -> None:
+        super().__init__(ctx)
+        self.floor = floor
 
     def sign_in(self, code_or_badge: str, pin: str | None = None) -> SignedIn:
         """(code, name, role) of the operator with this badge or code, checked by PIN.
@@ -161,6 +150,12 @@ class Overview:
                 rows.set_sign_in_failures(self.db, code, 0, 0.0)
         return who
 
+    def session(
+        self, batch_id: str, operator: str, terminal: str = "", stage: Stage | str = "pick"
+    ) -> ScanSession:
+        """A scanning session on a batch this operator holds (claim it first)."""
+        return ScanSession(self.ctx, self.floor, batch_id, operator, terminal, stage)
+
     def open_batch(
         self, batch_id: str, operator: str, terminal: str = ""
     ) -> tuple[ClaimReport, ScanSession]:
@@ -170,7 +165,7 @@ class Overview:
         the `Conflict` names them, with their terminal.
         """
         try:
-            report = self.claim(batch_id, operator, terminal)
+            report = self.floor.claim(batch_id, operator, terminal)
         except Conflict as exc:
             held = next((b for b in self.board() if b.id == batch_id), None)
             if held is None or not held.holder or held.holder == operator:
@@ -212,7 +207,7 @@ class Overview:
                 holder_name=names.get(b["holder"], b["holder"] or ""),
                 terminal=b["terminal"] or "",
             )
-            for b in self.batches()
+            for b in self.floor.batches()
             if b["status"] in ON_BOARD
         ]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from db import floor as rows
+from picker.app.scan_stage import SessionBase
 from picker.domain.ids import bag_id
 from picker.domain.model import Address, OrderStatus
 from picker.domain.packing import BagGoods, BagPlan, household_key, plan_bags
-from picker.domain.scan_outcomes import Effect, Household, Rejected, SessionBase
+from picker.domain.scan_outcomes import Effect, Household, Rejected
 from picker.domain.scans import Scan
 from picker.domain.shortage import amount_refund, weight_refund
 from picker.domain.states import BagState, BatchState
@@ -29,7 +30,7 @@ class PackStage(SessionBase):
                 status != OrderStatus.PAID,
             )
             for no, status, community, building, unit, room, name, phone in rows.batch_households(
-                self.wh.db, self.batch_id
+                self.ctx.db, self.batch_id
             )
         ]
         found.sort(key=lambda h: household_key(h.address, h.order_no))
@@ -38,7 +39,7 @@ class PackStage(SessionBase):
     def current_household(self) -> tuple[Household | None, list[rows.PackRow]]:
         """The household to pack now and its lines, or (None, []) when all are packed."""
         by_order: dict[str, list[rows.PackRow]] = {}
-        for r in rows.pack_rows(self.wh.db, self.batch_id):
+        for r in rows.pack_rows(self.ctx.db, self.batch_id):
             by_order.setdefault(r.order_no, []).append(r)
         for h in self.households():
             if h.cancelled:
@@ -55,7 +56,7 @@ class PackStage(SessionBase):
         return next((r.sku for r in lines if r.remaining > 0 and products[r.sku].weighed), None)
 
     def _pack_line(self, order_no: str, sku: str) -> rows.PackRow:
-        for r in rows.pack_rows(self.wh.db, self.batch_id):
+        for r in rows.pack_rows(self.ctx.db, self.batch_id):
             if r.order_no == order_no and r.sku == sku:
                 return r
         raise Rejected("not_for_household", product=self._name(sku), household=order_no)
@@ -70,7 +71,7 @@ class PackStage(SessionBase):
             grams = product.unit_grams + (product.tolerance_grams if product.weighed else 0)
             units = r.qty - r.short + (goods[r.sku].units if r.sku in goods else 0)
             goods[r.sku] = BagGoods(r.sku, units, grams, together=product.weighed)
-        return plan_bags(list(goods.values()), self.wh.settings.bag_capacity)
+        return plan_bags(list(goods.values()), self.ctx.settings.bag_capacity)
 
     def current_bag(self, order_no: str, lines: list[rows.PackRow]) -> tuple[int, int]:
         """(k, n): the household's first bag not yet full, and how many bags it gets."""
@@ -79,13 +80,13 @@ class PackStage(SessionBase):
 
     def _in_bags(self, order_no: str) -> dict[int, dict[str, int]]:
         packed: dict[int, dict[str, int]] = {}
-        for k, sku, units in rows.bag_contents(self.wh.db, self.batch_id, order_no):
+        for k, sku, units in rows.bag_contents(self.ctx.db, self.batch_id, order_no):
             packed.setdefault(k, {})[sku] = units
         return packed
 
     def _pack(self, scan: Scan) -> Effect:
         assert scan.sku is not None
-        conn = self.wh.db
+        conn = self.ctx.db
         household, lines = self.current_household()
         name = self._name(scan.sku)
         if household is None:
@@ -145,7 +146,7 @@ class PackStage(SessionBase):
         """Put the scan's units into the bags the plan has room for them in, as many single
         scans would; seal every bag that is full, or all when the household is done."""
         assert effect.order_no is not None and effect.sku is not None and effect.qty is not None
-        conn = self.wh.db
+        conn = self.ctx.db
         order_no, qty = effect.order_no, effect.qty
         plan = self.bag_plan(lines)
         in_bags = self._in_bags(order_no)
@@ -173,7 +174,7 @@ class PackStage(SessionBase):
             effect.portions.append((bag_id(order_no, k), units, scan.grams if i == 0 else None))
         effect.bag = effect.portions[-1][0]
         units_left = sum(r.remaining for r in lines) - qty
-        now = self.wh._now()
+        now = self.ctx.now()
         for bid, k, _n, items, status in rows.bags_of(conn, order_no):
             if status == BagState.OPEN and (units_left <= 0 or items >= plan.items(k)):
                 rows.close_bag(conn, bid, now)
@@ -181,14 +182,7 @@ class PackStage(SessionBase):
                 effect.closed_bags.append(bid)
 
     def _order_lines(self, order_no: str) -> list[rows.PackRow]:
-        return [
-            rows.PackRow(no, ln, sku, qty, price, grams, 0, 0, 0, 0)
-            for no, ln, sku, qty, price, grams in self.wh.db.conn.execute(
-                "SELECT order_no, line_no, sku, qty, unit_price_fen, ordered_grams"
-                " FROM order_lines WHERE order_no = ?",
-                (order_no,),
-            )
-        ]
+        return rows.order_lines(self.ctx.db, order_no)
 
     def _weight_refund(self, line: rows.PackRow, product: Any, grams: int, label_fen: int) -> int:
         """Refund owed for a weighed line now complete: under the tolerance, the difference."""
@@ -208,7 +202,7 @@ class PackStage(SessionBase):
     def _pack_progress(self) -> tuple[tuple[int, int], bool]:
         """(households done, households to pack) and whether all are done."""
         remaining: dict[str, int] = {}
-        for r in rows.pack_rows(self.wh.db, self.batch_id):
+        for r in rows.pack_rows(self.ctx.db, self.batch_id):
             remaining[r.order_no] = remaining.get(r.order_no, 0) + r.remaining
         total = len(remaining)
         done = sum(1 for v in remaining.values() if v <= 0)
@@ -217,12 +211,12 @@ class PackStage(SessionBase):
     def _finish_pack_if_done(self) -> None:
         _progress, finished = self._pack_progress()
         if finished:
-            conn = self.wh.db
+            conn = self.ctx.db
             rows.set_status(conn, self.batch_id, BatchState.PACKED)
             rows.add_event(
                 conn,
                 self.batch_id,
-                at=self.wh._now(),
+                at=self.ctx.now(),
                 event="packed",
                 operator=self.operator,
                 terminal=self.terminal,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from db import floor as rows
-from picker.domain.scan_outcomes import Effect, Rejected, SessionBase
+from picker.app.scan_stage import SessionBase
+from picker.domain.scan_outcomes import Effect, Rejected
 from picker.domain.scans import Scan
 from picker.domain.shortage import Demand, ShortReason, allocate
 from picker.domain.states import BatchState
@@ -17,7 +18,7 @@ class PickStage(SessionBase):
 
     def _pick(self, scan: Scan, batch: rows.BatchRow) -> Effect:
         assert scan.sku is not None
-        conn = self.wh.db
+        conn = self.ctx.db
         line = rows.pick_row(conn, self.batch_id, scan.sku)
         name = self._name(scan.sku)
         if line is None:
@@ -64,22 +65,18 @@ class PickStage(SessionBase):
 
     def _pick_progress(self) -> tuple[tuple[int, int], bool]:
         """(units done, units to pick) and whether every line is done or short."""
-        needed, done, short = self.wh.db.conn.execute(
-            "SELECT coalesce(sum(needed), 0), coalesce(sum(picked), 0),"
-            " coalesce(sum(short), 0) FROM pick_lines WHERE batch = ?",
-            (self.batch_id,),
-        ).fetchone()
+        needed, done, short = rows.pick_totals(self.ctx.db, self.batch_id)
         return (done, needed - short), done + short >= needed
 
     def _finish_pick_if_done(self) -> None:
-        conn = self.wh.db
+        conn = self.ctx.db
         lines = rows.pick_rows(conn, self.batch_id)
         if all(ln.remaining == 0 for ln in lines):
             rows.set_status(conn, self.batch_id, BatchState.PICKED)
             rows.add_event(
                 conn,
                 self.batch_id,
-                at=self.wh._now(),
+                at=self.ctx.now(),
                 event="picked",
                 operator=self.operator,
                 terminal=self.terminal,
@@ -87,23 +84,23 @@ class PickStage(SessionBase):
 
     def current_line(self) -> rows.PickRow | None:
         """The line to pick next: walk order, skipped lines at the end."""
-        for line in rows.pick_rows(self.wh.db, self.batch_id):
+        for line in rows.pick_rows(self.ctx.db, self.batch_id):
             if line.remaining > 0:
                 return line
         return None
 
     def pick_lines(self) -> list[rows.PickRow]:
-        return rows.pick_rows(self.wh.db, self.batch_id)
+        return rows.pick_rows(self.ctx.db, self.batch_id)
 
     def _skip(self) -> Effect:
         line = self.current_line()
         if line is None:
             raise Rejected("nothing_open")
-        rows.skip_line(self.wh.db, self.batch_id, line.sku)
+        rows.skip_line(self.ctx.db, self.batch_id, line.sku)
         return Effect(kind="command", sku=line.sku)
 
     def _short(self, reason: ShortReason, sku: str | None) -> Effect:
-        conn = self.wh.db
+        conn = self.ctx.db
         line = rows.pick_row(conn, self.batch_id, sku) if sku else self.current_line()
         if line is None:
             if sku:
@@ -112,7 +109,7 @@ class PickStage(SessionBase):
         if line.remaining <= 0:
             raise Rejected("line_complete", product=self._name(line.sku), needed=line.needed)
         short = line.remaining
-        policy = self.wh.settings.short_policy
+        policy = self.ctx.settings.short_policy
         demands = [
             Demand(order_no, line_no, datetime.fromisoformat(paid), qty, price)
             for order_no, line_no, paid, qty, price in rows.demands(conn, self.batch_id, line.sku)

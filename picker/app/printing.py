@@ -1,6 +1,6 @@
 """Use cases of printing: the print queue and its worker, on top of `Documents`.
 
-Mixed into `Warehouse`. Nothing here waits on a printer for the caller: `queue_document`
+Nothing here waits on a printer for the caller: `queue_document`
 only writes a job; `run_print_worker_once` is the one call that talks to printers. A running
 TUI app calls it in a thread worker from its start (`picker.ui.print_worker`), the CLI once
 per command, and `picker queue work --loop` keeps calling it as a headless print server.
@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 
 import db
 from db import print_queue as jobs
+from picker.app.context import Context, Service
 from picker.app.documents import KINDS, Documents, role_of
 from picker.domain import retry
 from picker.domain.states import PrintJobState
@@ -86,11 +87,15 @@ class JobOutcome:
     warning: str = ""
 
 
-class Printing(Documents):
-    """The print queue. Expects `db`, `clock`, `settings` and `catalog()` of `Warehouse`."""
+class Printing(Service):
+    """The print queue, of the documents `Documents` lays out."""
 
     #: Seconds a printer may take to answer or to take data before the attempt fails.
     print_timeout: float = 5.0
+
+    def __init__(self, ctx: Context, documents: Documents) -> None:
+        super().__init__(ctx)
+        self.documents = documents
 
     def render(
         self,
@@ -103,9 +108,9 @@ class Printing(Documents):
     ) -> bytes:
         """A document as bytes without queueing it: `escpos` for the printer (named, or the
         role's, or a 58 mm gb18030 default), `text` (UTF-8 preview) or `png`."""
-        profile = self.printer(kind, printer)
+        profile = self.documents.printer(kind, printer)
         paper_size = paper_size or (profile.paper if profile else PAPER_58)
-        doc = self.document(kind, target, reprint, paper_size)
+        doc = self.documents.document(kind, target, reprint, paper_size)
         return render_bytes(doc, fmt, profile, paper_size)
 
     def queue_document(
@@ -114,14 +119,14 @@ class Printing(Documents):
         """Queue a document; returns the job id. The document is built now (so a bad target
         fails here, not in the worker) and rendered for its printer when one is configured;
         without one the job waits, queued, with the reason."""
-        target = self.canonical_target(kind, target, reprint)
-        profile = self.printer(kind, printer)
+        target = self.documents.canonical_target(kind, target, reprint)
+        profile = self.documents.printer(kind, printer)
         data = None
         if profile is not None:
-            doc = self.document(kind, target, reprint, profile.paper)
+            doc = self.documents.document(kind, target, reprint, profile.paper)
             data = render_bytes(doc, "escpos", profile, profile.paper)
         else:
-            self.document(kind, target, reprint)
+            self.documents.document(kind, target, reprint)
         with db.write(self.db):
             return jobs.insert_job(
                 self.db,
@@ -131,7 +136,7 @@ class Printing(Documents):
                 reprint=reprint,
                 data=data,
                 reason="" if profile else NO_PRINTER,
-                at=self._stamp(),
+                at=self.ctx.stamp(),
             )
 
     def reprint(self, kind: str, target: str, printer: str | None = None) -> int:
@@ -143,7 +148,7 @@ class Printing(Documents):
     def print_manifest(self, committee: str, printer: str | None = None) -> int:
         """Queue today's manifest of a committee: a new one for bags on no manifest yet, else
         the latest again (a reprint once it came out of a printer)."""
-        target = self.canonical_target("manifest", committee)
+        target = self.documents.canonical_target("manifest", committee)
         again = jobs.was_printed(self.db, "manifest", target)
         return self.queue_document("manifest", target, printer, reprint=again)
 
@@ -151,7 +156,7 @@ class Printing(Documents):
         """Queue a printer's test page (Chinese, widths, barcode and QR checks)."""
         from printers.testpage import test_page
 
-        profile = self.printer("test", name)
+        profile = self.documents.printer("test", name)
         assert profile is not None
         data = render_bytes(test_page(profile, self.clock()), "escpos", profile, profile.paper)
         with db.write(self.db):
@@ -163,7 +168,7 @@ class Printing(Documents):
                 reprint=False,
                 data=data,
                 reason="",
-                at=self._stamp(),
+                at=self.ctx.stamp(),
             )
 
     def print_jobs(self, status: str | None = None, limit: int = 1000) -> list[jobs.JobRow]:
@@ -187,19 +192,19 @@ class Printing(Documents):
                         id=job_id,
                     )
                 )
-            jobs.retry_now(self.db, job_id, self._stamp())
+            jobs.retry_now(self.db, job_id, self.ctx.stamp())
 
     def resend_as_reprint(self, job_id: int) -> None:
         """Send a held job again, marked 补打 on paper (the lead found no copy of it)."""
         with db.write(self.db):
             job = self._held(job_id)
             # A test page has no 补打 mark: its bytes are sent as they are.
-            jobs.resend_held(self.db, job.id, self._stamp(), render_again=job.kind != "test")
+            jobs.resend_held(self.db, job.id, self.ctx.stamp(), render_again=job.kind != "test")
 
     def mark_printed(self, job_id: int) -> None:
         """Close a held job as printed (the lead found its copy at the printer)."""
         with db.write(self.db):
-            jobs.mark_held_printed(self.db, self._held(job_id).id, self._stamp())
+            jobs.mark_held_printed(self.db, self._held(job_id).id, self.ctx.stamp())
 
     def _held(self, job_id: int) -> jobs.JobRow:
         job = jobs.get_job(self.db, job_id)
@@ -234,16 +239,16 @@ class Printing(Documents):
         """
         now = now or self.clock()
         worker = worker or default_worker()
-        stamp = self._stamp(now)
+        stamp = self.ctx.stamp(now)
         outcomes = self._hold_stale(now)
         failed: set[str] = set()
         # printer -> why it holds its jobs (paper out, ...): they wait for the same next ask,
         # so they stay in order behind the first.
         waiting: dict[str, str] = {}
-        hold_until = self._stamp(now + HOLD_POLL)
+        hold_until = self.ctx.stamp(now + HOLD_POLL)
         for job in jobs.due_jobs(self.db, stamp):
             try:
-                profile = self.printer(job.kind, job.printer or None)
+                profile = self.documents.printer(job.kind, job.printer or None)
             except InputError as exc:
                 if not own_printers_only:
                     outcomes.append(self._fail(job, job.printer, exc.message, now, count=True))
@@ -280,7 +285,7 @@ class Printing(Documents):
 
     def _hold_stale(self, now: datetime) -> list[JobOutcome]:
         """Hold the jobs whose worker stopped mid-send: the printer may have taken them."""
-        before = self._stamp(now - STALE_SENDING)
+        before = self.ctx.stamp(now - STALE_SENDING)
         stale = jobs.stale_jobs(self.db, before)
         if not stale:  # the usual case: no write lock taken
             return []
@@ -288,7 +293,7 @@ class Printing(Documents):
             return [
                 _outcome(job, job.printer, PrintJobState.HELD, HELD, job.attempts)
                 for job in stale
-                if jobs.hold_stale(self.db, job.id, before, HELD, self._stamp(now))
+                if jobs.hold_stale(self.db, job.id, before, HELD, self.ctx.stamp(now))
             ]
 
     def _send(
@@ -300,10 +305,10 @@ class Printing(Documents):
         try:
             data = jobs.job_data(self.db, job.id)
             if data is None:
-                doc = self.document(job.kind, job.target, job.reprint, profile.paper)
+                doc = self.documents.document(job.kind, job.target, job.reprint, profile.paper)
                 data = render_bytes(doc, "escpos", profile, profile.paper)
                 with db.write(self.db):
-                    jobs.set_data(self.db, job.id, data, self._stamp(now))
+                    jobs.set_data(self.db, job.id, data, self.ctx.stamp(now))
             transport = open_transport(
                 profile.connection, self.print_timeout, status=profile.status
             )
@@ -321,11 +326,13 @@ class Printing(Documents):
         status = getattr(transport, "last_status", None)
         warning = ""
         with db.write(self.db):
-            jobs.finish(self.db, job.id, send, self._stamp())
+            jobs.finish(self.db, job.id, send, self.ctx.stamp())
             if status is not None:
                 warning = state_text(status.state, profile.name) if status.paper_near_end else ""
                 message = warning or state_text("ready", profile.name)
-                jobs.set_printer_state(self.db, profile.name, status.state, message, self._stamp())
+                jobs.set_printer_state(
+                    self.db, profile.name, status.state, message, self.ctx.stamp()
+                )
         return replace(
             _outcome(job, profile.name, PrintJobState.DONE, "", attempts), warning=warning
         )
@@ -343,9 +350,9 @@ class Printing(Documents):
         reason = state_text(exc.reason, printer, status_detail(exc.status))
         if exc.sent:
             reason += " " + _("The job did not print whole: it is sent again once it is ready.")
-        at = self._stamp()
+        at = self.ctx.stamp()
         with db.write(self.db):
-            retry_at = self._stamp(now + HOLD_POLL)
+            retry_at = self.ctx.stamp(now + HOLD_POLL)
             jobs.hold(self.db, job.id, send, reason, retry_at, at, counted=exc.sent)
             jobs.set_printer_state(self.db, printer, exc.reason, reason, at)
         return _outcome(
@@ -370,11 +377,11 @@ class Printing(Documents):
         """Record a failed attempt (of `send`, when the job was claimed) and when to try
         again."""
         attempts = attempts if attempts is not None else job.attempts + int(count)
-        retry_at = self._stamp(now + backoff(attempts))
+        retry_at = self.ctx.stamp(now + backoff(attempts))
         with db.write(self.db):
             if count:
-                jobs.count_attempt(self.db, job.id, self._stamp(now))
-            jobs.fail(self.db, job.id, reason, retry_at, self._stamp(), send)
+                jobs.count_attempt(self.db, job.id, self.ctx.stamp(now))
+            jobs.fail(self.db, job.id, reason, retry_at, self.ctx.stamp(), send)
         return _outcome(job, printer, PrintJobState.FAILED, reason, attempts)
 
 

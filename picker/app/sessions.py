@@ -10,13 +10,17 @@ survives a power cut.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import db
 from db import floor as rows
-from db import store
+from db import scan_log, store
+from picker.app.config import Settings
+from picker.app.context import Context
+from picker.app.floor import Floor
 from picker.app.pack_stage import PackStage
 from picker.app.pick_stage import PickStage
+from picker.app.scan_stage import SessionBase
 from picker.domain.scale_labels import SCALE_PRESETS
 from picker.domain.scales import Reading
 from picker.domain.scan_outcomes import (
@@ -24,7 +28,6 @@ from picker.domain.scan_outcomes import (
     Household,
     Rejected,
     ScanResult,
-    SessionBase,
     Stage,
     reason_text,
 )
@@ -35,9 +38,6 @@ from picker.domain.states import BagState, BatchState, RefundKind, ScanOutcome
 from picker.errors import Conflict, NotFound
 from picker.i18n import _
 
-if TYPE_CHECKING:
-    from picker.app.warehouse import Warehouse
-
 __all__ = ["Household", "Rejected", "ScanResult", "ScanSession", "Stage", "reason_text"]
 
 
@@ -45,15 +45,17 @@ class ScanSession(PickStage, PackStage, SessionBase):
     """One operator scanning one batch at one stage, on one terminal."""
 
     def __init__(
-        self, warehouse: Warehouse, batch_id: str, operator: str, terminal: str, stage: str
+        self, ctx: Context, floor: Floor, batch_id: str, operator: str, terminal: str, stage: str
     ) -> None:
-        self.wh = warehouse
+        self.ctx = ctx
+        #: The floor's use cases: the batch's refunds, a session at another stage.
+        self.floor = floor
         self.batch_id = batch_id
         self.operator = operator
         self.terminal = terminal
         self.stage = Stage(stage)
-        warehouse.operator(operator)
-        batch = rows.get_batch(warehouse.db, batch_id)
+        floor.operator(operator)
+        batch = rows.get_batch(ctx.db, batch_id)
         if batch is None:
             raise NotFound(_("no batch {batch}", batch=batch_id))
         if batch.holder != operator:
@@ -64,15 +66,27 @@ class ScanSession(PickStage, PackStage, SessionBase):
                     holder=batch.holder or "-",
                 )
             )
-        self.catalog = warehouse.catalog()
-        names = warehouse.settings.scale_layouts
+        self.catalog = ctx.catalog()
+        names = ctx.settings.scale_layouts
         layouts = tuple(SCALE_PRESETS[n] for n in names) if names else None
-        operators = store.load_operators(warehouse.db)
+        operators = store.load_operators(ctx.db)
         self.index = (
             ScanIndex.build(self.catalog, operators, layouts)
             if layouts
             else ScanIndex.build(self.catalog, operators)
         )
+
+    def at_stage(self, stage: Stage | str) -> ScanSession:
+        """A session of the same operator on the same batch at another stage (pick → pack)."""
+        return ScanSession(self.ctx, self.floor, self.batch_id, self.operator, self.terminal, stage)
+
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+    def disconnect(self) -> None:
+        """Close the calling thread's connection (a worker thread that is done)."""
+        self.ctx.close()
 
     def scan(self, raw: str) -> ScanResult:
         """Apply one scanned (or typed) code. Never raises for a bad code: it is rejected."""
@@ -121,9 +135,9 @@ class ScanSession(PickStage, PackStage, SessionBase):
         return self._run(raw, apply, kind="command", sku=sku, reason=reason.value)
 
     def _log(self, raw: str, outcome: str, **fields: Any) -> int:
-        return rows.log_scan(
-            self.wh.db,
-            at=self.wh._now(),
+        return scan_log.log_scan(
+            self.ctx.db,
+            at=self.ctx.now(),
             operator=self.operator,
             terminal=self.terminal,
             batch_id=self.batch_id,
@@ -144,7 +158,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
     ) -> ScanResult:
         """Apply, log and commit in one transaction; a `Rejected` is logged instead."""
         try:
-            with db.write(self.wh.db):
+            with db.write(self.ctx.db):
                 effect = apply()
                 # A scan that fills several bags logs a row per bag, so the log says what
                 # each bag holds and an undo takes back only the part in an open bag.
@@ -197,7 +211,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
         kind: str,
         sku: str | None = None,
     ) -> ScanResult:
-        with db.write(self.wh.db):
+        with db.write(self.ctx.db):
             scan_id = self._log(
                 raw, ScanOutcome.REJECTED, kind=kind or None, sku=sku, reason=reason, params=params
             )
@@ -216,7 +230,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
         )
 
     def _check_batch(self) -> rows.BatchRow:
-        batch = rows.get_batch(self.wh.db, self.batch_id)
+        batch = rows.get_batch(self.ctx.db, self.batch_id)
         assert batch is not None
         if batch.holder != self.operator:
             raise Rejected("not_held", batch=self.batch_id, holder=batch.holder or "-")
@@ -249,8 +263,8 @@ class ScanSession(PickStage, PackStage, SessionBase):
 
     def _after_log(self, what: str, value: Any, scan_id: int) -> None:
         """Writes that reference the scan's log row, in the same transaction."""
-        conn = self.wh.db
-        now = self.wh._now()
+        conn = self.ctx.db
+        now = self.ctx.now()
         if what == "short_refunds":
             allocations, reason = value
             for a in allocations:
@@ -288,14 +302,14 @@ class ScanSession(PickStage, PackStage, SessionBase):
     def _refundable(self, order_no: str, fen: int) -> int:
         """`fen`, or less when the order's refunds would pass what was paid (the bank may
         have refunded part of it already): an order never gets back more than it paid."""
-        found = rows.order_status(self.wh.db, order_no)
+        found = rows.order_status(self.ctx.db, order_no)
         if found is None:
             return fen
-        left = found[1] - rows.refunded_fen(self.wh.db, order_no)
+        left = found[1] - rows.refunded_fen(self.ctx.db, order_no)
         return max(0, min(fen, left))
 
     def _undo(self) -> Effect:
-        conn = self.wh.db
+        conn = self.ctx.db
         last = rows.last_undoable(conn, self.batch_id, self.stage.value, self.operator)
         if last is None:
             raise Rejected("nothing_to_undo")

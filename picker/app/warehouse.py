@@ -1,95 +1,83 @@
 """The use cases: the one door the CLI and the TUI go through.
 
-A `Warehouse` holds a path, settings and a clock, and opens one database connection per
-thread, so TUI workers and CLI commands can call it alike.
+A `Warehouse` composes one service per area (`picker.app.floor`, `dispatch`, `crates`, …)
+over a shared `Context` (path, settings, clock, one connection per thread) and offers their
+methods under one name, so callers need not know which service owns what. The services are
+also attributes (`wh.floor`, `wh.dispatch`, …) for code that works with one area.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
-import db
 from db import store
 from picker.app.accounts import Accounts
 from picker.app.config import Settings
+from picker.app.context import Clock, Context, shanghai_now
+from picker.app.crate_changes import CrateChanges
+from picker.app.crate_session import CrateSession
 from picker.app.crates import Crates
+from picker.app.delivery import Delivery
 from picker.app.dispatch import Dispatch
+from picker.app.documents import Documents
+from picker.app.feed_events import FeedEvents
 from picker.app.floor import Floor
+from picker.app.imports import CommitteeOrders, DemoReport, ImportReport, Imports
 from picker.app.intake import Intake
 from picker.app.overview import Overview
 from picker.app.printing import Printing
-from picker.domain import importing
-from picker.domain.model import SHANGHAI, Catalog, Order, OrderStatus, Reject
-from picker.errors import InputError
-from picker.i18n import _, _n
+from picker.app.routes import Routes
+from picker.domain.model import Catalog
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from picker.app.demo import DemoWarehouse
+__all__ = [
+    "Clock",
+    "CommitteeOrders",
+    "DemoReport",
+    "ImportReport",
+    "Warehouse",
+    "shanghai_now",
+]
 
-Clock = Callable[[], datetime]
-
-
-def shanghai_now() -> datetime:
-    return datetime.now(SHANGHAI)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    """What one file did to the warehouse."""
-
-    source: str
-    rows: int
-    added: int
-    duplicates: int
-    amount_fen: int
-    rejects: list[Reject] = field(default_factory=list)
-    dry_run: bool = False
-    #: When the identical file was imported before: (source, time).
-    seen_before: tuple[str, str] | None = None
-
-    @property
-    def conflicts(self) -> list[Reject]:
-        return [r for r in self.rejects if r.reason == "conflict"]
-
-    @property
-    def rejected_orders(self) -> int:
-        return len({r.order_no or f"#{r.line}" for r in self.rejects})
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-@dataclass(frozen=True, slots=True)
-class CommitteeOrders:
-    """One row of the orders overview."""
+class _Delegate(Generic[P, R]):
+    """A service's method offered by `Warehouse` under the same name, with its signature.
 
-    code: str
-    name: str
-    subdistrict: str
-    orders: int
-    lines: int
-    amount_fen: int
-    rejects: int
-    by_status: dict[str, int]
+    The first call on a warehouse binds the service's method and keeps it on the instance,
+    so later calls cost what a plain method call costs.
+    """
+
+    def __init__(self, service: str, method: Callable[Concatenate[Any, P], R]) -> None:
+        self.service = service
+        self.method = method.__name__
+        self.__doc__ = method.__doc__
+        self.name = self.method
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> Callable[P, R]: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> Self | Callable[P, R]:
+        if obj is None:
+            return self
+        bound: Callable[P, R] = getattr(getattr(obj, self.service), self.method)
+        vars(obj)[self.name] = bound
+        return bound
 
 
-@dataclass(frozen=True, slots=True)
-class DemoReport:
-    committees: int
-    products: int
-    operators: int
-    orders: int
-    amount_fen: int
-    pins: dict[str, str]
-    csv_rows: int | None = None
-
-
-class Warehouse(Floor, Overview, Accounts, Intake, Printing, Dispatch, Crates):
+class Warehouse:
     """Every operation on one warehouse file."""
 
     def __init__(
@@ -98,209 +86,153 @@ class Warehouse(Floor, Overview, Accounts, Intake, Printing, Dispatch, Crates):
         settings: Settings | None = None,
         clock: Clock = shanghai_now,
     ) -> None:
-        self.path = Path(path)
-        self.settings = settings or Settings()
-        self.clock = clock
-        self._local = threading.local()
+        ctx = self.ctx = Context(path, settings, clock)
+        self.floor = Floor(ctx)
+        self.overview = Overview(ctx, self.floor)
+        self.accounts = Accounts(ctx)
+        self.feed_events = FeedEvents(ctx, self.floor)
+        self.imports = Imports(ctx, self.feed_events)
+        self.intake = Intake(ctx, self.imports, self.feed_events)
+        self.routing = Routes(ctx)
+        self.delivery = Delivery(ctx, self.routing)
+        self.documents = Documents(ctx, self.routing, self.delivery, self.accounts)
+        self.printing = Printing(ctx, self.documents)
+        self.crate_changes = CrateChanges(ctx)
+        self.crating = Crates(ctx, self.floor, self.routing, self.printing, self.crate_changes)
+        self.dispatch = Dispatch(ctx, self.floor, self.routing, self.crating, self.printing)
+
+    @property
+    def path(self) -> Path:
+        return self.ctx.path
+
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self.ctx.settings = value
+
+    @property
+    def clock(self) -> Clock:
+        return self.ctx.clock
+
+    @clock.setter
+    def clock(self, value: Clock) -> None:
+        self.ctx.clock = value
+
+    @property
+    def print_timeout(self) -> float:
+        """Seconds a printer may take to answer or to take data (`Printing.print_timeout`)."""
+        return self.printing.print_timeout
+
+    @print_timeout.setter
+    def print_timeout(self, value: float) -> None:
+        self.printing.print_timeout = value
 
     @property
     def db(self) -> sqlite_utils.Database:
         """This thread's connection, opened (and the schema migrated) on first use."""
-        conn = getattr(self._local, "db", None)
-        if conn is None:
-            conn = db.connect(self.path)
-            self._local.db = conn
-        return conn
+        return self.ctx.db
 
     def close(self) -> None:
-        conn = getattr(self._local, "db", None)
-        if conn is not None:
-            conn.close()
-            self._local.db = None
+        """Close this thread's connection."""
+        self.ctx.close()
 
     def catalog(self) -> Catalog:
-        return store.load_catalog(self.db)
+        return self.ctx.catalog()
 
     def data_version(self) -> int:
         return store.data_version(self.db)
 
-    def build_demo(
-        self, orders: int = 12_000, seed: int = 2022, export_csv: Path | None = None
-    ) -> DemoReport:
-        """Fill an empty warehouse file with the demo catalog and `orders` paid orders."""
-        from picker.app.demo import build_demo
-        from picker.app.demo import export_csv as write_csv
-
-        existing = store.count(self.db, "orders")
-        if existing or store.count(self.db, "committees"):
-            raise InputError(
-                _n(
-                    "{path} already holds a warehouse ({orders} order); "
-                    "use a new --db file for the demo",
-                    "{path} already holds a warehouse ({orders} orders); "
-                    "use a new --db file for the demo",
-                    existing,
-                    path=self.path,
-                    orders=existing,
-                )
-            )
-        demo = build_demo(orders=orders, seed=seed)
-        with db.write(self.db):
-            self._save_demo(demo)
-            store.set_setting(self.db, "demo_seed", str(seed))
-        rows = None
-        if export_csv is not None:
-            rows = write_csv(demo, export_csv)
-        return DemoReport(
-            committees=len(demo.committees),
-            products=len(demo.products),
-            operators=len(demo.operators),
-            orders=len(demo.orders),
-            amount_fen=sum(o.amount_fen for o in demo.orders),
-            pins=demo.pins,
-            csv_rows=rows,
+    def crate_session(self, operator: str, terminal: str = "") -> CrateSession:
+        """Scan crates and bags at the end of packing (`picker.app.crate_session`)."""
+        return CrateSession(
+            self.ctx, self.floor, self.crating, self.crate_changes, operator, terminal
         )
 
-    def _save_demo(self, demo: DemoWarehouse) -> None:
-        store.save_catalog(
-            self.db,
-            subdistricts=demo.subdistricts,
-            committees=demo.committees,
-            payment_codes=demo.payment_codes,
-            locations=demo.locations,
-            products=demo.products,
-            operators=demo.operators,
-        )
-        if demo.orders:
-            import_id = store.record_import(
-                self.db,
-                source="demo",
-                sha256="",
-                at=self.clock(),
-                rows=len(demo.orders),
-                added=len(demo.orders),
-                duplicate=0,
-                rejected=0,
-            )
-            store.insert_orders(self.db, demo.orders, import_id)
-            self._apply_waiting_events([o.order_no for o in demo.orders])
+    # The floor: batches, claims, cancellations.
+    operator = _Delegate("floor", Floor.operator)
+    plan_batches = _Delegate("floor", Floor.plan_batches)
+    batches = _Delegate("floor", Floor.batches)
+    claim = _Delegate("floor", Floor.claim)
+    release = _Delegate("floor", Floor.release)
+    take_over = _Delegate("floor", Floor.take_over)
+    batch_events = _Delegate("floor", Floor.batch_events)
+    cancel_order = _Delegate("floor", Floor.cancel_order)
+    refunds = _Delegate("floor", Floor.refunds)
+    scan_log = _Delegate("floor", Floor.scan_log)
 
-    def import_file(
-        self,
-        path: str | Path,
-        *,
-        dry_run: bool = False,
-        progress: importing.Progress | None = None,
-    ) -> ImportReport:
-        """Import one bank export in one transaction. Safe to repeat: orders are keyed by number.
+    # Sign-in and the lead's view.
+    session = _Delegate("overview", Overview.session)
+    sign_in = _Delegate("overview", Overview.sign_in)
+    open_batch = _Delegate("overview", Overview.open_batch)
+    dashboard = _Delegate("overview", Overview.dashboard)
+    board = _Delegate("overview", Overview.board)
+    committee_refunds = _Delegate("overview", Overview.committee_refunds)
+    accept_shortages = _Delegate("overview", Overview.accept_shortages)
 
-        An order already present with the same content is a duplicate and skipped; with other
-        content it is a conflict, reported and never overwritten.
-        """
-        p = Path(path)
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InputError(_("cannot read {path}: {error}", path=p, error=exc.strerror)) from None
-        source = str(path)
-        parsed = importing.parse(
-            data, source, self.catalog(), self.settings.import_columns, progress
-        )
-        digest = hashlib.sha256(data).hexdigest()
-        conn = self.db
-        if dry_run:
-            seen = store.previous_import(conn, digest)
-            new, duplicates, rejects = self._classify(parsed)
-        else:
-            with importing.paused_gc(), db.write(conn):
-                seen = store.previous_import(conn, digest)
-                new, duplicates, rejects = self._classify(parsed)
-                import_id = store.record_import(
-                    conn,
-                    source=source,
-                    sha256=digest,
-                    at=self.clock(),
-                    rows=parsed.rows,
-                    added=len(new),
-                    duplicate=duplicates,
-                    rejected=len({r.order_no or r.line for r in rejects}),
-                )
-                store.insert_orders(conn, new, import_id)
-                # A cancel may have come on the feed before its order came in this file.
-                self._apply_waiting_events([o.order_no for o in new])
-                store.insert_rejects(conn, rejects, import_id)
-        return ImportReport(
-            source=source,
-            rows=parsed.rows,
-            added=len(new),
-            duplicates=duplicates,
-            amount_fen=sum(o.amount_fen for o in new),
-            rejects=rejects,
-            dry_run=dry_run,
-            seen_before=(seen["source"], seen["imported_at"]) if seen else None,
-        )
+    # Accounts.
+    settlement = _Delegate("accounts", Accounts.settlement)
+    audit = _Delegate("accounts", Accounts.audit)
+    refund_list = _Delegate("accounts", Accounts.refund_list)
+    stats = _Delegate("accounts", Accounts.stats)
 
-    def _classify(self, parsed: importing.ParsedFile) -> tuple[list[Order], int, list[Reject]]:
-        """Split parsed orders into new ones, duplicates and conflicts with stored ones.
+    # Intake: files, the demo, the feed and its events.
+    build_demo = _Delegate("imports", Imports.build_demo)
+    import_file = _Delegate("imports", Imports.import_file)
+    order_summary = _Delegate("imports", Imports.order_summary)
+    pending_rejects = _Delegate("imports", Imports.pending_rejects)
+    feed_config = _Delegate("intake", Intake.feed_config)
+    pull_once = _Delegate("intake", Intake.pull_once)
+    watch_folder_once = _Delegate("intake", Intake.watch_folder_once)
+    feed_status = _Delegate("intake", Intake.feed_status)
+    apply_open_events = _Delegate("feed_events", FeedEvents.apply_open_events)
+    apply_event = _Delegate("feed_events", FeedEvents.apply_event)
+    order_events = _Delegate("feed_events", FeedEvents.order_events)
+    order_exceptions = _Delegate("feed_events", FeedEvents.order_exceptions)
+    resolve_exception = _Delegate("feed_events", FeedEvents.resolve_exception)
 
-        Order numbers are unique within a parsed file, so only stored orders can clash.
-        """
-        # As they arrived: a refund event since then is no change of content.
-        stored = store.load_orders(self.db, [o.order_no for o in parsed.orders], as_received=True)
-        new: list[Order] = []
-        rejects = list(parsed.rejects)
-        duplicates = 0
-        for order in parsed.orders:
-            before = stored.get(order.order_no)
-            if before is None:
-                new.append(order)
-            elif before.same_content(order):
-                duplicates += 1
-            else:
-                line = parsed.first_line.get(order.order_no, 0)
-                rejects.append(
-                    Reject(
-                        parsed.source,
-                        line,
-                        "conflict",
-                        (("order_no", order.order_no),),
-                        order.order_no,
-                        "",
-                        order.committee,
-                    )
-                )
-        return new, duplicates, rejects
+    # Documents and the print queue.
+    printer = _Delegate("documents", Documents.printer)
+    canonical_target = _Delegate("documents", Documents.canonical_target)
+    document = _Delegate("documents", Documents.document)
+    render = _Delegate("printing", Printing.render)
+    queue_document = _Delegate("printing", Printing.queue_document)
+    reprint = _Delegate("printing", Printing.reprint)
+    print_manifest = _Delegate("printing", Printing.print_manifest)
+    queue_test_page = _Delegate("printing", Printing.queue_test_page)
+    print_jobs = _Delegate("printing", Printing.print_jobs)
+    retry_job = _Delegate("printing", Printing.retry_job)
+    resend_as_reprint = _Delegate("printing", Printing.resend_as_reprint)
+    mark_printed = _Delegate("printing", Printing.mark_printed)
+    print_sends = _Delegate("printing", Printing.print_sends)
+    run_print_worker_once = _Delegate("printing", Printing.run_print_worker_once)
+    printer_states = _Delegate("printing", Printing.printer_states)
 
-    def order_summary(self, committee: str | None = None) -> list[CommitteeOrders]:
-        """Orders, lines and amount per committee (paid orders), with counts per status."""
-        code = None
-        if committee:
-            code = self.catalog().committee_by_name().get(committee)
-            if code is None:
-                raise InputError(_("unknown committee {value!r}", value=committee))
-        rows: dict[str, CommitteeOrders] = {}
-        for r in store.committee_summary(self.db, code):
-            row = rows.get(r["code"])
-            if row is None:
-                row = CommitteeOrders(
-                    r["code"], r["name"], r["subdistrict"], 0, 0, 0, r["rejects"], {}
-                )
-            status = r["status"]
-            if status:
-                row.by_status[status] = r["orders"]
-            if status == OrderStatus.PAID:
-                row = CommitteeOrders(
-                    row.code,
-                    row.name,
-                    row.subdistrict,
-                    r["orders"],
-                    r["lines"],
-                    r["amount_fen"],
-                    row.rejects,
-                    row.by_status,
-                )
-            rows[r["code"]] = row
-        return list(rows.values())
+    # Routes, dispatch and delivery.
+    plan_routes = _Delegate("routing", Routes.plan_routes)
+    routes = _Delegate("routing", Routes.routes)
+    route = _Delegate("routing", Routes.route)
+    add_route = _Delegate("dispatch", Dispatch.add_route)
+    set_route = _Delegate("dispatch", Dispatch.set_route)
+    drivers = _Delegate("dispatch", Dispatch.drivers)
+    move_stop = _Delegate("dispatch", Dispatch.move_stop)
+    assign = _Delegate("dispatch", Dispatch.assign)
+    load_session = _Delegate("dispatch", Dispatch.load_session)
+    missing = _Delegate("dispatch", Dispatch.missing)
+    depart = _Delegate("dispatch", Dispatch.depart)
+    issue_manifest = _Delegate("delivery", Delivery.issue_manifest)
+    manifest = _Delegate("delivery", Delivery.manifest)
+    manifests = _Delegate("delivery", Delivery.manifests)
+    proof_of_delivery = _Delegate("delivery", Delivery.proof_of_delivery)
 
-    def pending_rejects(self, limit: int = 1000) -> list[Reject]:
-        return store.pending_rejects(self.db, limit)
+    # Crates.
+    open_crate = _Delegate("crating", Crates.open_crate)
+    close_crate = _Delegate("crating", Crates.close_crate)
+    move_bag = _Delegate("crating", Crates.move_bag)
+    crate = _Delegate("crating", Crates.crate)
+    crates = _Delegate("crating", Crates.crates)
+    reprint_crate_label = _Delegate("crating", Crates.reprint_crate_label)
+    crate_problems = _Delegate("crating", Crates.crate_problems)
+    crate_info = _Delegate("crating", Crates.crate_info)

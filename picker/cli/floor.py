@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from picker.app.floor import state_label
 from picker.cli.common import (
     EXIT_REJECTS,
     format_table,
@@ -21,7 +20,7 @@ from picker.cli.common import (
     warehouse_options,
 )
 from picker.domain.money import format_fen
-from picker.domain.states import BatchState
+from picker.domain.states import BatchState, state_label
 from picker.i18n import _, _n
 
 if TYPE_CHECKING:

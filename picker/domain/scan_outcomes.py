@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from picker.app.floor import state_label
-from picker.domain.model import Address, Catalog
-from picker.domain.money import format_fen
+from picker.domain.model import Address
 from picker.domain.scales import SCALE_REASONS
 from picker.domain.scans import SCAN_REASONS
 from picker.domain.scans import reason_text as scan_reason_text
-from picker.domain.states import ScanOutcome
-from picker.domain.weighing import WeighedTarget
+from picker.domain.states import ScanOutcome, state_label
 from picker.errors import PickerError
 from picker.i18n import N_, _
-
-if TYPE_CHECKING:
-    from db.floor import BatchRow
-    from picker.app.warehouse import Warehouse
 
 
 class Stage(enum.StrEnum):
@@ -155,40 +148,3 @@ class Household:
     name: str
     phone: str
     cancelled: bool
-
-
-class SessionBase:
-    """What a scanning session's stages share; `ScanSession` fills it in."""
-
-    wh: Warehouse
-    batch_id: str
-    operator: str
-    terminal: str
-    stage: Stage
-    catalog: Catalog
-
-    def _units_by_weight(
-        self, product: str, target: WeighedTarget, after: int, done: int, *, fen: bool = False
-    ) -> int:
-        """Units a weighed line's labels (`after` in all, grams or with `fen` an amount)
-        complete beyond the `done` ones; refused if they take it more than its tolerance over."""
-        if target.over(after):
-            show = format_fen if fen else int
-            raise Rejected(
-                "over_amount" if fen else "over_weight",
-                product=product,
-                total=show(after),
-                ordered=show(target.ordered),
-                most=show(target.most),
-            )
-        return max(0, target.units_reached(after) - done)
-
-    def _name(self, sku: str | None) -> str:
-        """A product's name for messages, or the sku when it is unknown."""
-        if sku is None:
-            return ""
-        product = self.catalog.products.get(sku)
-        return product.name if product else sku
-
-    def _check_batch(self) -> BatchRow:
-        raise NotImplementedError

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from picker.domain.model import OrderStatus
+from picker.i18n import N_, _
+
 
 class BatchState(StrEnum):
     """`batches.status`: a batch's way from planning through picking to packed bags.
@@ -149,3 +152,32 @@ class WatchOutcome(StrEnum):
     WAITING = "waiting"
     DONE = "done"
     FAILED = "failed"
+
+
+#: What the screens call a batch or order state, a stage or a kind of code.
+STATE_LABELS: dict[str, str] = {
+    BatchState.DRAFT: N_("draft"),
+    BatchState.RELEASED: N_("released"),
+    BatchState.CLAIMED: N_("claimed"),
+    BatchState.PICKING: N_("picking"),
+    BatchState.PICKED: N_("picked"),
+    BatchState.PACKED: N_("packed"),
+    BatchState.CLOSED: N_("closed"),
+    OrderStatus.PAID: N_("paid"),
+    OrderStatus.CANCELLED: N_("cancelled"),
+    OrderStatus.REFUNDED: N_("refunded"),
+    "pick": N_("pick"),
+    "pack": N_("pack"),
+    "badge": N_("badge"),
+    "command": N_("command"),
+    "product": N_("product"),
+    "weighed": N_("scale label"),
+    "bag": N_("bag"),
+    "manifest": N_("manifest"),
+    "crate": N_("crate"),
+}
+
+
+def state_label(state: str) -> str:
+    """A batch or order state, a stage or a kind of code, in the current language."""
+    return _(STATE_LABELS.get(state, state))

@@ -6,9 +6,8 @@ board screen (`picker.ui.home`) only reads, shows and acts.
 
 from __future__ import annotations
 
-from picker.app.floor import state_label
 from picker.app.overview import BoardBatch
-from picker.domain.states import BatchState
+from picker.domain.states import BatchState, state_label
 from picker.i18n import N_, _, _n
 
 #: (column key, header, numeric)

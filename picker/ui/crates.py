@@ -12,7 +12,7 @@ codes), so they apply in the order pressed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,7 +20,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
 
-from picker.app.crate_session import CrateResult, CrateView
+from picker.app.crate_session import CrateResult, CrateSession, CrateView
 from picker.app.warehouse import Warehouse
 from picker.domain.states import CrateState
 from picker.i18n import N_, _, _n
@@ -30,7 +30,7 @@ from picker.ui.scan_screen import ScanScreen, fkey
 
 if TYPE_CHECKING:
     from picker.app.crates import CrateInfo
-    from picker.app.sessions import ScanResult, ScanSession
+    from picker.domain.scan_outcomes import ScanResult
 
 #: What each key sends down the scan lane.
 KEY_CODES = {
@@ -88,7 +88,7 @@ def crate_where(crate: CrateInfo) -> str:
     return _("{route} · stop {stop}", route=crate.route_name, stop=crate.stop)
 
 
-class CrateScreen(ScanScreen[CrateView]):
+class CrateScreen(ScanScreen[CrateView, CrateSession]):
     """Fill crates with one committee's bags each; close them and print their labels."""
 
     CSS_PATH = "crates.tcss"
@@ -106,8 +106,7 @@ class CrateScreen(ScanScreen[CrateView]):
     def __init__(self, warehouse: Warehouse, operator: str, terminal: str = "") -> None:
         """Raises `NotFound` for an unknown operator (before anything is shown)."""
         self.crate_session = warehouse.crate_session(operator, terminal)
-        # ScanScreen calls scan() and closes session.wh; a CrateSession does both.
-        super().__init__(cast("ScanSession", self.crate_session))
+        super().__init__(self.crate_session)
         localize_bindings(self)
         self.warehouse = warehouse
         self.view: CrateView | None = None

@@ -55,7 +55,7 @@ def terminal_scale(app: App[Any], devices: TerminalDevices) -> TerminalScale:
 
 def terminal_devices(session: Any) -> TerminalDevices | None:
     """The devices configured for the session's terminal (`[terminals.NAME]`), if any."""
-    settings = getattr(getattr(session, "wh", None), "settings", None)
+    settings = getattr(session, "settings", None)
     terminals = getattr(settings, "terminals", None) or {}
     found = terminals.get(getattr(session, "terminal", ""))
     return found if isinstance(found, TerminalDevices) else None

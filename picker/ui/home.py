@@ -24,12 +24,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
-from picker.app.floor import state_label
 from picker.app.overview import ON_BOARD, BoardBatch
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
-from picker.domain.states import BatchState
+from picker.domain.states import BatchState, state_label
 from picker.errors import Conflict, NotFound, PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings

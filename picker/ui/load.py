@@ -18,7 +18,7 @@ lead signed in here, or one who comes to the dock and scans their badge (with th
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -30,7 +30,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from picker.app.loading import LoadResult
+from picker.app.loading import LoadResult, LoadSession
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
@@ -39,16 +39,14 @@ from picker.errors import Conflict, PickerError
 from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen, MissingScreen
+from picker.ui.load_text import UNLOAD, departure_text, load_line, take_off_line
 from picker.ui.routes import stop_note
 from picker.ui.scan_input import ScanInput
 from picker.ui.scan_screen import ScanScreen, fkey
 from picker.ui.widgets import hide_from_footer, refusal_text
 
 if TYPE_CHECKING:
-    from picker.app.sessions import ScanResult, ScanSession
-
-#: The scan log's kind of a take-off; the screen marks its results so.
-UNLOAD = "unload"
+    from picker.domain.scan_outcomes import ScanResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +59,7 @@ class TakeOffJob:
         return self.code  # how it reads on a red line
 
 
-class LoadScreen(ScanScreen[Route]):
+class LoadScreen(ScanScreen[Route, LoadSession]):
     """Load one route's truck: scan every bag label; wrong bags are refused with a reason."""
 
     CSS_PATH = "load.tcss"
@@ -105,8 +103,7 @@ class LoadScreen(ScanScreen[Route]):
     def __init__(self, warehouse: Warehouse, route: str, operator: str, terminal: str = "") -> None:
         """Raises `NotFound` for an unknown route or operator (before anything is shown)."""
         self.load_session = warehouse.load_session(route, operator, terminal)
-        # ScanScreen only calls scan() and closes session.wh: a LoadSession does both.
-        super().__init__(cast("ScanSession", self.load_session))
+        super().__init__(self.load_session)
         localize_bindings(self)
         # The route is read again after every scan: F5 stays (F1 lists it) but leaves the
         # footer to F4: with a compact footer F10 still shows at 80 columns in English.
@@ -215,50 +212,11 @@ class LoadScreen(ScanScreen[Route]):
         line.update(text)
 
     def describe(self, result: ScanResult) -> str:
-        if result.kind == UNLOAD and isinstance(result, LoadResult):
-            return self._describe_take_off(result)
-        if not result.accepted or not isinstance(result, LoadResult):
+        if not isinstance(result, LoadResult):
             return result.message
-        loaded, total = result.line or (0, 0)
-        text = _(
-            "{bag} → stop {stop} {committee}  {loaded}/{total}",
-            bag=result.bag
-            or _n(
-                "{crate} ({bags} bag)",
-                "{crate} ({bags} bags)",
-                result.crate_bags,
-                crate=result.crate,
-                bags=result.crate_bags,
-            ),
-            stop=result.stop or "?",
-            committee=result.committee_name or "",
-            loaded=loaded,
-            total=total,
-        )
-        if result.stage_done:
-            text += "  " + _("every bag of the route is loaded")
-        elif result.progress[0] == result.progress[1]:
-            # Every bag on board, yet orders are not packed or a crate is open: not done.
-            orders, crates = result.orders_behind, result.crates_open
-            text += "  " + _(
-                "every packed bag is loaded; still behind: {orders}, {crates}",
-                orders=_n("{n} order not packed", "{n} orders not packed", orders, n=orders),
-                crates=_n("{n} crate open", "{n} crates open", crates, n=crates),
-            )
-        return text
-
-    def _describe_take_off(self, result: LoadResult) -> str:
-        if not result.accepted:
-            return _("Not taken off: {reason}", reason=result.message)
-        loaded, total = result.line or (0, 0)
-        return _(
-            "{bag} taken off ← stop {stop} {committee}  {loaded}/{total}",
-            bag=result.bag or result.raw,
-            stop=result.stop or "?",
-            committee=result.committee_name or "",
-            loaded=loaded,
-            total=total,
-        )
+        if result.kind == UNLOAD:
+            return take_off_line(result)
+        return load_line(result)
 
     def action_refresh(self) -> None:
         """Read the route again."""
@@ -379,24 +337,6 @@ class LoadScreen(ScanScreen[Route]):
         if action == "back":
             return self.taking_off or len(self.app.screen_stack) > 1
         return True
-
-
-def departure_text(route: Route) -> str:
-    """`R20220412-1 线路1 departed at 10:32: 40/42 bags.`, and the override if there was one."""
-    text = _(
-        "{route} {name} departed at {at}: {loaded}/{total} bags.",
-        route=route.id,
-        name=route.name,
-        at=(route.departed_at or "")[11:16],
-        loaded=route.loaded,
-        total=route.total,
-    )
-    if route.override_by:
-        why = _(
-            "Override by {lead}: {reason}", lead=route.override_by, reason=route.override_reason
-        )
-        text += " " + why
-    return text
 
 
 def lead_code(warehouse: Warehouse, badge_or_code: str, pin: str) -> str:

@@ -30,7 +30,7 @@ from picker.ui import localize_bindings
 from picker.ui.devices import ScalePanel, terminal_devices
 from picker.ui.pack_view import PackView, mask_name, read_pack_view
 from picker.ui.scan_input import ScanInput
-from picker.ui.scan_screen import ScanScreen, WeighJob, fkey, show_big
+from picker.ui.scan_screen import StageScreen, WeighJob, fkey, show_big
 from picker.ui.widgets import hide_from_footer
 
 __all__ = ["PackScreen", "PackView", "mask_name"]
@@ -43,7 +43,7 @@ SCALE_ACTIONS = {"weigh": "pack.weigh", "next_weighed": "pack.next_weighed",
 CRLF_GAP = 0.3
 
 
-class PackScreen(ScanScreen[PackView]):
+class PackScreen(StageScreen[PackView]):
     """Pack one picked batch into bags, household by household."""
 
     CSS_PATH = "pack.tcss"

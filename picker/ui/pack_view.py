@@ -79,7 +79,7 @@ def read_pack_view(session: ScanSession) -> PackView:
             h.address.community,
             mask_name(h.name),
             h.cancelled,
-            any(r["kind"] == RefundKind.SHORT for r in session.wh.refunds(h.order_no)),
+            any(r["kind"] == RefundKind.SHORT for r in session.floor.refunds(h.order_no)),
         )
         for h in session.households()
     )

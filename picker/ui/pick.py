@@ -27,13 +27,13 @@ from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.pick_view import PickView, read_pick_view
 from picker.ui.scan_input import ScanInput
-from picker.ui.scan_screen import ScanScreen, ShortJob, fkey, show_big
+from picker.ui.scan_screen import ShortJob, StageScreen, fkey, show_big
 from picker.ui.short_reason import ShortReasonScreen
 
 log = logging.getLogger(__name__)
 
 
-class PickScreen(ScanScreen[PickView]):
+class PickScreen(StageScreen[PickView]):
     """Pick one claimed batch: scan every unit, skip, short, undo; then on to packing."""
 
     CSS_PATH = "pick.tcss"
@@ -210,13 +210,13 @@ class PickScreen(ScanScreen[PickView]):
     def _open_pack(self) -> None:
         s = self.session
         try:
-            pack = s.wh.session(s.batch_id, s.operator, s.terminal, "pack")
+            pack = s.at_stage("pack")
         except Exception as exc:  # e.g. a lead took the batch over: a red line, stay here
             log.exception("opening batch %s for packing failed", s.batch_id)
             self.post_message(self.PackOpened(None, str(exc) or type(exc).__name__))
             return
         finally:
-            s.wh.close()  # this pool thread's connection
+            s.disconnect()  # this pool thread's connection
         self.post_message(self.PackOpened(pack))
 
     @on(PackOpened)

@@ -23,6 +23,8 @@ from textual.screen import Screen
 from textual.widgets import Digits, Static
 from textual.worker import get_current_worker
 
+from picker.app.session import Session
+from picker.app.sessions import ScanSession
 from picker.domain.scales import Reading
 from picker.domain.shortage import ShortReason
 from picker.i18n import _
@@ -30,11 +32,12 @@ from picker.ui.devices import ScannerFeed, terminal_devices
 from picker.ui.scan_input import GS, ScanInput
 
 if TYPE_CHECKING:
-    from picker.app.sessions import ScanResult, ScanSession
+    from picker.domain.scan_outcomes import ScanResult
 
 
 log = logging.getLogger(__name__)
 ViewT = TypeVar("ViewT")
+SessionT = TypeVar("SessionT", bound=Session)
 
 
 def show_big(screen: Screen[Any], name: str, text: str) -> None:
@@ -85,7 +88,7 @@ REFRESH = object()
 STOP = object()
 
 
-class ScanScreen(Screen[None], Generic[ViewT]):
+class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
     """A screen that applies scans of one session in order, off the UI thread.
 
     Subclasses compose a `ScanInput`, read their view in `load_view` (worker thread) and
@@ -119,7 +122,7 @@ class ScanScreen(Screen[None], Generic[ViewT]):
             super().__init__()
             self.view = view
 
-    def __init__(self, session: ScanSession) -> None:
+    def __init__(self, session: SessionT) -> None:
         super().__init__()
         self.session = session
         self._jobs: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -195,7 +198,7 @@ class ScanScreen(Screen[None], Generic[ViewT]):
                     return
                 self._run(job)
         finally:
-            self.session.wh.close()  # this thread's connection
+            self.session.disconnect()  # this thread's connection
 
     def _run(self, job: object) -> None:
         if job is REFRESH:
@@ -223,10 +226,6 @@ class ScanScreen(Screen[None], Generic[ViewT]):
 
     def apply(self, job: object) -> ScanResult:
         """Apply one job to the session. Worker thread."""
-        if isinstance(job, ShortJob):
-            return self.session.short(job.reason, job.sku)
-        if isinstance(job, WeighJob):
-            return self.session.weigh(job.reading, job.sku)
         return self.session.scan(str(job))
 
     def before_scan(self) -> None:
@@ -305,3 +304,14 @@ class ScanScreen(Screen[None], Generic[ViewT]):
             self.submit(REFRESH)
         self.show_failure(text)
         self.app.bell()
+
+
+class StageScreen(ScanScreen[ViewT, ScanSession]):
+    """A pick or pack screen: its lane also declares shortages and takes scale readings."""
+
+    def apply(self, job: object) -> ScanResult:
+        if isinstance(job, ShortJob):
+            return self.session.short(job.reason, job.sku)
+        if isinstance(job, WeighJob):
+            return self.session.weigh(job.reading, job.sku)
+        return super().apply(job)
