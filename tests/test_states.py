@@ -246,7 +246,7 @@ def test_states_written_into_sql_text_are_enum_values() -> None:
 def test_every_state_has_its_label() -> None:
     """A state added to an enum must also get the words people read for it."""
     from picker.app.accounts import KIND_TEXT
-    from picker.app.floor import STATE_LABELS
+    from picker.domain.states import STATE_LABELS
     from picker.cli.printing import JOB_STATES
     from picker.domain.feed import STATUS_LABELS as FEED_LABELS
     from picker.domain.routing import ROUTE_STATES
