@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import db
+from db import catalog as catalog_rows
 from db import crates as rows
 from db import dispatch as dispatch_rows
-from db import store
 from picker.app.config import Settings
 from picker.app.context import Context
 from picker.app.crate_changes import (
@@ -132,7 +132,7 @@ class CrateSession:
         self.operator = operator
         self.terminal = terminal
         self.catalog = ctx.catalog()
-        self.index = ScanIndex.build(self.catalog, store.load_operators(ctx.db))
+        self.index = ScanIndex.build(self.catalog, catalog_rows.load_operators(ctx.db))
         self.crate: int | None = None
         """The current crate's fill (row id); it may be closed."""
         self.pending_new = False

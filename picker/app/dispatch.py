@@ -10,8 +10,8 @@ from collections import defaultdict
 from datetime import date
 
 import db
+from db import catalog as catalog_rows
 from db import dispatch as rows
-from db import store
 from picker.app.context import Context, Service
 from picker.app.crates import Crates
 from picker.app.floor import Floor
@@ -103,7 +103,9 @@ class Dispatch(Service):
 
     def drivers(self) -> list[tuple[str, str]]:
         """(code, name) of the operators who can drive a route: drivers, then leads."""
-        ops = [op for op in store.load_operators(self.db) if op.role in (Role.DRIVER, Role.LEAD)]
+        ops = [
+            op for op in catalog_rows.load_operators(self.db) if op.role in (Role.DRIVER, Role.LEAD)
+        ]
         ops.sort(key=lambda op: (op.role is not Role.DRIVER, op.code))
         return [(op.code, op.name) for op in ops]
 

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 import db
+from db import catalog as catalog_rows
 from db import floor as rows
 from db import refunds as refund_rows
 from db import scan_log as scan_rows
-from db import store
 from picker.app.context import Service
 from picker.domain import batching, layout
 from picker.domain.model import OrderStatus, Role
@@ -43,7 +43,7 @@ class Floor(Service):
 
     def operator(self, code: str) -> tuple[str, Role]:
         """(name, role) of an active operator, or NotFound."""
-        for op in store.load_operators(self.db):
+        for op in catalog_rows.load_operators(self.db):
             if op.code == code:
                 return op.name, op.role
         raise NotFound(_("unknown operator {code}", code=code))
@@ -52,7 +52,7 @@ class Floor(Service):
         """Put every paid, unbatched order into a new released batch of its committee."""
         caps = caps or self.settings.batch_caps
         catalog = self.catalog()
-        walk = layout.walk_sequence(store.load_locations(self.db))
+        walk = layout.walk_sequence(catalog_rows.load_locations(self.db))
         with db.write(self.db):
             heads = rows.unbatched_paid_orders(self.db)
             lines: dict[str, list[tuple[str, int, int | None]]] = defaultdict(list)

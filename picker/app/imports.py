@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import db
+from db import catalog as catalog_rows
 from db import store
 from picker.app.context import Context, Service
 from picker.app.feed_events import FeedEvents
@@ -118,7 +119,7 @@ class Imports(Service):
         )
 
     def _save_demo(self, demo: DemoWarehouse) -> None:
-        store.save_catalog(
+        catalog_rows.save_catalog(
             self.db,
             subdistricts=demo.subdistricts,
             committees=demo.committees,

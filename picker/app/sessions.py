@@ -13,11 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 import db
+from db import catalog as catalog_rows
 from db import floor as floor_rows
 from db import packing as packing_rows
 from db import pick_lines as pick_line_rows
 from db import refunds as refund_rows
-from db import scan_log, store
+from db import scan_log
 from picker.app.config import Settings
 from picker.app.context import Context
 from picker.app.floor import Floor
@@ -72,7 +73,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
         self.catalog = ctx.catalog()
         names = ctx.settings.scale_layouts
         layouts = tuple(SCALE_PRESETS[n] for n in names) if names else None
-        operators = store.load_operators(ctx.db)
+        operators = catalog_rows.load_operators(ctx.db)
         self.index = (
             ScanIndex.build(self.catalog, operators, layouts)
             if layouts
