@@ -86,7 +86,7 @@ class Imports(Service):
     ) -> DemoReport:
         """Fill an empty warehouse file with the demo catalog and `orders` paid orders."""
         from picker.app.demo import build_demo
-        from picker.app.demo import export_csv as write_csv
+        from picker.app.demo_export import export_csv as write_csv
 
         existing = store.count(self.db, "orders")
         if existing or store.count(self.db, "committees"):
