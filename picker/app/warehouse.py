@@ -30,6 +30,7 @@ from picker.app.overview import Overview
 from picker.app.print_worker import PrintWorker
 from picker.app.printing import Printing
 from picker.app.routes import Routes
+from picker.app.watch_folder import WatchFolder
 from picker.domain.model import Catalog
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class Warehouse:
         self.feed_events = FeedEvents(ctx, self.floor)
         self.imports = Imports(ctx, self.feed_events)
         self.intake = Intake(ctx, self.imports, self.feed_events)
+        self.watch_folder = WatchFolder(ctx, self.imports)
         self.routing = Routes(ctx)
         self.delivery = Delivery(ctx, self.routing)
         self.documents = Documents(ctx, self.routing, self.delivery, self.accounts)
@@ -187,7 +189,7 @@ class Warehouse:
     pending_rejects = _Delegate("imports", Imports.pending_rejects)
     feed_config = _Delegate("intake", Intake.feed_config)
     pull_once = _Delegate("intake", Intake.pull_once)
-    watch_folder_once = _Delegate("intake", Intake.watch_folder_once)
+    watch_folder_once = _Delegate("watch_folder", WatchFolder.watch_folder_once)
     feed_status = _Delegate("intake", Intake.feed_status)
     apply_open_events = _Delegate("feed_events", FeedEvents.apply_open_events)
     apply_event = _Delegate("feed_events", FeedEvents.apply_event)
