@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from picker.domain.audit import OrderFacts
 from picker.domain.kpi import PickDemand, ScanRow
-from picker.domain.settlement import Ledger, OrderFacts, OrderMoney
+from picker.domain.settlement import Ledger, OrderMoney
 
 if TYPE_CHECKING:
     import sqlite_utils

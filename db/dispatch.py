@@ -1,4 +1,4 @@
-"""Rows of dispatch: routes of a day and their stops, bags loaded onto them, manifests, proof.
+"""Rows of dispatch: routes of a day and their stops, and the bags loaded onto them.
 
 A bag is expected on its committee's route of the day while its order is paid and it is not
 loaded anywhere yet; once loaded it counts on the route it was loaded onto. Bags loaded on an
@@ -7,7 +7,7 @@ earlier day's route have gone and do not count again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,19 +72,6 @@ class LoadRow:
     terminal: str
 
 
-@dataclass(frozen=True, slots=True)
-class ManifestRow:
-    id: str
-    committee: str
-    day: str
-    seq: int
-    route: str | None
-    created_at: str
-    delivered_at: str | None
-    pod_path: str | None
-    bags: int
-
-
 def routes_of_day(db: sqlite_utils.Database, day: str) -> list[RouteRow]:
     return [
         RouteRow(*r)
@@ -145,23 +132,6 @@ def set_departed(
         " override_by = ?, override_reason = ? WHERE id = ?",
         (RouteState.DEPARTED, at, by, override_by, override_reason, route_id),
     )
-
-
-def drop_unloaded_from_manifests(db: sqlite_utils.Database, route_id: str) -> list[str]:
-    """Take the bags that stay behind off the unsigned manifests of the route's stops, as its
-    truck leaves: a committee signs for what arrived, never for a bag still at the dock.
-    Returns the manifests changed."""
-    dropped = db.conn.execute(
-        "SELECT mb.manifest, mb.bag FROM route_stops s"
-        " JOIN manifests m ON m.committee = s.committee AND m.day = s.day"
-        " JOIN manifest_bags mb ON mb.manifest = m.id"
-        " LEFT JOIN bag_loads l ON l.bag = mb.bag"
-        " WHERE s.route = ? AND m.delivered_at IS NULL AND (l.route IS NULL OR l.route != ?)",
-        (route_id, route_id),
-    ).fetchall()
-    for _manifest, bag in dropped:
-        db.conn.execute("DELETE FROM manifest_bags WHERE bag = ?", (bag,))
-    return sorted({str(m) for m, _bag in dropped})
 
 
 def stops_of_route(db: sqlite_utils.Database, route_id: str) -> list[str]:
@@ -313,116 +283,4 @@ def insert_load(
         "INSERT INTO bag_loads (bag, route, at, operator, terminal, scan_id)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (bag_id, route_id, at, operator, terminal, scan_id),
-    )
-
-
-def next_manifest_seq(db: sqlite_utils.Database, committee: str, day: str) -> int:
-    return 1 + int(
-        db.conn.execute(
-            "SELECT coalesce(max(seq), 0) FROM manifests WHERE committee = ? AND day = ?",
-            (committee, day),
-        ).fetchone()[0]
-    )
-
-
-def unmanifested_bags(
-    db: sqlite_utils.Database, committee: str, *, loaded_on_day: str | None = None
-) -> list[tuple[str, str | None]]:
-    """(bag, route loaded onto) of the committee's closed bags of paid orders that are on no
-    manifest yet; with `loaded_on_day`, only those loaded onto a route of that day."""
-    extra = " AND r.day = ?" if loaded_on_day else ""
-    params: tuple[str, ...] = (committee, loaded_on_day) if loaded_on_day else (committee,)
-    return db.conn.execute(
-        "SELECT b.id, l.route FROM orders o JOIN bags b ON b.order_no = o.order_no"
-        " LEFT JOIN bag_loads l ON l.bag = b.id LEFT JOIN routes r ON r.id = l.route"
-        " WHERE o.committee = ? AND o.status = 'paid' AND b.status = 'closed'"
-        " AND NOT EXISTS (SELECT 1 FROM manifest_bags m WHERE m.bag = b.id)"
-        f"{extra} ORDER BY o.building, o.unit, o.room, b.id",
-        params,
-    ).fetchall()
-
-
-def insert_manifest(
-    db: sqlite_utils.Database,
-    *,
-    manifest_id: str,
-    committee: str,
-    day: str,
-    seq: int,
-    route_id: str | None,
-    created_at: str,
-    bags: Iterable[str],
-) -> None:
-    db.conn.execute(
-        "INSERT INTO manifests (id, committee, day, seq, route, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (manifest_id, committee, day, seq, route_id, created_at),
-    )
-    db.conn.executemany(
-        "INSERT INTO manifest_bags (manifest, bag) VALUES (?, ?)",
-        [(manifest_id, bag) for bag in bags],
-    )
-
-
-_MANIFEST = (
-    "SELECT m.id, m.committee, m.day, m.seq, m.route, m.created_at, m.delivered_at, m.pod_path,"
-    " (SELECT count(*) FROM manifest_bags x WHERE x.manifest = m.id) FROM manifests m"
-)
-
-
-def get_manifest(db: sqlite_utils.Database, manifest_id: str) -> ManifestRow | None:
-    row = db.conn.execute(f"{_MANIFEST} WHERE m.id = ?", (manifest_id,)).fetchone()
-    return ManifestRow(*row) if row else None
-
-
-def list_manifests(
-    db: sqlite_utils.Database, *, day: str | None = None, committee: str | None = None
-) -> list[ManifestRow]:
-    conditions = [c for c, v in (("m.day = ?", day), ("m.committee = ?", committee)) if v]
-    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    params = tuple(v for v in (day, committee) if v)
-    return [
-        ManifestRow(*r)
-        for r in db.conn.execute(f"{_MANIFEST}{where} ORDER BY m.day, m.committee, m.seq", params)
-    ]
-
-
-def manifest_bags(db: sqlite_utils.Database, manifest_id: str) -> list[str]:
-    return [
-        r[0]
-        for r in db.conn.execute(
-            "SELECT bag FROM manifest_bags WHERE manifest = ? ORDER BY bag", (manifest_id,)
-        )
-    ]
-
-
-def set_delivered(db: sqlite_utils.Database, manifest_id: str, at: str, pod_path: str) -> None:
-    db.conn.execute(
-        "UPDATE manifests SET delivered_at = ?, pod_path = ? WHERE id = ?",
-        (at, pod_path, manifest_id),
-    )
-
-
-def routes_of_manifest(db: sqlite_utils.Database, manifest_id: str) -> list[str]:
-    """The routes the manifest's bags were loaded onto, and the manifest's own route."""
-    return [
-        r[0]
-        for r in db.conn.execute(
-            "SELECT l.route FROM manifest_bags x JOIN bag_loads l ON l.bag = x.bag"
-            " WHERE x.manifest = ? UNION SELECT route FROM manifests"
-            " WHERE id = ? AND route IS NOT NULL",
-            (manifest_id, manifest_id),
-        )
-    ]
-
-
-def undelivered_loads(db: sqlite_utils.Database, route_id: str) -> int:
-    """Bags loaded onto the route that are not on a delivered manifest."""
-    return int(
-        db.conn.execute(
-            "SELECT count(*) FROM bag_loads l WHERE l.route = ? AND NOT EXISTS ("
-            " SELECT 1 FROM manifest_bags x JOIN manifests m ON m.id = x.manifest"
-            " WHERE x.bag = l.bag AND m.delivered_at IS NOT NULL)",
-            (route_id,),
-        ).fetchone()[0]
     )

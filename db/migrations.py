@@ -1,4 +1,8 @@
-"""The schema, as numbered migrations. Never edit an applied migration: add the next one."""
+"""The schema, as numbered migrations. Never edit an applied migration: add the next one.
+
+Migrations are history: one list, applied in order, kept in one module however long it
+grows, so the order they run in is the order they are read in.
+"""
 
 from __future__ import annotations
 

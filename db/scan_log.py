@@ -2,14 +2,14 @@
 
 Picking, packing, loading, crating and the lead's pulling of a cancelled order's bags all
 write it through `log_scan`; a scan of a bag (`log_bag_scan`) takes its batch and order from
-the bag.
+the bag. `scan_log` reads it back; `last_undoable` finds the scan an undo takes back.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -93,3 +93,46 @@ def log_bag_scan(
         reason=reason,
         params=params,
     )
+
+
+def last_undoable(
+    db: sqlite_utils.Database, batch_id: str, stage: str, operator: str
+) -> tuple | None:
+    """(id, sku, qty, grams, order_no, bag) of the operator's last accepted, not undone scan."""
+    return db.conn.execute(
+        "SELECT s.id, s.sku, s.qty, s.grams, s.order_no, s.bag FROM scan_log s"
+        " WHERE s.batch = ? AND s.stage = ? AND s.operator = ? AND s.outcome = 'accepted'"
+        " AND s.kind IN ('product', 'weighed')"
+        " AND NOT EXISTS (SELECT 1 FROM scan_log u WHERE u.undoes = s.id)"
+        " ORDER BY s.id DESC LIMIT 1",
+        (batch_id, stage, operator),
+    ).fetchone()
+
+
+def scan_log(db: sqlite_utils.Database, batch_id: str | None = None) -> list[dict[str, Any]]:
+    keys = (
+        "id",
+        "at",
+        "operator",
+        "terminal",
+        "batch",
+        "stage",
+        "raw",
+        "kind",
+        "sku",
+        "qty",
+        "grams",
+        "order_no",
+        "bag",
+        "outcome",
+        "reason",
+        "params",
+        "undoes",
+    )
+    where, params = ("WHERE batch = ?", (batch_id,)) if batch_id else ("", ())
+    return [
+        dict(zip(keys, row, strict=True))
+        for row in db.conn.execute(
+            f"SELECT {', '.join(keys)} FROM scan_log {where} ORDER BY id", params
+        )
+    ]

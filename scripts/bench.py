@@ -85,6 +85,7 @@ if str(ROOT) not in sys.path:  # run as a file: make the repo's packages importa
 
 import db  # noqa: E402
 from picker.app import demo as demo_module  # noqa: E402
+from picker.app.demo_export import export_csv  # noqa: E402
 from picker.app.warehouse import Warehouse  # noqa: E402
 from picker.domain.batching import Batchable, Caps, PlannedBatch, order_grams, plan  # noqa: E402
 from picker.domain.importing import DEFAULT_HEADERS, STATUS_WORDS  # noqa: E402
@@ -875,7 +876,7 @@ def prepare(workdir: Path, orders: int, seed: int) -> tuple[Context, dict[str, f
     timings["generate"] = time.perf_counter() - t0
     csv_path = workdir / f"orders-{orders}-seed{seed}.csv"
     t0 = time.perf_counter()
-    rows = demo_module.export_csv(demo, csv_path)
+    rows = export_csv(demo, csv_path)
     timings["export_csv"] = time.perf_counter() - t0
     ctx = Context(workdir, catalog_db, csv_path, len(demo.orders), rows, seed)
     return ctx, timings

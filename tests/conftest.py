@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import db
-from db import store
+from db import catalog as catalog_rows
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import hash_pin
 from picker.domain.model import (
@@ -152,7 +152,7 @@ def catalog() -> Catalog:
 
 def save_small_catalog(wh: Warehouse) -> None:
     with db.write(wh.db):
-        store.save_catalog(
+        catalog_rows.save_catalog(
             wh.db,
             subdistricts=SUBDISTRICTS,
             committees=COMMITTEES,

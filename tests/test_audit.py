@@ -16,8 +16,8 @@ import db
 from picker.app.accounts import problem_text, state_text
 from picker.app.warehouse import Warehouse
 from picker.cli import main
+from picker.domain.audit import Problem
 from picker.domain.model import OrderStatus
-from picker.domain.settlement import Problem
 from tests.conftest import order_rows
 from tests.test_floor import BUNDLE, EGGS, load, pork_label
 from tests.test_settlement import DAY, add_manifest, add_route, load_bags, small_day

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFilter
 
-from picker.app.demo import build_demo, ean13_check_digit, export_csv
+from picker.app.demo import build_demo, ean13_check_digit
+from picker.app.demo_export import export_csv
 from picker.app.warehouse import Warehouse
 from picker.domain.batching import Caps
 from picker.domain.model import Catalog

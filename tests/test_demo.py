@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from picker.app import demo
+from picker.app import demo, demo_export
 from picker.domain.auth import verify_pin
 from picker.domain.importing import DEFAULT_HEADERS, parse
 from picker.domain.model import OrderStatus, Role
@@ -208,12 +208,12 @@ def test_orders(wh: demo.DemoWarehouse) -> None:
 
 def test_export_csv_rows_and_header(wh: demo.DemoWarehouse) -> None:
     buf = io.StringIO(newline="")
-    written = demo.export_csv(wh, buf)
+    written = demo_export.export_csv(wh, buf)
     assert written == sum(len(o.lines) for o in wh.orders)
     text = buf.getvalue()
     assert "\r\n" in text
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == [DEFAULT_HEADERS[f][0] for f in demo.EXPORT_FIELDS]
+    assert rows[0] == [DEFAULT_HEADERS[f][0] for f in demo_export.EXPORT_FIELDS]
     assert rows[0][:3] == ["订单号", "支付时间", "订单金额"]
     assert len(rows) == written + 1
     first = dict(zip(rows[0], rows[1], strict=True))
@@ -225,7 +225,7 @@ def test_export_csv_rows_and_header(wh: demo.DemoWarehouse) -> None:
 
 def test_export_round_trips_through_the_importer(wh: demo.DemoWarehouse, tmp_path: Path) -> None:
     path = tmp_path / "bank.csv"
-    written = demo.export_csv(wh, path)
+    written = demo_export.export_csv(wh, path)
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     parsed = parse(data, "x.csv", wh.catalog())
@@ -239,6 +239,6 @@ def test_export_round_trips_through_the_importer(wh: demo.DemoWarehouse, tmp_pat
 def test_export_in_gbk_round_trips(tmp_path: Path) -> None:
     small = demo.build_demo(40, seed=2022)
     path = tmp_path / "bank-gbk.csv"
-    demo.export_csv(small, path, encoding="gbk")
+    demo_export.export_csv(small, path, encoding="gbk")
     parsed = parse(path.read_bytes(), "bank-gbk.csv", small.catalog())
     assert parsed.rejects == [] and parsed.orders == list(small.orders)

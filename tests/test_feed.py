@@ -720,8 +720,8 @@ def test_an_unreadable_event_sent_again_at_another_cursor_is_one_reject(
 def test_orders_closed_by_events_before_the_upgrade_count_as_received_paid(
     tmp_path: Path,
 ) -> None:
+    from db.catalog import save_catalog
     from db.migrations import MIGRATIONS
-    from db.store import save_catalog
     from tests.conftest import COMMITTEES, PAYMENT_CODES, SUBDISTRICTS
 
     old = db.connect(tmp_path / "old.db", migrate=False)

@@ -20,7 +20,7 @@ import pytest
 
 from db import print_queue
 from picker.app.config import load_settings
-from picker.app.printing import backoff
+from picker.app.print_worker import backoff
 from picker.app.warehouse import Warehouse
 from picker.domain.model import SHANGHAI
 from picker.domain.packing import BagCapacity

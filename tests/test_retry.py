@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from picker.app.printing import backoff as print_backoff
+from picker.app.print_worker import backoff as print_backoff
 from picker.domain.feed import backoff as feed_backoff
 from picker.domain.retry import backoff
 

@@ -246,10 +246,10 @@ def test_states_written_into_sql_text_are_enum_values() -> None:
 def test_every_state_has_its_label() -> None:
     """A state added to an enum must also get the words people read for it."""
     from picker.app.accounts import KIND_TEXT
-    from picker.domain.states import STATE_LABELS
     from picker.cli.printing import JOB_STATES
     from picker.domain.feed import STATUS_LABELS as FEED_LABELS
     from picker.domain.routing import ROUTE_STATES
+    from picker.domain.states import STATE_LABELS
     from picker.paper.lists import REFUND_KINDS
     from picker.ui.queue import STATUS_LABELS as QUEUE_LABELS
     from picker.ui.shortages import KIND_LABELS

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from db import store
-from db.floor import pick_rows
+from db.pick_lines import pick_rows
 from picker.app.demo import ean13_check_digit
 from picker.app.warehouse import Warehouse
 from picker.domain.batching import Caps

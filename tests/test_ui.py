@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 
 import db
-from db import store
+from db import catalog as catalog_rows
 from picker.app.config import Settings
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
@@ -79,7 +79,7 @@ def wh(tmp_path: Path) -> Iterator[Warehouse]:
     """A warehouse with four committees, six paid orders and one pending reject."""
     warehouse = Warehouse(tmp_path / "ui.db", Settings(refresh_seconds=0.1))
     with db.write(warehouse.db):
-        store.save_catalog(
+        catalog_rows.save_catalog(
             warehouse.db,
             subdistricts=(Subdistrict("XY", "夏阳街道"), Subdistrict("YP", "盈浦街道")),
             committees=COMMITTEES,

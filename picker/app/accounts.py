@@ -11,19 +11,11 @@ from datetime import date
 
 from db import accounts as rows
 from picker.app.context import Service
+from picker.domain.audit import AuditedOrder, AuditReport, EndState, OpenReason, Problem, audit
 from picker.domain.kpi import IDLE_SECONDS, Kpis, kpis
 from picker.domain.model import Address
 from picker.domain.money import format_fen
-from picker.domain.settlement import (
-    AuditedOrder,
-    AuditReport,
-    EndState,
-    OpenReason,
-    Problem,
-    Settlement,
-    audit,
-    settle,
-)
+from picker.domain.settlement import Settlement, settle
 from picker.domain.states import RefundKind, state_label
 from picker.errors import InputError
 from picker.i18n import N_, _

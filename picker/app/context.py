@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import db
-from db import store
+from db import catalog as catalog_rows
 from picker.app.config import Settings
 from picker.domain.model import SHANGHAI, Catalog
 
@@ -69,7 +69,7 @@ class Context:
 
     def catalog(self) -> Catalog:
         """Committees, products, locations and operators as stored now."""
-        return store.load_catalog(self.db)
+        return catalog_rows.load_catalog(self.db)
 
 
 class Service:

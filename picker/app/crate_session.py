@@ -15,12 +15,11 @@ Like `LoadSession` it holds no connection: every call uses the calling thread's.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 import db
+from db import catalog as catalog_rows
 from db import crates as rows
 from db import dispatch as dispatch_rows
-from db import store
 from picker.app.config import Settings
 from picker.app.context import Context
 from picker.app.crate_changes import (
@@ -29,10 +28,10 @@ from picker.app.crate_changes import (
     CrateRejected,
     crate_reason_text,
 )
-from picker.app.crates import CrateInfo, Crates
+from picker.app.crate_outcomes import CrateResult, CrateView
+from picker.app.crates import Crates
 from picker.app.floor import Floor
 from picker.domain.crating import Fit
-from picker.domain.scan_outcomes import ScanResult
 from picker.domain.scanning import ScanIndex, resolve
 from picker.domain.scans import ScanError, ScanKind
 from picker.domain.scans import reason_text as scan_reason_text
@@ -46,59 +45,6 @@ CRATE_COMMANDS: dict[str, str] = {
     "CMD-CRATE-MOVE": "move",
     "CMD-CRATE-LABEL": "label",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class CrateResult(ScanResult):
-    """What a crating scan or command did; `closed_crate` is a crate it closed (label queued)."""
-
-    crate: str | None = None
-    committee: str | None = None
-    committee_name: str | None = None
-    crate_bags: int = 0
-    max_bags: int = 0
-    closed_crate: str | None = None
-    moved_from: str | None = None
-    #: Bags that waited for a crate and went into the crate this scan opened.
-    placed: tuple[str, ...] = ()
-    #: Bags still waiting for a crate to be scanned, after this scan.
-    waiting: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "code": self.raw,
-            "outcome": ScanOutcome.ACCEPTED if self.accepted else ScanOutcome.REJECTED,
-            "reason": self.reason,
-            "message": self.message,
-            "kind": self.kind,
-            "bag": self.bag,
-            "order_no": self.household,
-            "crate": self.crate,
-            "committee": self.committee,
-            "committee_name": self.committee_name,
-            "crate_bags": self.crate_bags,
-            "max_bags": self.max_bags,
-            "closed_crate": self.closed_crate,
-            "moved_from": self.moved_from,
-            "placed": list(self.placed),
-            "waiting": list(self.waiting),
-            "scan_id": self.scan_id,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class CrateView:
-    """What the crating screen shows: the current crate and the bags in it."""
-
-    crate: CrateInfo | None
-    #: (bag, household address) of the bags in the crate, in hand-out order.
-    lines: tuple[tuple[str, str], ...] = ()
-    #: The next bag starts a new crate.
-    pending_new: bool = False
-    #: The next bag is moved into the current crate from the crate it is in.
-    moving: bool = False
-    #: Bags waiting for a crate to be scanned, in scan order.
-    waiting: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +78,7 @@ class CrateSession:
         self.operator = operator
         self.terminal = terminal
         self.catalog = ctx.catalog()
-        self.index = ScanIndex.build(self.catalog, store.load_operators(ctx.db))
+        self.index = ScanIndex.build(self.catalog, catalog_rows.load_operators(ctx.db))
         self.crate: int | None = None
         """The current crate's fill (row id); it may be closed."""
         self.pending_new = False

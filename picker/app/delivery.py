@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import db
 from db import dispatch as rows
+from db import manifests as manifest_rows
 from picker.app.context import Context, Service
 from picker.app.routes import Routes
 from picker.domain.ids import manifest_id, parse_manifest_id
@@ -135,7 +136,7 @@ class Delivery(Service):
             route = rows.get_route(self.db, stop[0]) if stop else None
             # Once its truck has left, a committee's manifest lists only what is on it.
             gone = route is not None and route.status in (RouteState.DEPARTED, RouteState.DONE)
-            bags = rows.unmanifested_bags(
+            bags = manifest_rows.unmanifested_bags(
                 self.db, code, loaded_on_day=d.isoformat() if gone else None
             )
             if not bags:
@@ -145,9 +146,9 @@ class Delivery(Service):
                         committee=committee,
                     )
                 )
-            seq = rows.next_manifest_seq(self.db, code, d.isoformat())
+            seq = manifest_rows.next_manifest_seq(self.db, code, d.isoformat())
             mid = manifest_id(code, d, seq)
-            rows.insert_manifest(
+            manifest_rows.insert_manifest(
                 self.db,
                 manifest_id=mid,
                 committee=code,
@@ -160,7 +161,7 @@ class Delivery(Service):
         return mid
 
     def manifest(self, mid: str) -> Manifest:
-        found = rows.get_manifest(self.db, mid.strip())
+        found = manifest_rows.get_manifest(self.db, mid.strip())
         if found is None:
             raise NotFound(_("no manifest {manifest}", manifest=mid))
         return self._manifest_value(found)
@@ -172,10 +173,11 @@ class Delivery(Service):
         key = self.routing.day(day).isoformat() if day is not None else None
         code = self.routing.committee_code(committee) if committee else None
         return [
-            self._manifest_value(m) for m in rows.list_manifests(self.db, day=key, committee=code)
+            self._manifest_value(m)
+            for m in manifest_rows.list_manifests(self.db, day=key, committee=code)
         ]
 
-    def _manifest_value(self, found: rows.ManifestRow) -> Manifest:
+    def _manifest_value(self, found: manifest_rows.ManifestRow) -> Manifest:
         info = self.catalog().committees.get(found.committee)
         return Manifest(
             id=found.id,
@@ -187,7 +189,7 @@ class Delivery(Service):
             created_at=found.created_at,
             delivered_at=found.delivered_at,
             pod_path=found.pod_path,
-            bags=tuple(rows.manifest_bags(self.db, found.id)),
+            bags=tuple(manifest_rows.manifest_bags(self.db, found.id)),
         )
 
     def proof_of_delivery(
@@ -259,16 +261,16 @@ class Delivery(Service):
         name = catalog[code].name
         created = already = False
         with db.write(self.db):
-            found = rows.get_manifest(self.db, mid)
+            found = manifest_rows.get_manifest(self.db, mid)
             if found is None:
-                bags = rows.unmanifested_bags(self.db, code, loaded_on_day=day.isoformat())
+                bags = manifest_rows.unmanifested_bags(self.db, code, loaded_on_day=day.isoformat())
                 if not bags:
                     return _rejected(
                         base, "unknown_manifest", manifest=mid, committee=name, day=day.isoformat()
                     )
                 stop = rows.stop_of(self.db, day.isoformat(), code)
                 routes = Counter(route for _bag, route in bags)
-                rows.insert_manifest(
+                manifest_rows.insert_manifest(
                     self.db,
                     manifest_id=mid,
                     committee=code,
@@ -279,15 +281,15 @@ class Delivery(Service):
                     bags=[bag for bag, _route in bags],
                 )
                 created = True
-                found = rows.get_manifest(self.db, mid)
+                found = manifest_rows.get_manifest(self.db, mid)
                 assert found is not None
             if found.delivered_at:
                 already = True
                 delivered_at = found.delivered_at
             else:
                 delivered_at = self.now()
-                rows.set_delivered(self.db, mid, delivered_at, path)
-                for route in rows.routes_of_manifest(self.db, mid):
+                manifest_rows.set_delivered(self.db, mid, delivered_at, path)
+                for route in manifest_rows.routes_of_manifest(self.db, mid):
                     self._finish_route(route)
         if already:
             message = _(
@@ -324,7 +326,7 @@ class Delivery(Service):
         if (
             route
             and route.status == RouteState.DEPARTED
-            and not rows.undelivered_loads(self.db, route_id)
+            and not manifest_rows.undelivered_loads(self.db, route_id)
         ):
             rows.set_status(self.db, route_id, RouteState.DONE)
 

@@ -10,8 +10,9 @@ from collections import defaultdict
 from datetime import date
 
 import db
+from db import catalog as catalog_rows
 from db import dispatch as rows
-from db import store
+from db import manifests as manifest_rows
 from picker.app.context import Context, Service
 from picker.app.crates import Crates
 from picker.app.floor import Floor
@@ -103,7 +104,9 @@ class Dispatch(Service):
 
     def drivers(self) -> list[tuple[str, str]]:
         """(code, name) of the operators who can drive a route: drivers, then leads."""
-        ops = [op for op in store.load_operators(self.db) if op.role in (Role.DRIVER, Role.LEAD)]
+        ops = [
+            op for op in catalog_rows.load_operators(self.db) if op.role in (Role.DRIVER, Role.LEAD)
+        ]
         ops.sort(key=lambda op: (op.role is not Role.DRIVER, op.code))
         return [(op.code, op.name) for op in ops]
 
@@ -251,10 +254,10 @@ class Dispatch(Service):
                 override_by=operator if behind else None,
                 override_reason=reason if behind else "",
             )
-            changed = rows.drop_unloaded_from_manifests(self.db, found.id)
+            changed = manifest_rows.drop_unloaded_from_manifests(self.db, found.id)
         # The driver carries manifests that list what is on the truck: changed ones print
         # again (补打).
         for manifest in changed:
-            if rows.manifest_bags(self.db, manifest):
+            if manifest_rows.manifest_bags(self.db, manifest):
                 self.printing.reprint("manifest", manifest)
         return self.routing.route(found.id)

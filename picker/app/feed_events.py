@@ -15,7 +15,7 @@ from typing import Any
 
 import db
 from db import feed as rows
-from db import floor as floor_rows
+from db import refunds as refund_rows
 from picker.app.context import Context, Service
 from picker.app.floor import Floor
 from picker.domain.cancellation import (
@@ -146,7 +146,7 @@ class FeedEvents(Service):
                 "total_fen": state["amount_fen"],
             }
         if decision.refund_fen:
-            floor_rows.add_refund(
+            refund_rows.add_refund(
                 conn,
                 order_no=event.order_no,
                 line_no=None,

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 import db
+from db import catalog as catalog_rows
 from db import floor as rows
-from db import store
+from db import refunds as refund_rows
+from db import scan_log as scan_rows
 from picker.app.context import Service
 from picker.domain import batching, layout
 from picker.domain.model import OrderStatus, Role
@@ -41,7 +43,7 @@ class Floor(Service):
 
     def operator(self, code: str) -> tuple[str, Role]:
         """(name, role) of an active operator, or NotFound."""
-        for op in store.load_operators(self.db):
+        for op in catalog_rows.load_operators(self.db):
             if op.code == code:
                 return op.name, op.role
         raise NotFound(_("unknown operator {code}", code=code))
@@ -50,7 +52,7 @@ class Floor(Service):
         """Put every paid, unbatched order into a new released batch of its committee."""
         caps = caps or self.settings.batch_caps
         catalog = self.catalog()
-        walk = layout.walk_sequence(store.load_locations(self.db))
+        walk = layout.walk_sequence(catalog_rows.load_locations(self.db))
         with db.write(self.db):
             heads = rows.unbatched_paid_orders(self.db)
             lines: dict[str, list[tuple[str, int, int | None]]] = defaultdict(list)
@@ -210,7 +212,7 @@ class Floor(Service):
     def close_order(self, order_no: str, status: OrderStatus, reason: str) -> int:
         """`cancel_order` inside the caller's write transaction (an import applying the
         events that waited for its orders)."""
-        row = rows.order_status(self.db, order_no)
+        row = refund_rows.order_status(self.db, order_no)
         if row is None:
             raise NotFound(_("no order {order_no}", order_no=order_no))
         current, amount, batch_id = row
@@ -222,11 +224,11 @@ class Floor(Service):
                     status=state_label(current),
                 )
             )
-        rest = amount - rows.refunded_fen(self.db, order_no)
+        rest = amount - refund_rows.refunded_fen(self.db, order_no)
         now = self.now()
-        rows.set_order_status(self.db, order_no, status.value)
+        refund_rows.set_order_status(self.db, order_no, status.value)
         if rest > 0:
-            rows.add_refund(
+            refund_rows.add_refund(
                 self.db,
                 order_no=order_no,
                 line_no=None,
@@ -249,7 +251,7 @@ class Floor(Service):
         return max(rest, 0)
 
     def refunds(self, order_no: str | None = None) -> list[dict[str, Any]]:
-        return rows.refunds(self.db, order_no)
+        return refund_rows.refunds(self.db, order_no)
 
     def scan_log(self, batch_id: str | None = None) -> list[dict[str, Any]]:
-        return rows.scan_log(self.db, batch_id)
+        return scan_rows.scan_log(self.db, batch_id)

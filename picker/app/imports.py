@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import db
+from db import catalog as catalog_rows
 from db import store
 from picker.app.context import Context, Service
 from picker.app.feed_events import FeedEvents
@@ -85,7 +86,7 @@ class Imports(Service):
     ) -> DemoReport:
         """Fill an empty warehouse file with the demo catalog and `orders` paid orders."""
         from picker.app.demo import build_demo
-        from picker.app.demo import export_csv as write_csv
+        from picker.app.demo_export import export_csv as write_csv
 
         existing = store.count(self.db, "orders")
         if existing or store.count(self.db, "committees"):
@@ -118,7 +119,7 @@ class Imports(Service):
         )
 
     def _save_demo(self, demo: DemoWarehouse) -> None:
-        store.save_catalog(
+        catalog_rows.save_catalog(
             self.db,
             subdistricts=demo.subdistricts,
             committees=demo.committees,

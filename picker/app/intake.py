@@ -1,5 +1,5 @@
 """Use cases of live intake: pulling the platform's feed and applying its refund and cancel
-events (the watch folder is `picker.app.watch`).
+events (the watch folder is `picker.app.watch_folder`).
 
 A page of orders lands in one transaction with its cursor: a crash before the commit leaves
 both as they were, so the page is asked for again and nothing is skipped or repeated. Events
@@ -15,16 +15,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import db
 from db import feed as rows
 from db import store
-from picker.app import watch
 from picker.app.context import Context, Service
 from picker.app.feed_events import FeedEvents
-from picker.app.imports import ImportReport, Imports
+from picker.app.imports import Imports
 from picker.domain import importing
 from picker.domain.feed import (
     BAD_EVENT,
@@ -39,10 +37,9 @@ from picker.domain.feed import (
 )
 from picker.domain.json_items import raw_text, storable
 from picker.domain.model import Catalog, Reject
-from picker.domain.money import format_fen
-from picker.domain.states import FeedStatus, WatchOutcome
+from picker.domain.states import FeedStatus
 from picker.errors import InputError
-from picker.i18n import _, _n
+from picker.i18n import _
 
 if TYPE_CHECKING:
     from picker.adapters.feed_http import FeedTransport
@@ -82,18 +79,6 @@ class PullReport:
 
 
 @dataclass(frozen=True, slots=True)
-class WatchedFile:
-    """One file of the watch folder after a round: "done", "failed" or "waiting"."""
-
-    name: str
-    outcome: str
-    report: ImportReport | None = None
-    error: str = ""
-    moved_to: Path | None = None
-    report_path: Path | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class FeedState:
     """A feed as the lead sees it: configured or only remembered, and how it is doing."""
 
@@ -107,8 +92,8 @@ class FeedState:
 
 
 class Intake(Service):
-    """The feed's and the watch folder's use cases: orders go in as a file import's do,
-    events are applied by `FeedEvents`."""
+    """The feed's use cases: orders go in as a file import's do, events are applied by
+    `FeedEvents`."""
 
     def __init__(self, ctx: Context, imports: Imports, events: FeedEvents) -> None:
         super().__init__(ctx)
@@ -297,62 +282,6 @@ class Intake(Service):
         report.events_received += new
         report.rejects.extend(bad)
 
-    def watch_folder_once(
-        self, folder: Path | None = None, settle_seconds: float | None = None
-    ) -> list[WatchedFile]:
-        """Import every settled file of the watch folder, then move it aside with a report.
-
-        The same rules as `picker import`. A file that changed in the last `settle_seconds`,
-        or while it was read, is left for the next round; importing it again then is safe,
-        orders being keyed by number.
-        """
-        config = self.settings.watch
-        folder = folder or (config.folder if config else None)
-        if folder is None:
-            raise InputError(_("no watch folder: set [watch] folder in the config file"))
-        if settle_seconds is None:
-            settle_seconds = config.settle_seconds if config else 2.0
-        if not folder.is_dir():
-            raise InputError(_("watch folder {path} is not a folder", path=folder))
-        out = []
-        for path in watch.candidates(folder):
-            before = watch.Snapshot.of(path)
-            if not watch.settled(before, time.time_ns(), settle_seconds):
-                out.append(WatchedFile(path.name, WatchOutcome.WAITING))
-                continue
-            try:
-                report = self.imports.import_file(path)
-            except InputError as exc:
-                moved = watch.move_aside(path, watch.FAILED)
-                lines = watch.failed_lines(path.name, exc.message)
-                out.append(
-                    WatchedFile(
-                        path.name,
-                        WatchOutcome.FAILED,
-                        None,
-                        exc.message,
-                        moved,
-                        watch.write_report(moved, lines),
-                    )
-                )
-                continue
-            if before.changed():
-                out.append(WatchedFile(path.name, WatchOutcome.WAITING, report))
-                continue
-            moved = watch.move_aside(path, watch.DONE)
-            lines = _watch_report_lines(path.name, report)
-            out.append(
-                WatchedFile(
-                    path.name,
-                    WatchOutcome.DONE,
-                    report,
-                    "",
-                    moved,
-                    watch.write_report(moved, lines),
-                )
-            )
-        return out
-
     def feed_status(self) -> list[FeedState]:
         """Every configured feed, and any other one the warehouse pulled from before."""
         seen = {r["name"]: r for r in rows.sources(self.db)}
@@ -374,40 +303,6 @@ def _feed_state(name: str, url: str, r: dict[str, Any], *, configured: bool) -> 
         open_events=r.get("open_events", 0),
         configured=configured,
     )
-
-
-def _watch_report_lines(name: str, report: ImportReport) -> list[str]:
-    lines = [
-        _n(
-            "{source}: {rows} row, {verb} {added}, "
-            "{duplicates} already imported, {rejected} rejected.",
-            "{source}: {rows} rows, {verb} {added}, "
-            "{duplicates} already imported, {rejected} rejected.",
-            report.rows,
-            source=name,
-            rows=report.rows,
-            verb=_("added"),
-            added=_n(
-                "{n} order ({amount})",
-                "{n} orders ({amount})",
-                report.added,
-                n=report.added,
-                amount=format_fen(report.amount_fen),
-            ),
-            duplicates=report.duplicates,
-            rejected=report.rejected_orders,
-        )
-    ]
-    if report.seen_before and not report.added:
-        lines.append(
-            _(
-                "{source}: this file was imported before ({when}); nothing added.",
-                source=name,
-                when=report.seen_before[1],
-            )
-        )
-    lines.extend(watch.reject_line(name, r) for r in report.rejects)
-    return lines
 
 
 def _id_text(value: object) -> str:

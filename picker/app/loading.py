@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import db
+from db import catalog as catalog_rows
 from db import dispatch as rows
-from db import scan_log, store
+from db import scan_log
 from picker.app.config import Settings
 from picker.app.context import Context
 from picker.app.crate_loading import load_crate
@@ -75,7 +76,7 @@ class LoadSession:
         self.terminal = terminal
         self.catalog = ctx.catalog()
         self.committee_names = {c.code: c.name for c in self.catalog.committees.values()}
-        self.index = ScanIndex.build(self.catalog, store.load_operators(ctx.db))
+        self.index = ScanIndex.build(self.catalog, catalog_rows.load_operators(ctx.db))
 
     @property
     def settings(self) -> Settings:

@@ -8,8 +8,8 @@ import math
 from dataclasses import dataclass
 
 import db
+from db import catalog as catalog_rows
 from db import overview as rows
-from db import store
 from picker.app.context import Context, Service
 from picker.app.floor import ClaimReport, Floor
 from picker.app.sessions import ScanSession, Stage
@@ -118,7 +118,7 @@ class Overview(Service):
         tabs. Raises `PinRequired` or `SignInRefused`. Takes ~20 ms when a PIN is checked
         (scrypt), outside any transaction: call it off the UI thread.
         """
-        operators = store.load_operators(self.db)
+        operators = catalog_rows.load_operators(self.db)
         found = auth.identify(operators, code_or_badge)
         if pin is None or found is None:
             return auth.check_sign_in(operators, code_or_badge, pin)

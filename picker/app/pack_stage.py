@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import floor as rows
+from db import floor as floor_rows
+from db import packing as rows
 from picker.app.scan_stage import SessionBase
 from picker.domain.ids import bag_id
 from picker.domain.model import Address, OrderStatus
@@ -212,8 +213,8 @@ class PackStage(SessionBase):
         _progress, finished = self._pack_progress()
         if finished:
             conn = self.ctx.db
-            rows.set_status(conn, self.batch_id, BatchState.PACKED)
-            rows.add_event(
+            floor_rows.set_status(conn, self.batch_id, BatchState.PACKED)
+            floor_rows.add_event(
                 conn,
                 self.batch_id,
                 at=self.ctx.now(),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from db import floor as rows
+from db import floor as floor_rows
+from db import pick_lines as rows
 from picker.app.scan_stage import SessionBase
 from picker.domain.scan_outcomes import Effect, Rejected
 from picker.domain.scans import Scan
@@ -16,7 +17,7 @@ from picker.domain.weighing import grams_for_amount, weight_target
 class PickStage(SessionBase):
     """Pick-stage steps of `ScanSession`, run inside its write transaction."""
 
-    def _pick(self, scan: Scan, batch: rows.BatchRow) -> Effect:
+    def _pick(self, scan: Scan, batch: floor_rows.BatchRow) -> Effect:
         assert scan.sku is not None
         conn = self.ctx.db
         line = rows.pick_row(conn, self.batch_id, scan.sku)
@@ -45,7 +46,7 @@ class PickStage(SessionBase):
             qty = scan.qty
         rows.add_picked(conn, self.batch_id, scan.sku, qty, grams or 0)
         if batch.status == BatchState.CLAIMED:
-            rows.set_status(conn, self.batch_id, BatchState.PICKING)
+            floor_rows.set_status(conn, self.batch_id, BatchState.PICKING)
         self._finish_pick_if_done()
         return Effect(
             kind=scan.kind.value,
@@ -72,8 +73,8 @@ class PickStage(SessionBase):
         conn = self.ctx.db
         lines = rows.pick_rows(conn, self.batch_id)
         if all(ln.remaining == 0 for ln in lines):
-            rows.set_status(conn, self.batch_id, BatchState.PICKED)
-            rows.add_event(
+            floor_rows.set_status(conn, self.batch_id, BatchState.PICKED)
+            floor_rows.add_event(
                 conn,
                 self.batch_id,
                 at=self.ctx.now(),

@@ -12,8 +12,8 @@ from collections import defaultdict
 from datetime import date
 
 import db
+from db import catalog as catalog_rows
 from db import dispatch as rows
-from db import store
 from picker.app.context import Service
 from picker.domain.packing import natural_key
 from picker.domain.routing import Route, RoutePlan, Stop, route_id
@@ -102,7 +102,7 @@ class Routes(Service):
         self, found: list[rows.RouteRow], counts: list[rows.StopCounts]
     ) -> list[Route]:
         committees = self.catalog().committees
-        names = {op.code: op.name for op in store.load_operators(self.db)}
+        names = {op.code: op.name for op in catalog_rows.load_operators(self.db)}
         stops: dict[str, list[Stop]] = defaultdict(list)
         for c in counts:
             info = committees.get(c.committee)

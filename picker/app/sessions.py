@@ -13,8 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 import db
-from db import floor as rows
-from db import scan_log, store
+from db import catalog as catalog_rows
+from db import floor as floor_rows
+from db import packing as packing_rows
+from db import pick_lines as pick_line_rows
+from db import refunds as refund_rows
+from db import scan_log
 from picker.app.config import Settings
 from picker.app.context import Context
 from picker.app.floor import Floor
@@ -55,7 +59,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
         self.terminal = terminal
         self.stage = Stage(stage)
         floor.operator(operator)
-        batch = rows.get_batch(ctx.db, batch_id)
+        batch = floor_rows.get_batch(ctx.db, batch_id)
         if batch is None:
             raise NotFound(_("no batch {batch}", batch=batch_id))
         if batch.holder != operator:
@@ -69,7 +73,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
         self.catalog = ctx.catalog()
         names = ctx.settings.scale_layouts
         layouts = tuple(SCALE_PRESETS[n] for n in names) if names else None
-        operators = store.load_operators(ctx.db)
+        operators = catalog_rows.load_operators(ctx.db)
         self.index = (
             ScanIndex.build(self.catalog, operators, layouts)
             if layouts
@@ -229,8 +233,8 @@ class ScanSession(PickStage, PackStage, SessionBase):
             scan_id=scan_id,
         )
 
-    def _check_batch(self) -> rows.BatchRow:
-        batch = rows.get_batch(self.ctx.db, self.batch_id)
+    def _check_batch(self) -> floor_rows.BatchRow:
+        batch = floor_rows.get_batch(self.ctx.db, self.batch_id)
         assert batch is not None
         if batch.holder != self.operator:
             raise Rejected("not_held", batch=self.batch_id, holder=batch.holder or "-")
@@ -271,7 +275,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
                 fen = self._refundable(a.order_no, a.refund_fen)
                 if not fen:
                     continue
-                rows.add_refund(
+                refund_rows.add_refund(
                     conn,
                     order_no=a.order_no,
                     line_no=a.line_no,
@@ -287,7 +291,7 @@ class ScanSession(PickStage, PackStage, SessionBase):
             fen = self._refundable(order_no, fen)
             if not fen:
                 return
-            rows.add_refund(
+            refund_rows.add_refund(
                 conn,
                 order_no=order_no,
                 line_no=line_no,
@@ -302,33 +306,33 @@ class ScanSession(PickStage, PackStage, SessionBase):
     def _refundable(self, order_no: str, fen: int) -> int:
         """`fen`, or less when the order's refunds would pass what was paid (the bank may
         have refunded part of it already): an order never gets back more than it paid."""
-        found = rows.order_status(self.ctx.db, order_no)
+        found = refund_rows.order_status(self.ctx.db, order_no)
         if found is None:
             return fen
-        left = found[1] - rows.refunded_fen(self.ctx.db, order_no)
+        left = found[1] - refund_rows.refunded_fen(self.ctx.db, order_no)
         return max(0, min(fen, left))
 
     def _undo(self) -> Effect:
         conn = self.ctx.db
-        last = rows.last_undoable(conn, self.batch_id, self.stage.value, self.operator)
+        last = scan_log.last_undoable(conn, self.batch_id, self.stage.value, self.operator)
         if last is None:
             raise Rejected("nothing_to_undo")
         scan_id, sku, qty, grams, order_no, bag = last
         if self.stage is Stage.PICK:
-            rows.add_picked(conn, self.batch_id, sku, -qty, -(grams or 0))
-            rows.set_status(conn, self.batch_id, BatchState.PICKING)
-            line = rows.pick_row(conn, self.batch_id, sku)
+            pick_line_rows.add_picked(conn, self.batch_id, sku, -qty, -(grams or 0))
+            floor_rows.set_status(conn, self.batch_id, BatchState.PICKING)
+            line = pick_line_rows.pick_row(conn, self.batch_id, sku)
             assert line is not None
             done = (line.picked, line.needed - line.short)
         else:
-            bags = {b[0]: b for b in rows.bags_of(conn, order_no)}
+            bags = {b[0]: b for b in packing_rows.bags_of(conn, order_no)}
             if bag in bags and bags[bag][4] == BagState.CLOSED:
                 raise Rejected("bag_closed", bag=bag)
-            if rows.refunds_of_scan(conn, scan_id):
+            if refund_rows.refunds_of_scan(conn, scan_id):
                 raise Rejected("undo_refunded")
             pack = self._pack_line(order_no, sku)
-            rows.add_packed(conn, order_no, pack.line_no, -qty, -(grams or 0), 0)
-            rows.add_to_bag(
+            packing_rows.add_packed(conn, order_no, pack.line_no, -qty, -(grams or 0), 0)
+            packing_rows.add_to_bag(
                 conn, bag_id=bag, order_no=order_no, batch_id=self.batch_id, k=0, n=0, items=-qty
             )
             done = (pack.packed - qty, pack.qty - pack.short)

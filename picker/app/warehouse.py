@@ -27,8 +27,10 @@ from picker.app.floor import Floor
 from picker.app.imports import CommitteeOrders, DemoReport, ImportReport, Imports
 from picker.app.intake import Intake
 from picker.app.overview import Overview
+from picker.app.print_worker import PrintWorker
 from picker.app.printing import Printing
 from picker.app.routes import Routes
+from picker.app.watch_folder import WatchFolder
 from picker.domain.model import Catalog
 
 if TYPE_CHECKING:
@@ -93,10 +95,12 @@ class Warehouse:
         self.feed_events = FeedEvents(ctx, self.floor)
         self.imports = Imports(ctx, self.feed_events)
         self.intake = Intake(ctx, self.imports, self.feed_events)
+        self.watch_folder = WatchFolder(ctx, self.imports)
         self.routing = Routes(ctx)
         self.delivery = Delivery(ctx, self.routing)
         self.documents = Documents(ctx, self.routing, self.delivery, self.accounts)
         self.printing = Printing(ctx, self.documents)
+        self.print_worker = PrintWorker(ctx, self.documents)
         self.crate_changes = CrateChanges(ctx)
         self.crating = Crates(ctx, self.floor, self.routing, self.printing, self.crate_changes)
         self.dispatch = Dispatch(ctx, self.floor, self.routing, self.crating, self.printing)
@@ -123,12 +127,12 @@ class Warehouse:
 
     @property
     def print_timeout(self) -> float:
-        """Seconds a printer may take to answer or to take data (`Printing.print_timeout`)."""
-        return self.printing.print_timeout
+        """Seconds a printer may take to answer or to take data (`PrintWorker.print_timeout`)."""
+        return self.print_worker.print_timeout
 
     @print_timeout.setter
     def print_timeout(self, value: float) -> None:
-        self.printing.print_timeout = value
+        self.print_worker.print_timeout = value
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -185,7 +189,7 @@ class Warehouse:
     pending_rejects = _Delegate("imports", Imports.pending_rejects)
     feed_config = _Delegate("intake", Intake.feed_config)
     pull_once = _Delegate("intake", Intake.pull_once)
-    watch_folder_once = _Delegate("intake", Intake.watch_folder_once)
+    watch_folder_once = _Delegate("watch_folder", WatchFolder.watch_folder_once)
     feed_status = _Delegate("intake", Intake.feed_status)
     apply_open_events = _Delegate("feed_events", FeedEvents.apply_open_events)
     apply_event = _Delegate("feed_events", FeedEvents.apply_event)
@@ -207,7 +211,7 @@ class Warehouse:
     resend_as_reprint = _Delegate("printing", Printing.resend_as_reprint)
     mark_printed = _Delegate("printing", Printing.mark_printed)
     print_sends = _Delegate("printing", Printing.print_sends)
-    run_print_worker_once = _Delegate("printing", Printing.run_print_worker_once)
+    run_print_worker_once = _Delegate("print_worker", PrintWorker.run_print_worker_once)
     printer_states = _Delegate("printing", Printing.printer_states)
 
     # Routes, dispatch and delivery.

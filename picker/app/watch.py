@@ -1,6 +1,6 @@
 """The back office's drop folder: which files are ready, moving them aside, their reports.
 
-Files only: importing them is `Warehouse.watch_folder_once` (`picker.app.intake`). A file is
+Files only: importing them is `Warehouse.watch_folder_once` (`picker.app.watch_folder`). A file is
 ready when it has not changed for `settle_seconds`; a file still being written is left for
 the next round. Once read, a file goes to `done/` (or `failed/` when it cannot be read at
 all) with `NAME.report.txt` next to it.

@@ -21,9 +21,10 @@ from picker.cli.common import (
     print_json,
     warehouse_options,
 )
+from picker.domain.audit import AuditReport, EndState, OpenReason
 from picker.domain.kpi import Kpis, Rate, Ratio
 from picker.domain.money import format_fen
-from picker.domain.settlement import COUNTED, AuditReport, EndState, OpenReason, SettlementRow
+from picker.domain.settlement import COUNTED, SettlementRow
 from picker.domain.states import RefundKind
 from picker.i18n import _, _n
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from picker.app.intake import FeedState, PullReport, WatchedFile
+from picker.app.intake import FeedState, PullReport
+from picker.app.watch_folder import WatchedFile
 from picker.cli.common import (
     EXIT_REJECTS,
     EXIT_USAGE,

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from picker.app.printing import KINDS, JobOutcome
+from picker.app.print_worker import JobOutcome
+from picker.app.printing import KINDS
 from picker.cli.common import format_table, json_option, main, print_json, warehouse_options
 from picker.domain.states import PrintJobState
 from picker.i18n import N_, _, _n

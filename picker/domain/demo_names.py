@@ -1,6 +1,6 @@
 """Names, places and goods for the demo warehouse, modelled on the Qingpu pilot of spring 2022.
 
-Plain data only; `picker.app.demo` turns it into domain values.
+Plain data only; `picker.app.demo` and `picker.app.demo_orders` turn it into domain values.
 """
 
 from __future__ import annotations

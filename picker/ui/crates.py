@@ -20,7 +20,8 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
 
-from picker.app.crate_session import CrateResult, CrateSession, CrateView
+from picker.app.crate_outcomes import CrateResult, CrateView
+from picker.app.crate_session import CrateSession
 from picker.app.warehouse import Warehouse
 from picker.domain.states import CrateState
 from picker.i18n import N_, _, _n

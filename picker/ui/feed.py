@@ -33,8 +33,9 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import Worker
 
-from picker.app.intake import PullReport, WatchedFile
+from picker.app.intake import PullReport
 from picker.app.warehouse import Warehouse
+from picker.app.watch_folder import WatchedFile
 from picker.domain.feed import FeedConfig, FeedError, next_poll
 from picker.domain.money import format_fen
 from picker.domain.states import FeedStatus, WatchOutcome

@@ -22,8 +22,9 @@ from textual.worker import Worker
 
 from picker.app.accounts import KIND_TEXT
 from picker.app.warehouse import Warehouse
+from picker.domain.audit import AuditReport
 from picker.domain.money import format_fen
-from picker.domain.settlement import AuditReport, Settlement, SettlementRow
+from picker.domain.settlement import Settlement, SettlementRow
 from picker.domain.states import RefundKind
 from picker.errors import PickerError
 from picker.i18n import N_, _, _n
