@@ -24,11 +24,11 @@ from textual.widgets import Footer
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.routing import OPEN_STATES, MissingStop, Route
-from picker.errors import InputError, PickerError
+from picker.errors import InputError
 from picker.i18n import N_, _, _n
 from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen
 from picker.ui.routes import RoutesScreen
-from picker.ui.widgets import MessageLine, PromptScreen, RowsFooter, bind, require_lead
+from picker.ui.widgets import PromptScreen, RowsFooter, bind, require_lead
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -149,12 +149,9 @@ class LeadRoutesScreen(RoutesScreen):
         route = self.route
         if route is None:
             return
-        try:
-            screen = LoadScreen(self.warehouse, route.id, self.operator.code, self.terminal)
-        except PickerError as exc:
-            self.query_one(MessageLine).error(exc.message)
-            return
-        self.app.push_screen(screen)
+        self.app.push_screen(
+            LoadScreen(self.warehouse, route.id, self.operator.code, self.terminal)
+        )
 
     def action_depart(self) -> None:
         """Send the highlighted route's truck off: confirm, or say what stays behind and why."""

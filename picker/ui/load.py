@@ -101,24 +101,36 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
             self.departed = departed
 
     def __init__(self, warehouse: Warehouse, route: str, operator: str, terminal: str = "") -> None:
-        """Raises `NotFound` for an unknown route or operator (before anything is shown)."""
-        self.load_session = warehouse.load_session(route, operator, terminal)
-        super().__init__(self.load_session)
+        """Reads nothing: the scan lane opens the session (an unknown route or operator is a
+        red line)."""
+        super().__init__()
         localize_bindings(self)
         # The route is read again after every scan: F5 stays (F1 lists it) but leaves the
         # footer to F4: with a compact footer F10 still shows at 80 columns in English.
         hide_from_footer(self, ("load.refresh",))
         self.warehouse = warehouse
-        name, role = warehouse.operator(operator)
-        self.operator = SignedIn(operator, name, role)
-        """Who scans: a shift lead may send the truck off with bags missing."""
+        self.route_ref, self.operator_code, self.terminal = route, operator, terminal
+        self.route_name = route
+        """The route's name once read (until then, as it was asked for)."""
+        self.operator: SignedIn | None = None
+        """Who scans, read with the session: a shift lead may send a truck off with bags
+        missing."""
         self.view: Route | None = None
         """The route as last read."""
+
+    def open_session(self) -> LoadSession:
+        wh, code = self.warehouse, self.operator_code
+        session = wh.load_session(self.route_ref, code, self.terminal)
+        self.operator = SignedIn(code, *wh.operator(code))
+        return session
+
+    def disconnect(self) -> None:
+        self.warehouse.close()  # the lane thread's connection, session open or not
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="load-top"):
-            yield Static(id="route-info", markup=False)
+            yield Static(_("Loading…"), id="route-info", markup=False)
             yield Digits(id="loaded-count")
             yield Static("  ╱\n ╱\n╱", id="slash")
             yield Digits(id="total-count")
@@ -130,7 +142,7 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Loading {route}", route=self.load_session.route_name)
+        self.sub_title = _("Loading {route}", route=self.route_name)
         table = self.query_one("#stops", DataTable)
         table.can_focus = False  # the scan field keeps the keys
         for key, label in (
@@ -142,10 +154,13 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
             table.add_column(_(label), key=key)
 
     def load_view(self) -> Route:
-        return self.load_session.route()
+        return self.session.route()
 
     def show_view(self, view: Route) -> None:
         self.view = view
+        if view.name != self.route_name:
+            self.route_name = view.name
+            self.watch_taking_off(self.taking_off)  # the title names the route
         driver = view.driver_name or view.driver or "-"
         state = route_state(view.status)
         if view.orders_behind:
@@ -181,7 +196,7 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
 
     def apply(self, job: object) -> ScanResult:
         if isinstance(job, TakeOffJob):
-            return replace(self.load_session.unload(job.code), kind=UNLOAD)
+            return replace(self.session.unload(job.code), kind=UNLOAD)
         return super().apply(job)
 
     def action_take_off(self) -> None:
@@ -195,7 +210,7 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
 
     def watch_taking_off(self, taking_off: bool) -> None:
         self.set_class(taking_off, "-taking-off")
-        route = self.load_session.route_name
+        route = self.route_name
         scan = self.query_one("#scan", ScanInput)
         if taking_off:
             self.sub_title = _("Taking a bag off {route}", route=route)
@@ -229,9 +244,9 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
     @work(thread=True, exit_on_error=False, group="load-read")
     def _read_missing(self, show: bool) -> None:
         if show:
-            self.post_message(self.MissingRead(self.warehouse.missing(self.load_session.route_id)))
+            self.post_message(self.MissingRead(self.warehouse.missing(self.session.route_id)))
         else:
-            self.post_message(self.ViewLoaded(self.load_session.route()))
+            self.post_message(self.ViewLoaded(self.session.route()))
         self.warehouse.close()  # a pool thread: do not keep its connection
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -252,7 +267,7 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
     @work(thread=True, exit_on_error=False, group="load-depart")
     def _check_departure(self) -> None:
         try:
-            route = self.load_session.route()
+            route = self.session.route()
             self.post_message(self.RouteChecked(route, self.warehouse.missing(route.id)))
         finally:
             self.warehouse.close()  # a pool thread: do not keep its connection
@@ -261,12 +276,12 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
     def _depart(self, decision: DepartDecision | None) -> None:
         wh = self.warehouse
         try:
-            operator, reason = self.load_session.operator, None
+            operator, reason = self.session.operator, None
             if decision is not None:
                 reason = decision.reason
                 if decision.lead:
                     operator = lead_code(wh, decision.lead, decision.pin)
-            route = wh.depart(self.load_session.route_id, operator, reason)
+            route = wh.depart(self.session.route_id, operator, reason)
             self.post_message(self.RouteChecked(route, departed=True))
         finally:
             wh.close()  # a pool thread: do not keep its connection
@@ -308,23 +323,24 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
     def _ask_lead(self, route: Route, behind: list[MissingStop]) -> None:
         """What stays behind, and the reason of the lead signed in here or of one who comes
         to the dock (badge and PIN)."""
+        who = self.operator  # read with the session, which F8 waits for
 
         def decided(decision: DepartDecision | None) -> None:
             if decision is not None:
                 self._depart(decision)
                 return
             refusal = _("Not departed: something stays behind and a shift lead decides.")
-            if self.operator.role is not Role.LEAD:
-                refusal = refusal_text(self.operator, refusal)
+            if who is not None and who.role is not Role.LEAD:
+                refusal = refusal_text(who, refusal)
             self.show_failure(refusal)
             self.app.bell()
 
-        ask = self.operator.role is not Role.LEAD
+        ask = who is None or who.role is not Role.LEAD
         self.app.push_screen(DepartScreen(route.name, behind, ask_lead=ask), decided)
 
     @on(MissingRead)
     def _missing_read(self, message: MissingRead) -> None:
-        self.app.push_screen(MissingScreen(self.load_session.route_name, message.stops))
+        self.app.push_screen(MissingScreen(self.route_name, message.stops))
 
     def action_back(self) -> None:
         """Back to loading when taking off; else leave the dock screen (loaded stays loaded)."""
@@ -336,6 +352,8 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self.taking_off or len(self.app.screen_stack) > 1
+        if action in ("refresh", "missing", "depart"):
+            return self.session_open or None  # shown, dimmed, until the session is open
         return True
 
 

@@ -30,7 +30,9 @@ from picker.ui import localize_bindings
 from picker.ui.devices import ScalePanel, terminal_devices
 from picker.ui.pack_view import PackView, mask_name, read_pack_view
 from picker.ui.scan_input import ScanInput
-from picker.ui.scan_screen import StageScreen, WeighJob, fkey, show_big
+from picker.ui.scan_jobs import WeighJob
+from picker.ui.scan_screen import fkey
+from picker.ui.stage_screen import StageScreen, show_big
 from picker.ui.widgets import hide_from_footer
 
 __all__ = ["PackScreen", "PackView", "mask_name"]
