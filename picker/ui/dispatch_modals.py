@@ -1,5 +1,5 @@
 """The small modal screens of the routes and loading screens: a choice, what is missing, and
-a shift lead's decision to send a truck with something left behind."""
+a shift lead's decision to send a truck with something left behind (and whose it is)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from picker.domain.routing import MissingStop
+from picker.app.warehouse import Warehouse
+from picker.domain.model import Role
+from picker.domain.routing import MissingStop, Route
 from picker.domain.states import BagState
-from picker.i18n import N_, _
+from picker.errors import Conflict
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.widgets import bind
 
@@ -72,6 +75,17 @@ class ChoiceScreen(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         """Close without a choice."""
         self.dismiss(None)
+
+
+def departure_choices(route: Route) -> list[tuple[str, str]]:
+    """The confirm before a truck with nothing left behind goes: `go` or `stay`."""
+    go = _n(
+        "Yes: {loaded} bag on board, nothing more loads",
+        "Yes: {loaded} bags on board, nothing more loads",
+        route.loaded,
+        loaded=route.loaded,
+    )
+    return [("go", go), ("stay", _("No: go on loading"))]
 
 
 def behind_list(stops: list[MissingStop], bags: bool = False) -> Text:
@@ -227,3 +241,18 @@ class DepartScreen(ModalScreen[DepartDecision | None]):
     def action_cancel(self) -> None:
         """Leave without departing."""
         self.dismiss(None)
+
+
+def lead_code(warehouse: Warehouse, badge_or_code: str, pin: str) -> str:
+    """The code of the shift lead with this badge or code and PIN, or a `Conflict` saying
+    that only a lead decides. Checks the PIN (scrypt): call it off the UI thread."""
+    who = warehouse.sign_in(badge_or_code, pin or None)
+    if who.role is not Role.LEAD:
+        raise Conflict(
+            _(
+                "{name} ({code}) is not a shift lead: only a shift lead decides.",
+                name=who.name,
+                code=who.code,
+            )
+        )
+    return who.code

@@ -25,8 +25,13 @@ from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.routing import OPEN_STATES, MissingStop, Route
 from picker.errors import InputError
-from picker.i18n import N_, _, _n
-from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen
+from picker.i18n import N_, _
+from picker.ui.dispatch_modals import (
+    ChoiceScreen,
+    DepartDecision,
+    DepartScreen,
+    departure_choices,
+)
 from picker.ui.routes import RoutesScreen
 from picker.ui.widgets import PromptScreen, RowsFooter, bind, require_lead
 
@@ -182,20 +187,8 @@ class LeadRoutesScreen(RoutesScreen):
             depart(None)  # the use case says since when it has gone
             return
         if not message.behind:
-            choices = [
-                (
-                    "go",
-                    _n(
-                        "Yes: {loaded} bag on board, nothing more loads",
-                        "Yes: {loaded} bags on board, nothing more loads",
-                        route.loaded,
-                        loaded=route.loaded,
-                    ),
-                ),
-                ("stay", _("No: go on loading")),
-            ]
             self.app.push_screen(
-                ChoiceScreen(_("Depart {route} now?", route=route.name), choices),
+                ChoiceScreen(_("Depart {route} now?", route=route.name), departure_choices(route)),
                 lambda choice: depart(None) if choice == "go" else None,
             )
             return

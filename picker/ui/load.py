@@ -17,10 +17,9 @@ lead signed in here, or one who comes to the dock and scans their badge (with th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -34,29 +33,27 @@ from picker.app.loading import LoadResult, LoadSession
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
-from picker.domain.routing import OPEN_STATES, MissingStop, Route, route_state
-from picker.errors import Conflict, PickerError
-from picker.i18n import N_, _, _n
+from picker.domain.routing import OPEN_STATES, MissingStop, Route
+from picker.errors import PickerError
+from picker.i18n import N_, _
 from picker.ui import localize_bindings
-from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen, MissingScreen
-from picker.ui.load_text import UNLOAD, departure_text, load_line, take_off_line
-from picker.ui.routes import stop_note
+from picker.ui.dispatch_modals import (
+    ChoiceScreen,
+    DepartDecision,
+    DepartScreen,
+    MissingScreen,
+    departure_choices,
+    lead_code,
+)
+from picker.ui.load_text import UNLOAD, departure_text, load_line, route_info, take_off_line
+from picker.ui.route_table import LOAD_STOP_COLUMNS, load_stop_cells
 from picker.ui.scan_input import ScanInput
+from picker.ui.scan_jobs import TakeOffJob
 from picker.ui.scan_screen import ScanScreen, fkey
 from picker.ui.widgets import hide_from_footer, refusal_text
 
 if TYPE_CHECKING:
     from picker.domain.scan_outcomes import ScanResult
-
-
-@dataclass(frozen=True, slots=True)
-class TakeOffJob:
-    """Take the bag of `code` off the truck instead of loading it."""
-
-    code: str
-
-    def __str__(self) -> str:
-        return self.code  # how it reads on a red line
 
 
 class LoadScreen(ScanScreen[Route, LoadSession]):
@@ -145,12 +142,7 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
         self.sub_title = _("Loading {route}", route=self.route_name)
         table = self.query_one("#stops", DataTable)
         table.can_focus = False  # the scan field keeps the keys
-        for key, label in (
-            ("stop", N_("Stop")),
-            ("committee", N_("Committee")),
-            ("bags", N_("Loaded")),
-            ("note", N_("Note")),
-        ):
+        for key, label in LOAD_STOP_COLUMNS:
             table.add_column(_(label), key=key)
 
     def load_view(self) -> Route:
@@ -161,31 +153,14 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
         if view.name != self.route_name:
             self.route_name = view.name
             self.watch_taking_off(self.taking_off)  # the title names the route
-        driver = view.driver_name or view.driver or "-"
-        state = route_state(view.status)
-        if view.orders_behind:
-            n = view.orders_behind
-            state += " · " + _n("{n} order not packed", "{n} orders not packed", n, n=n)
-        self.query_one("#route-info", Static).update(
-            f"{view.name}  {view.id}\n"
-            + _("Truck {truck} · driver {driver}", truck=view.truck or "-", driver=driver)
-            + "\n"
-            + state
-        )
+        self.query_one("#route-info", Static).update(route_info(view))
         self.query_one("#loaded-count", Digits).update(str(view.loaded))
         self.query_one("#total-count", Digits).update(str(view.total))
         self.query_one("#bar", ProgressBar).update(total=max(view.total, 1), progress=view.loaded)
         table = self.query_one("#stops", DataTable)
         table.clear()
         for s in view.stops:
-            style = "dim" if s.total and s.loaded == s.total else ""
-            table.add_row(
-                Text(str(s.stop_order), justify="right"),
-                Text(s.name, style=style),
-                Text(f"{s.loaded}/{s.total}", style=style, justify="right"),
-                Text(stop_note(s.missing, s.open_bags, s.unpacked, s.unbatched), style="yellow"),
-                key=s.committee,
-            )
+            table.add_row(*load_stop_cells(s), key=s.committee)
 
     def job_for(self, code: str) -> object:
         """The code after F4 is taken off the truck; the one after that loads again."""
@@ -300,25 +275,12 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
             self._ask_lead(route, message.behind)
 
     def _confirm_departure(self, route: Route) -> None:
-        choices = [
-            (
-                "go",
-                _n(
-                    "Yes: {loaded} bag on board, nothing more loads",
-                    "Yes: {loaded} bags on board, nothing more loads",
-                    route.loaded,
-                    loaded=route.loaded,
-                ),
-            ),
-            ("stay", _("No: go on loading")),
-        ]
-
         def chosen(choice: str | None) -> None:
             if choice == "go":
                 self._depart(None)
 
         title = _("Depart {route} now?", route=route.name)
-        self.app.push_screen(ChoiceScreen(title, choices), chosen)
+        self.app.push_screen(ChoiceScreen(title, departure_choices(route)), chosen)
 
     def _ask_lead(self, route: Route, behind: list[MissingStop]) -> None:
         """What stays behind, and the reason of the lead signed in here or of one who comes
@@ -355,18 +317,3 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
         if action in ("refresh", "missing", "depart"):
             return self.session_open or None  # shown, dimmed, until the session is open
         return True
-
-
-def lead_code(warehouse: Warehouse, badge_or_code: str, pin: str) -> str:
-    """The code of the shift lead with this badge or code and PIN, or a `Conflict` saying
-    that only a lead decides. Checks the PIN (scrypt): call it off the UI thread."""
-    who = warehouse.sign_in(badge_or_code, pin or None)
-    if who.role is not Role.LEAD:
-        raise Conflict(
-            _(
-                "{name} ({code}) is not a shift lead: only a shift lead decides.",
-                name=who.name,
-                code=who.code,
-            )
-        )
-    return who.code

@@ -1,5 +1,6 @@
-"""What a screen's scan lane takes besides codes: a declared shortage, a scale's reading, and
-the lane's own instructions (read the view again, stop after what is queued).
+"""What a screen's scan lane takes besides codes: a declared shortage, a scale's reading, a
+bag to take off the truck, and the lane's own instructions (read the view again, stop after
+what is queued).
 
 Jobs are queued by the UI thread and applied, in order, by the lane's worker thread
 (`picker.ui.scan_screen.ScanScreen`).
@@ -27,6 +28,16 @@ class WeighJob:
 
     reading: Reading
     sku: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TakeOffJob:
+    """Take the bag of `code` off the truck instead of loading it."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code  # how it reads on a red line
 
 
 def job_code(job: object) -> str:
