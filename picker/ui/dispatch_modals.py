@@ -1,14 +1,16 @@
 """The small modal screens of the routes and loading screens: a choice, what is missing, and
-a shift lead's decision to send a truck with something left behind (and whose it is)."""
+a shift lead's decision to send a truck with something left behind (and whether it is a
+lead's); `decide_departure` leads both screens from a route's check to its departure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -17,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from picker.app.warehouse import Warehouse
 from picker.domain.model import Role
-from picker.domain.routing import MissingStop, Route
+from picker.domain.routing import OPEN_STATES, MissingStop, Route
 from picker.domain.states import BagState
 from picker.errors import Conflict
 from picker.i18n import N_, _, _n
@@ -256,3 +258,37 @@ def lead_code(warehouse: Warehouse, badge_or_code: str, pin: str) -> str:
             )
         )
     return who.code
+
+
+def decide_departure(
+    app: App[Any],
+    route: Route,
+    behind: list[MissingStop],
+    ask_lead: bool,
+    depart: Callable[[DepartDecision | None], object],
+    not_departed: Callable[[], None] = lambda: None,
+) -> None:
+    """Send `route`'s truck off: at once when it has gone already (`depart` says since when),
+    after a confirm when nothing stays behind, else once a shift lead gave the reason
+    (`ask_lead`: no lead is signed in here, one scans their badge). `not_departed` when the
+    lead's decision is cancelled."""
+    if route.status not in OPEN_STATES:
+        depart(None)
+        return
+    if not behind:
+
+        def chosen(choice: str | None) -> None:
+            if choice == "go":
+                depart(None)
+
+        title = _("Depart {route} now?", route=route.name)
+        app.push_screen(ChoiceScreen(title, departure_choices(route)), chosen)
+        return
+
+    def decided(decision: DepartDecision | None) -> None:
+        if decision is not None:
+            depart(decision)
+        else:
+            not_departed()
+
+    app.push_screen(DepartScreen(route.name, behind, ask_lead=ask_lead), decided)

@@ -23,15 +23,10 @@ from textual.widgets import Footer
 
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
-from picker.domain.routing import OPEN_STATES, MissingStop, Route
+from picker.domain.routing import MissingStop, Route
 from picker.errors import InputError
 from picker.i18n import N_, _
-from picker.ui.dispatch_modals import (
-    ChoiceScreen,
-    DepartDecision,
-    DepartScreen,
-    departure_choices,
-)
+from picker.ui.dispatch_modals import DepartDecision, decide_departure
 from picker.ui.routes import RoutesScreen
 from picker.ui.widgets import PromptScreen, RowsFooter, bind, require_lead
 
@@ -177,24 +172,11 @@ class LeadRoutesScreen(RoutesScreen):
     def _depart_checked(self, message: DepartChecked) -> None:
         route, wh, lead = message.route, self.warehouse, self.operator.code
 
-        def depart(reason: str | None) -> None:
+        def depart(decision: DepartDecision | None) -> None:
+            reason = decision.reason if decision is not None else None
             self._change(
                 lambda: wh.depart(route.id, lead, reason),
                 _("{route} departed.", route=route.name),
             )
 
-        if route.status not in OPEN_STATES:
-            depart(None)  # the use case says since when it has gone
-            return
-        if not message.behind:
-            self.app.push_screen(
-                ChoiceScreen(_("Depart {route} now?", route=route.name), departure_choices(route)),
-                lambda choice: depart(None) if choice == "go" else None,
-            )
-            return
-
-        def decided(decision: DepartDecision | None) -> None:
-            if decision is not None:
-                depart(decision.reason)
-
-        self.app.push_screen(DepartScreen(route.name, message.behind, ask_lead=False), decided)
+        decide_departure(self.app, route, message.behind, False, depart)

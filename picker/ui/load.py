@@ -33,18 +33,11 @@ from picker.app.loading import LoadResult, LoadSession
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
-from picker.domain.routing import OPEN_STATES, MissingStop, Route
+from picker.domain.routing import MissingStop, Route
 from picker.errors import PickerError
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
-from picker.ui.dispatch_modals import (
-    ChoiceScreen,
-    DepartDecision,
-    DepartScreen,
-    MissingScreen,
-    departure_choices,
-    lead_code,
-)
+from picker.ui.dispatch_modals import DepartDecision, MissingScreen, decide_departure, lead_code
 from picker.ui.load_text import UNLOAD, departure_text, load_line, route_info, take_off_line
 from picker.ui.route_table import LOAD_STOP_COLUMNS, load_stop_cells
 from picker.ui.scan_input import ScanInput
@@ -66,13 +59,8 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
              "load.take_off"),
         fkey("f5", "refresh", N_("Refresh"), N_("Read the route again"), "load.refresh"),
         fkey("f6", "missing", N_("Missing"), N_("List the bags still to load"), "load.missing"),
-        fkey(
-            "f8",
-            "depart",
-            N_("Depart"),
-            N_("The truck leaves: mark the route departed"),
-            "load.depart",
-        ),
+        fkey("f8", "depart", N_("Depart"), N_("The truck leaves: mark the route departed"),
+             "load.depart"),
         fkey("escape", "back", N_("Back"), N_("Leave the dock screen (taking off: load again)"),
              "load.back"),
     ]  # fmt: skip
@@ -267,38 +255,20 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
         self.show_view(route)
         if message.departed:
             self._result_line(True, departure_text(route))
-        elif route.status not in OPEN_STATES:
-            self._depart(None)  # departed already: `depart` says since when
-        elif not message.behind:
-            self._confirm_departure(route)
-        else:
-            self._ask_lead(route, message.behind)
-
-    def _confirm_departure(self, route: Route) -> None:
-        def chosen(choice: str | None) -> None:
-            if choice == "go":
-                self._depart(None)
-
-        title = _("Depart {route} now?", route=route.name)
-        self.app.push_screen(ChoiceScreen(title, departure_choices(route)), chosen)
-
-    def _ask_lead(self, route: Route, behind: list[MissingStop]) -> None:
-        """What stays behind, and the reason of the lead signed in here or of one who comes
-        to the dock (badge and PIN)."""
+            return
         who = self.operator  # read with the session, which F8 waits for
+        lead_here = who is not None and who.role is Role.LEAD
+        decide_departure(
+            self.app, route, message.behind, not lead_here, self._depart, self._not_departed
+        )
 
-        def decided(decision: DepartDecision | None) -> None:
-            if decision is not None:
-                self._depart(decision)
-                return
-            refusal = _("Not departed: something stays behind and a shift lead decides.")
-            if who is not None and who.role is not Role.LEAD:
-                refusal = refusal_text(who, refusal)
-            self.show_failure(refusal)
-            self.app.bell()
-
-        ask = who is None or who.role is not Role.LEAD
-        self.app.push_screen(DepartScreen(route.name, behind, ask_lead=ask), decided)
+    def _not_departed(self) -> None:
+        """Something stays behind and no shift lead decided: a red line and the bell."""
+        refusal = _("Not departed: something stays behind and a shift lead decides.")
+        if self.operator is not None and self.operator.role is not Role.LEAD:
+            refusal = refusal_text(self.operator, refusal)
+        self.show_failure(refusal)
+        self.app.bell()
 
     @on(MissingRead)
     def _missing_read(self, message: MissingRead) -> None:
