@@ -109,7 +109,7 @@ class CrateScreen(ScanScreen[CrateView, CrateSession]):
         super().__init__()
         localize_bindings(self)
         self.warehouse = warehouse
-        self.operator, self.terminal = operator, terminal
+        self.operator_code, self.terminal = operator, terminal
         self.view: CrateView | None = None
         """The crate as last read."""
         self.leave_armed = False
@@ -137,7 +137,7 @@ class CrateScreen(ScanScreen[CrateView, CrateSession]):
             table.add_column(_(label), key=key)
 
     def open_session(self) -> CrateSession:
-        return self.warehouse.crate_session(self.operator, self.terminal)
+        return self.warehouse.crate_session(self.operator_code, self.terminal)
 
     def disconnect(self) -> None:
         self.warehouse.close()  # the lane thread's connection, session open or not
