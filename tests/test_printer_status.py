@@ -13,7 +13,8 @@ import pytest
 from db import print_queue
 from picker.app.warehouse import Warehouse
 from picker.ui.printer_states import PrinterStates
-from picker.ui.queue import QueueScreen, cells
+from picker.ui.queue import QueueScreen
+from picker.ui.queue_table import cells
 from printers.errors import PrinterNotReady
 from printers.status import QUERY, PrinterStatus
 from printers.transport import open_transport

@@ -1,4 +1,5 @@
-"""What the batch board shows: its columns, a batch's cells, the order, the line above it.
+"""What the batch board shows: its columns, a batch's cells, the order, the line above it,
+and its keys.
 
 Plain functions of the board's `BoardBatch` rows and the signed-in operator's code, so the
 board screen (`picker.ui.home`) only reads, shows and acts.
@@ -6,9 +7,13 @@ board screen (`picker.ui.home`) only reads, shows and acts.
 
 from __future__ import annotations
 
+from textual.binding import Binding, BindingType
+
 from picker.app.overview import BoardBatch
 from picker.domain.states import BatchState, state_label
 from picker.i18n import N_, _, _n
+from picker.ui.scan_screen import fkey
+from picker.ui.widgets import bind
 
 #: (column key, header, numeric)
 COLUMNS = (
@@ -20,6 +25,31 @@ COLUMNS = (
     ("status", N_("Status"), False),
     ("holder", N_("Holder"), False),
 )
+#: The board's keys: function keys, so that typing in the find field never triggers them.
+KEYS: list[BindingType] = [
+    # Not a priority binding: the find field ends a scan with Enter itself.
+    Binding("enter", "open", N_("Claim / resume"), id="home.open",
+            tooltip=N_("Claim the highlighted batch, or go on with yours")),
+    fkey("f2", "claim_next", N_("Next batch"), N_("Claim the next released batch"),
+         "home.next"),
+    fkey("f3", "release", N_("Release"), N_("Give your highlighted batch back to the floor"),
+         "home.release"),
+    fkey("f4", "crates", N_("Crates"), N_("Put packed bags into their committee's crates"),
+         "home.crates"),
+    fkey("f6", "take_over", N_("Take over"),
+         N_("Take the highlighted batch yourself (shift lead)"), "home.take_over"),
+    fkey("f7", "reassign", N_("Reassign"),
+         N_("Give the highlighted batch to another operator (shift lead)"), "home.reassign"),
+    bind("f5", "refresh", N_("Refresh"), N_("Read the batches again now"), "home.refresh",
+         show=False),
+    bind("up", "cursor(-1)", N_("Up"), N_("Highlight the batch above"), "home.up",
+         show=False),
+    bind("down", "cursor(1)", N_("Down"), N_("Highlight the batch below"), "home.down",
+         show=False),
+    bind("escape", "back", N_("Back"), N_("Clear the filter, or back to the dashboard"),
+         "home.back"),
+]  # fmt: skip
+#: The keys only a shift lead has; others do not see them in the footer.
 LEAD_ONLY = ("home.take_over", "home.reassign")
 
 

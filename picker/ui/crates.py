@@ -105,11 +105,12 @@ class CrateScreen(ScanScreen[CrateView, CrateSession]):
     ]  # fmt: skip
 
     def __init__(self, warehouse: Warehouse, operator: str, terminal: str = "") -> None:
-        """Raises `NotFound` for an unknown operator (before anything is shown)."""
-        self.crate_session = warehouse.crate_session(operator, terminal)
-        super().__init__(self.crate_session)
+        """Reads nothing: the scan lane opens the session (an unknown operator is a red
+        line)."""
+        super().__init__()
         localize_bindings(self)
         self.warehouse = warehouse
+        self.operator_code, self.terminal = operator, terminal
         self.view: CrateView | None = None
         """The crate as last read."""
         self.leave_armed = False
@@ -118,7 +119,7 @@ class CrateScreen(ScanScreen[CrateView, CrateSession]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="crate-top"):
-            yield Static(id="crate-info", markup=False)
+            yield Static(_("Loading…"), id="crate-info", markup=False)
             yield Digits(id="bag-count")
             yield Static("  ╱\n ╱\n╱", id="slash")
             yield Digits(id="capacity")
@@ -136,8 +137,14 @@ class CrateScreen(ScanScreen[CrateView, CrateSession]):
         for key, label in (("bag", N_("Bag")), ("address", N_("Household"))):
             table.add_column(_(label), key=key)
 
+    def open_session(self) -> CrateSession:
+        return self.warehouse.crate_session(self.operator_code, self.terminal)
+
+    def disconnect(self) -> None:
+        self.warehouse.close()  # the lane thread's connection, session open or not
+
     def load_view(self) -> CrateView:
-        return self.crate_session.view()
+        return self.session.view()
 
     def show_view(self, view: CrateView) -> None:
         self.view = view

@@ -1,23 +1,28 @@
 """The small modal screens of the routes and loading screens: a choice, what is missing, and
-a shift lead's decision to send a truck with something left behind."""
+a shift lead's decision to send a truck with something left behind (and whether it is a
+lead's); `decide_departure` leads both screens from a route's check to its departure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from picker.domain.routing import MissingStop
+from picker.app.warehouse import Warehouse
+from picker.domain.model import Role
+from picker.domain.routing import OPEN_STATES, MissingStop, Route
 from picker.domain.states import BagState
-from picker.i18n import N_, _
+from picker.errors import Conflict
+from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.widgets import bind
 
@@ -72,6 +77,17 @@ class ChoiceScreen(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         """Close without a choice."""
         self.dismiss(None)
+
+
+def departure_choices(route: Route) -> list[tuple[str, str]]:
+    """The confirm before a truck with nothing left behind goes: `go` or `stay`."""
+    go = _n(
+        "Yes: {loaded} bag on board, nothing more loads",
+        "Yes: {loaded} bags on board, nothing more loads",
+        route.loaded,
+        loaded=route.loaded,
+    )
+    return [("go", go), ("stay", _("No: go on loading"))]
 
 
 def behind_list(stops: list[MissingStop], bags: bool = False) -> Text:
@@ -227,3 +243,52 @@ class DepartScreen(ModalScreen[DepartDecision | None]):
     def action_cancel(self) -> None:
         """Leave without departing."""
         self.dismiss(None)
+
+
+def lead_code(warehouse: Warehouse, badge_or_code: str, pin: str) -> str:
+    """The code of the shift lead with this badge or code and PIN, or a `Conflict` saying
+    that only a lead decides. Checks the PIN (scrypt): call it off the UI thread."""
+    who = warehouse.sign_in(badge_or_code, pin or None)
+    if who.role is not Role.LEAD:
+        raise Conflict(
+            _(
+                "{name} ({code}) is not a shift lead: only a shift lead decides.",
+                name=who.name,
+                code=who.code,
+            )
+        )
+    return who.code
+
+
+def decide_departure(
+    app: App[Any],
+    route: Route,
+    behind: list[MissingStop],
+    ask_lead: bool,
+    depart: Callable[[DepartDecision | None], object],
+    not_departed: Callable[[], None] = lambda: None,
+) -> None:
+    """Send `route`'s truck off: at once when it has gone already (`depart` says since when),
+    after a confirm when nothing stays behind, else once a shift lead gave the reason
+    (`ask_lead`: no lead is signed in here, one scans their badge). `not_departed` when the
+    lead's decision is cancelled."""
+    if route.status not in OPEN_STATES:
+        depart(None)
+        return
+    if not behind:
+
+        def chosen(choice: str | None) -> None:
+            if choice == "go":
+                depart(None)
+
+        title = _("Depart {route} now?", route=route.name)
+        app.push_screen(ChoiceScreen(title, departure_choices(route)), chosen)
+        return
+
+    def decided(decision: DepartDecision | None) -> None:
+        if decision is not None:
+            depart(decision)
+        else:
+            not_departed()
+
+    app.push_screen(DepartScreen(route.name, behind, ask_lead=ask_lead), decided)

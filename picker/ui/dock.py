@@ -136,12 +136,9 @@ class DockScreen(Screen[None]):
         if route is None:
             self.query_one(MessageLine).error(_("No route to load."))
             return
-        try:
-            screen = LoadScreen(self.warehouse, route.id, self.operator.code, self.terminal)
-        except PickerError as exc:
-            self.query_one(MessageLine).error(exc.message)
-            return
-        self.app.push_screen(screen)
+        self.app.push_screen(
+            LoadScreen(self.warehouse, route.id, self.operator.code, self.terminal)
+        )
 
     def action_refresh(self) -> None:
         """Read the routes now."""

@@ -18,29 +18,28 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
-from picker.app.overview import ON_BOARD, BoardBatch
+from picker.app.overview import BoardBatch
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
-from picker.domain.states import BatchState, state_label
-from picker.errors import Conflict, NotFound, PickerError
-from picker.i18n import N_, _
+from picker.domain.states import BatchState
+from picker.errors import PickerError
+from picker.i18n import _
+from picker.ui import board_actions as actions
 from picker.ui import localize_bindings
-from picker.ui.board import COLUMNS, LEAD_ONLY, banner, cells, order_board
+from picker.ui.board import COLUMNS, KEYS, LEAD_ONLY, banner, cells, order_board
 from picker.ui.board_find import FindInput, is_batch_id, matches
 from picker.ui.live import VersionWatch
-from picker.ui.scan_screen import fkey
 from picker.ui.widgets import (
     LiveTable,
     MessageLine,
     PromptScreen,
-    bind,
     hide_from_footer,
     require_lead,
 )
@@ -55,29 +54,7 @@ class HomeScreen(Screen[None]):
     """Batches that can be claimed or resumed, mine first."""
 
     CSS_PATH = "home.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # Not a priority binding: the find field ends a scan with Enter itself.
-        Binding("enter", "open", N_("Claim / resume"), id="home.open",
-                tooltip=N_("Claim the highlighted batch, or go on with yours")),
-        fkey("f2", "claim_next", N_("Next batch"), N_("Claim the next released batch"),
-             "home.next"),
-        fkey("f3", "release", N_("Release"), N_("Give your highlighted batch back to the floor"),
-             "home.release"),
-        fkey("f4", "crates", N_("Crates"), N_("Put packed bags into their committee's crates"),
-             "home.crates"),
-        fkey("f6", "take_over", N_("Take over"),
-             N_("Take the highlighted batch yourself (shift lead)"), "home.take_over"),
-        fkey("f7", "reassign", N_("Reassign"),
-             N_("Give the highlighted batch to another operator (shift lead)"), "home.reassign"),
-        bind("f5", "refresh", N_("Refresh"), N_("Read the batches again now"), "home.refresh",
-             show=False),
-        bind("up", "cursor(-1)", N_("Up"), N_("Highlight the batch above"), "home.up",
-             show=False),
-        bind("down", "cursor(1)", N_("Down"), N_("Highlight the batch below"), "home.down",
-             show=False),
-        bind("escape", "back", N_("Back"), N_("Clear the filter, or back to the dashboard"),
-             "home.back"),
-    ]  # fmt: skip
+    BINDINGS: ClassVar[list[BindingType]] = KEYS
 
     class BoardLoaded(Message):
         """A worker read the board."""
@@ -170,7 +147,8 @@ class HomeScreen(Screen[None]):
         code = event.code.strip()
         if is_batch_id(code):
             if self._may_claim():
-                self._run(lambda: self._open_scanned(code.upper()))
+                wh, me, terminal = self.warehouse, self.operator.code, self.terminal
+                self._run(lambda: actions.open_scanned(wh, code.upper(), me, terminal))
         elif not self.shown():
             self.query_one(MessageLine).error(_("No batch matches {text}.", text=code))
         else:
@@ -208,7 +186,7 @@ class HomeScreen(Screen[None]):
         if batch is None:
             self.query_one(MessageLine).error(_("No batch to claim."))
         elif self._may_claim():
-            self._run(lambda: self._claim(batch.id))
+            self._claim(batch.id)
 
     def action_claim_next(self) -> None:
         """Claim the next released batch, wherever the cursor is."""
@@ -216,7 +194,7 @@ class HomeScreen(Screen[None]):
         if not waiting:
             self.query_one(MessageLine).error(_("No batch is waiting."))
         elif self._may_claim():
-            self._run(lambda: self._claim(waiting[0].id))
+            self._claim(waiting[0].id)
 
     def _may_claim(self) -> bool:
         if self.operator.role is Role.DRIVER:
@@ -230,12 +208,7 @@ class HomeScreen(Screen[None]):
         if batch is None:
             return
         wh, batch_id, me = self.warehouse, batch.id, self.operator.code
-
-        def release() -> str:
-            wh.release(batch_id, me)
-            return _("Released {batch}.", batch=batch_id)
-
-        self._run(release)
+        self._run(lambda: actions.release(wh, batch_id, me))
 
     def _lead_batch(self, refusal: str) -> BoardBatch | None:
         """The highlighted batch, if a shift lead is signed in; else a red line."""
@@ -264,12 +237,7 @@ class HomeScreen(Screen[None]):
 
     def _take_over(self, batch_id: str, to: str | None) -> None:
         wh, lead, terminal = self.warehouse, self.operator.code, self.terminal
-
-        def job() -> str:
-            wh.take_over(batch_id, lead, to, terminal)
-            return _("{batch} is now held by {holder}.", batch=batch_id, holder=to or lead)
-
-        self._run(job)
+        self._run(lambda: actions.take_over(wh, batch_id, lead, to, terminal))
 
     def action_crates(self) -> None:
         """The crating screen: packed bags into committee crates, labels on close."""
@@ -289,26 +257,9 @@ class HomeScreen(Screen[None]):
         elif self.pushed:
             self.dismiss()
 
-    def _open_scanned(self, batch_id: str) -> tuple[str, ScanSession]:
-        """Open a scanned batch, or say why not: unknown, or in a state nobody claims."""
-        found = next((b for b in self.warehouse.batches() if b["id"] == batch_id), None)
-        if found is None:
-            raise NotFound(_("Unknown batch {batch}: no batch has this id.", batch=batch_id))
-        if found["status"] not in ON_BOARD:
-            raise Conflict(
-                _(
-                    "Batch {batch} is {status}: it cannot be claimed.",
-                    batch=batch_id,
-                    status=state_label(found["status"]),
-                )
-            )
-        return self._claim(batch_id)
-
-    def _claim(self, batch_id: str) -> tuple[str, ScanSession]:
-        """Claim (or resume) and open a session; runs in the worker."""
-        report, session = self.warehouse.open_batch(batch_id, self.operator.code, self.terminal)
-        verb = _("Resumed {batch}.") if report.resumed else _("Claimed {batch}.")
-        return verb.format(batch=batch_id), session
+    def _claim(self, batch_id: str) -> None:
+        wh, me, terminal = self.warehouse, self.operator.code, self.terminal
+        self._run(lambda: actions.claim(wh, batch_id, me, terminal))
 
     def _run(self, job: Callable[[], str | tuple[str, ScanSession]]) -> None:
         self.query_one(MessageLine).info(_("Working…"))

@@ -23,12 +23,12 @@ from textual.widgets import Footer
 
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
-from picker.domain.routing import OPEN_STATES, MissingStop, Route
-from picker.errors import InputError, PickerError
-from picker.i18n import N_, _, _n
-from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen
+from picker.domain.routing import MissingStop, Route
+from picker.errors import InputError
+from picker.i18n import N_, _
+from picker.ui.dispatch_modals import DepartDecision, decide_departure
 from picker.ui.routes import RoutesScreen
-from picker.ui.widgets import MessageLine, PromptScreen, RowsFooter, bind, require_lead
+from picker.ui.widgets import PromptScreen, RowsFooter, bind, require_lead
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -149,12 +149,9 @@ class LeadRoutesScreen(RoutesScreen):
         route = self.route
         if route is None:
             return
-        try:
-            screen = LoadScreen(self.warehouse, route.id, self.operator.code, self.terminal)
-        except PickerError as exc:
-            self.query_one(MessageLine).error(exc.message)
-            return
-        self.app.push_screen(screen)
+        self.app.push_screen(
+            LoadScreen(self.warehouse, route.id, self.operator.code, self.terminal)
+        )
 
     def action_depart(self) -> None:
         """Send the highlighted route's truck off: confirm, or say what stays behind and why."""
@@ -175,36 +172,11 @@ class LeadRoutesScreen(RoutesScreen):
     def _depart_checked(self, message: DepartChecked) -> None:
         route, wh, lead = message.route, self.warehouse, self.operator.code
 
-        def depart(reason: str | None) -> None:
+        def depart(decision: DepartDecision | None) -> None:
+            reason = decision.reason if decision is not None else None
             self._change(
                 lambda: wh.depart(route.id, lead, reason),
                 _("{route} departed.", route=route.name),
             )
 
-        if route.status not in OPEN_STATES:
-            depart(None)  # the use case says since when it has gone
-            return
-        if not message.behind:
-            choices = [
-                (
-                    "go",
-                    _n(
-                        "Yes: {loaded} bag on board, nothing more loads",
-                        "Yes: {loaded} bags on board, nothing more loads",
-                        route.loaded,
-                        loaded=route.loaded,
-                    ),
-                ),
-                ("stay", _("No: go on loading")),
-            ]
-            self.app.push_screen(
-                ChoiceScreen(_("Depart {route} now?", route=route.name), choices),
-                lambda choice: depart(None) if choice == "go" else None,
-            )
-            return
-
-        def decided(decision: DepartDecision | None) -> None:
-            if decision is not None:
-                depart(decision.reason)
-
-        self.app.push_screen(DepartScreen(route.name, message.behind, ask_lead=False), decided)
+        decide_departure(self.app, route, message.behind, False, depart)

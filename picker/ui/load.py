@@ -17,10 +17,9 @@ lead signed in here, or one who comes to the dock and scans their badge (with th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -34,29 +33,20 @@ from picker.app.loading import LoadResult, LoadSession
 from picker.app.warehouse import Warehouse
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
-from picker.domain.routing import OPEN_STATES, MissingStop, Route, route_state
-from picker.errors import Conflict, PickerError
-from picker.i18n import N_, _, _n
+from picker.domain.routing import MissingStop, Route
+from picker.errors import PickerError
+from picker.i18n import N_, _
 from picker.ui import localize_bindings
-from picker.ui.dispatch_modals import ChoiceScreen, DepartDecision, DepartScreen, MissingScreen
-from picker.ui.load_text import UNLOAD, departure_text, load_line, take_off_line
-from picker.ui.routes import stop_note
+from picker.ui.dispatch_modals import DepartDecision, MissingScreen, decide_departure, lead_code
+from picker.ui.load_text import UNLOAD, departure_text, load_line, route_info, take_off_line
+from picker.ui.route_table import LOAD_STOP_COLUMNS, load_stop_cells
 from picker.ui.scan_input import ScanInput
+from picker.ui.scan_jobs import TakeOffJob
 from picker.ui.scan_screen import ScanScreen, fkey
 from picker.ui.widgets import hide_from_footer, refusal_text
 
 if TYPE_CHECKING:
     from picker.domain.scan_outcomes import ScanResult
-
-
-@dataclass(frozen=True, slots=True)
-class TakeOffJob:
-    """Take the bag of `code` off the truck instead of loading it."""
-
-    code: str
-
-    def __str__(self) -> str:
-        return self.code  # how it reads on a red line
 
 
 class LoadScreen(ScanScreen[Route, LoadSession]):
@@ -69,13 +59,8 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
              "load.take_off"),
         fkey("f5", "refresh", N_("Refresh"), N_("Read the route again"), "load.refresh"),
         fkey("f6", "missing", N_("Missing"), N_("List the bags still to load"), "load.missing"),
-        fkey(
-            "f8",
-            "depart",
-            N_("Depart"),
-            N_("The truck leaves: mark the route departed"),
-            "load.depart",
-        ),
+        fkey("f8", "depart", N_("Depart"), N_("The truck leaves: mark the route departed"),
+             "load.depart"),
         fkey("escape", "back", N_("Back"), N_("Leave the dock screen (taking off: load again)"),
              "load.back"),
     ]  # fmt: skip
@@ -101,24 +86,36 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
             self.departed = departed
 
     def __init__(self, warehouse: Warehouse, route: str, operator: str, terminal: str = "") -> None:
-        """Raises `NotFound` for an unknown route or operator (before anything is shown)."""
-        self.load_session = warehouse.load_session(route, operator, terminal)
-        super().__init__(self.load_session)
+        """Reads nothing: the scan lane opens the session (an unknown route or operator is a
+        red line)."""
+        super().__init__()
         localize_bindings(self)
         # The route is read again after every scan: F5 stays (F1 lists it) but leaves the
         # footer to F4: with a compact footer F10 still shows at 80 columns in English.
         hide_from_footer(self, ("load.refresh",))
         self.warehouse = warehouse
-        name, role = warehouse.operator(operator)
-        self.operator = SignedIn(operator, name, role)
-        """Who scans: a shift lead may send the truck off with bags missing."""
+        self.route_ref, self.operator_code, self.terminal = route, operator, terminal
+        self.route_name = route
+        """The route's name once read (until then, as it was asked for)."""
+        self.operator: SignedIn | None = None
+        """Who scans, read with the session: a shift lead may send a truck off with bags
+        missing."""
         self.view: Route | None = None
         """The route as last read."""
+
+    def open_session(self) -> LoadSession:
+        wh, code = self.warehouse, self.operator_code
+        session = wh.load_session(self.route_ref, code, self.terminal)
+        self.operator = SignedIn(code, *wh.operator(code))
+        return session
+
+    def disconnect(self) -> None:
+        self.warehouse.close()  # the lane thread's connection, session open or not
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="load-top"):
-            yield Static(id="route-info", markup=False)
+            yield Static(_("Loading…"), id="route-info", markup=False)
             yield Digits(id="loaded-count")
             yield Static("  ╱\n ╱\n╱", id="slash")
             yield Digits(id="total-count")
@@ -130,47 +127,28 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Loading {route}", route=self.load_session.route_name)
+        self.sub_title = _("Loading {route}", route=self.route_name)
         table = self.query_one("#stops", DataTable)
         table.can_focus = False  # the scan field keeps the keys
-        for key, label in (
-            ("stop", N_("Stop")),
-            ("committee", N_("Committee")),
-            ("bags", N_("Loaded")),
-            ("note", N_("Note")),
-        ):
+        for key, label in LOAD_STOP_COLUMNS:
             table.add_column(_(label), key=key)
 
     def load_view(self) -> Route:
-        return self.load_session.route()
+        return self.session.route()
 
     def show_view(self, view: Route) -> None:
         self.view = view
-        driver = view.driver_name or view.driver or "-"
-        state = route_state(view.status)
-        if view.orders_behind:
-            n = view.orders_behind
-            state += " · " + _n("{n} order not packed", "{n} orders not packed", n, n=n)
-        self.query_one("#route-info", Static).update(
-            f"{view.name}  {view.id}\n"
-            + _("Truck {truck} · driver {driver}", truck=view.truck or "-", driver=driver)
-            + "\n"
-            + state
-        )
+        if view.name != self.route_name:
+            self.route_name = view.name
+            self.watch_taking_off(self.taking_off)  # the title names the route
+        self.query_one("#route-info", Static).update(route_info(view))
         self.query_one("#loaded-count", Digits).update(str(view.loaded))
         self.query_one("#total-count", Digits).update(str(view.total))
         self.query_one("#bar", ProgressBar).update(total=max(view.total, 1), progress=view.loaded)
         table = self.query_one("#stops", DataTable)
         table.clear()
         for s in view.stops:
-            style = "dim" if s.total and s.loaded == s.total else ""
-            table.add_row(
-                Text(str(s.stop_order), justify="right"),
-                Text(s.name, style=style),
-                Text(f"{s.loaded}/{s.total}", style=style, justify="right"),
-                Text(stop_note(s.missing, s.open_bags, s.unpacked, s.unbatched), style="yellow"),
-                key=s.committee,
-            )
+            table.add_row(*load_stop_cells(s), key=s.committee)
 
     def job_for(self, code: str) -> object:
         """The code after F4 is taken off the truck; the one after that loads again."""
@@ -181,7 +159,7 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
 
     def apply(self, job: object) -> ScanResult:
         if isinstance(job, TakeOffJob):
-            return replace(self.load_session.unload(job.code), kind=UNLOAD)
+            return replace(self.session.unload(job.code), kind=UNLOAD)
         return super().apply(job)
 
     def action_take_off(self) -> None:
@@ -195,7 +173,7 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
 
     def watch_taking_off(self, taking_off: bool) -> None:
         self.set_class(taking_off, "-taking-off")
-        route = self.load_session.route_name
+        route = self.route_name
         scan = self.query_one("#scan", ScanInput)
         if taking_off:
             self.sub_title = _("Taking a bag off {route}", route=route)
@@ -229,9 +207,9 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
     @work(thread=True, exit_on_error=False, group="load-read")
     def _read_missing(self, show: bool) -> None:
         if show:
-            self.post_message(self.MissingRead(self.warehouse.missing(self.load_session.route_id)))
+            self.post_message(self.MissingRead(self.warehouse.missing(self.session.route_id)))
         else:
-            self.post_message(self.ViewLoaded(self.load_session.route()))
+            self.post_message(self.ViewLoaded(self.session.route()))
         self.warehouse.close()  # a pool thread: do not keep its connection
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -252,7 +230,7 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
     @work(thread=True, exit_on_error=False, group="load-depart")
     def _check_departure(self) -> None:
         try:
-            route = self.load_session.route()
+            route = self.session.route()
             self.post_message(self.RouteChecked(route, self.warehouse.missing(route.id)))
         finally:
             self.warehouse.close()  # a pool thread: do not keep its connection
@@ -261,12 +239,12 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
     def _depart(self, decision: DepartDecision | None) -> None:
         wh = self.warehouse
         try:
-            operator, reason = self.load_session.operator, None
+            operator, reason = self.session.operator, None
             if decision is not None:
                 reason = decision.reason
                 if decision.lead:
                     operator = lead_code(wh, decision.lead, decision.pin)
-            route = wh.depart(self.load_session.route_id, operator, reason)
+            route = wh.depart(self.session.route_id, operator, reason)
             self.post_message(self.RouteChecked(route, departed=True))
         finally:
             wh.close()  # a pool thread: do not keep its connection
@@ -277,54 +255,24 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
         self.show_view(route)
         if message.departed:
             self._result_line(True, departure_text(route))
-        elif route.status not in OPEN_STATES:
-            self._depart(None)  # departed already: `depart` says since when
-        elif not message.behind:
-            self._confirm_departure(route)
-        else:
-            self._ask_lead(route, message.behind)
+            return
+        who = self.operator  # read with the session, which F8 waits for
+        lead_here = who is not None and who.role is Role.LEAD
+        decide_departure(
+            self.app, route, message.behind, not lead_here, self._depart, self._not_departed
+        )
 
-    def _confirm_departure(self, route: Route) -> None:
-        choices = [
-            (
-                "go",
-                _n(
-                    "Yes: {loaded} bag on board, nothing more loads",
-                    "Yes: {loaded} bags on board, nothing more loads",
-                    route.loaded,
-                    loaded=route.loaded,
-                ),
-            ),
-            ("stay", _("No: go on loading")),
-        ]
-
-        def chosen(choice: str | None) -> None:
-            if choice == "go":
-                self._depart(None)
-
-        title = _("Depart {route} now?", route=route.name)
-        self.app.push_screen(ChoiceScreen(title, choices), chosen)
-
-    def _ask_lead(self, route: Route, behind: list[MissingStop]) -> None:
-        """What stays behind, and the reason of the lead signed in here or of one who comes
-        to the dock (badge and PIN)."""
-
-        def decided(decision: DepartDecision | None) -> None:
-            if decision is not None:
-                self._depart(decision)
-                return
-            refusal = _("Not departed: something stays behind and a shift lead decides.")
-            if self.operator.role is not Role.LEAD:
-                refusal = refusal_text(self.operator, refusal)
-            self.show_failure(refusal)
-            self.app.bell()
-
-        ask = self.operator.role is not Role.LEAD
-        self.app.push_screen(DepartScreen(route.name, behind, ask_lead=ask), decided)
+    def _not_departed(self) -> None:
+        """Something stays behind and no shift lead decided: a red line and the bell."""
+        refusal = _("Not departed: something stays behind and a shift lead decides.")
+        if self.operator is not None and self.operator.role is not Role.LEAD:
+            refusal = refusal_text(self.operator, refusal)
+        self.show_failure(refusal)
+        self.app.bell()
 
     @on(MissingRead)
     def _missing_read(self, message: MissingRead) -> None:
-        self.app.push_screen(MissingScreen(self.load_session.route_name, message.stops))
+        self.app.push_screen(MissingScreen(self.route_name, message.stops))
 
     def action_back(self) -> None:
         """Back to loading when taking off; else leave the dock screen (loaded stays loaded)."""
@@ -336,19 +284,6 @@ class LoadScreen(ScanScreen[Route, LoadSession]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self.taking_off or len(self.app.screen_stack) > 1
+        if action in ("refresh", "missing", "depart"):
+            return self.session_open or None  # shown, dimmed, until the session is open
         return True
-
-
-def lead_code(warehouse: Warehouse, badge_or_code: str, pin: str) -> str:
-    """The code of the shift lead with this badge or code and PIN, or a `Conflict` saying
-    that only a lead decides. Checks the PIN (scrypt): call it off the UI thread."""
-    who = warehouse.sign_in(badge_or_code, pin or None)
-    if who.role is not Role.LEAD:
-        raise Conflict(
-            _(
-                "{name} ({code}) is not a shift lead: only a shift lead decides.",
-                name=who.name,
-                code=who.code,
-            )
-        )
-    return who.code

@@ -1,13 +1,24 @@
-"""What the loading screen says about a scan and about a departure."""
+"""What the loading screen says about its route, about a scan and about a departure."""
 
 from __future__ import annotations
 
 from picker.app.loading import LoadResult
-from picker.domain.routing import Route
+from picker.domain.routing import Route, route_state
 from picker.i18n import _, _n
 
 #: The scan log's kind of a take-off; the screen marks its results so.
 UNLOAD = "unload"
+
+
+def route_info(route: Route) -> str:
+    """The route's name and id, its truck and driver, and its state, on three lines."""
+    driver = route.driver_name or route.driver or "-"
+    state = route_state(route.status)
+    if route.orders_behind:
+        n = route.orders_behind
+        state += " · " + _n("{n} order not packed", "{n} orders not packed", n, n=n)
+    truck = _("Truck {truck} · driver {driver}", truck=route.truck or "-", driver=driver)
+    return f"{route.name}  {route.id}\n{truck}\n{state}"
 
 
 def load_line(result: LoadResult) -> str:

@@ -28,9 +28,12 @@ from picker.domain.money import format_fen
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.devices import ScalePanel, terminal_devices
+from picker.ui.pack_table import HOUSEHOLD_COLUMNS, ITEM_COLUMNS, household_rows, item_rows
 from picker.ui.pack_view import PackView, mask_name, read_pack_view
 from picker.ui.scan_input import ScanInput
-from picker.ui.scan_screen import StageScreen, WeighJob, fkey, show_big
+from picker.ui.scan_jobs import WeighJob
+from picker.ui.scan_screen import fkey
+from picker.ui.stage_screen import StageScreen, show_big
 from picker.ui.widgets import hide_from_footer
 
 __all__ = ["PackScreen", "PackView", "mask_name"]
@@ -100,21 +103,10 @@ class PackScreen(StageScreen[PackView]):
     def on_mount(self) -> None:
         self.sub_title = _("Pack {batch}", batch=self.session.batch_id)
         items = self.query_one("#items", DataTable)
-        for key, label in (
-            ("mark", " "),
-            ("product", N_("Product")),
-            ("qty", N_("In bag")),
-            ("note", N_("Note")),
-        ):
+        for key, label in ITEM_COLUMNS:
             items.add_column(_(label) if label.strip() else label, key=key)
         households = self.query_one("#households", DataTable)
-        for key, label in (
-            ("mark", " "),
-            ("door", N_("Door")),
-            ("name", N_("Name")),
-            ("order", N_("Order")),
-            ("note", N_("Note")),
-        ):
+        for key, label in HOUSEHOLD_COLUMNS:
             households.add_column(_(label) if label.strip() else label, key=key)
         items.can_focus = households.can_focus = False
 
@@ -166,43 +158,14 @@ class PackScreen(StageScreen[PackView]):
     def _fill_items(self, view: PackView) -> None:
         table = self.query_one("#items", DataTable)
         table.clear()
-        for i in view.items:
-            note = Text()
-            if i.weighed:
-                hint = (
-                    _("weigh it or scan its label") if self.devices else _("scan the scale label")
-                )
-                note.append(_("{grams} g", grams=i.grams) if i.grams else hint)
-            if i.short:
-                note.append((" " if note else "") + _("{qty} short", qty=i.short), "bold red")
-            table.add_row(i.mark(), i.name, f"{i.packed}/{i.needed} {i.unit}", note)
+        for row in item_rows(view, self.devices is not None):
+            table.add_row(*row)
 
     def _fill_households(self, view: PackView) -> None:
         table = self.query_one("#households", DataTable)
         table.clear()
-        passed = True
-        for h in view.households:
-            if h is view.current:
-                passed = False
-            if h.cancelled:
-                mark, style, note = Text("✗", "red"), "strike dim", _("cancelled: do not pack")
-            else:
-                mark = (
-                    Text("▶", "bold")
-                    if h is view.current
-                    else Text("✓" if passed else "·", "green" if passed else "")
-                )
-                style, note = ("bold" if h is view.current else ""), ""
-            if h.shorted:
-                note = (note + " " if note else "") + _("has shortages")
-            table.add_row(
-                mark,
-                Text(h.door, style),
-                Text(h.name, style),
-                Text(h.order_no, style),
-                Text(note, "red"),
-                key=h.order_no,
-            )
+        for order_no, row in household_rows(view).items():
+            table.add_row(*row, key=order_no)
         if view.current is not None:
             table.move_cursor(row=view.households.index(view.current), animate=False)
 

@@ -27,8 +27,10 @@ from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.pick_view import PickView, read_pick_view
 from picker.ui.scan_input import ScanInput
-from picker.ui.scan_screen import ShortJob, StageScreen, fkey, show_big
+from picker.ui.scan_jobs import ShortJob
+from picker.ui.scan_screen import fkey
 from picker.ui.short_reason import ShortReasonScreen
+from picker.ui.stage_screen import StageScreen, show_big
 
 log = logging.getLogger(__name__)
 

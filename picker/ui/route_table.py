@@ -5,7 +5,9 @@ Shared by the lead's routes screen, the dock's board and the loading screen.
 
 from __future__ import annotations
 
-from picker.domain.routing import Route, route_state
+from rich.text import Text
+
+from picker.domain.routing import Route, Stop, route_state
 from picker.i18n import N_, _, _n
 
 ROUTE_COLUMNS = (
@@ -21,6 +23,14 @@ STOP_COLUMNS = (
     ("address", N_("Address"), False),
     ("bags", N_("Loaded"), True),
     ("note", N_("Note"), False),
+)
+
+#: The loading screen's stops: (column key, header).
+LOAD_STOP_COLUMNS = (
+    ("stop", N_("Stop")),
+    ("committee", N_("Committee")),
+    ("bags", N_("Loaded")),
+    ("note", N_("Note")),
 )
 
 
@@ -40,3 +50,14 @@ def stop_note(missing: int, open_bags: int, unpacked: int, unbatched: int = 0) -
         n = unpacked + unbatched
         notes.append(_n("{n} order not packed", "{n} orders not packed", n, n=n))
     return " · ".join(notes)
+
+
+def load_stop_cells(s: Stop) -> tuple[Text, ...]:
+    """A stop's row on the loading screen; dimmed once all its bags are on the truck."""
+    style = "dim" if s.total and s.loaded == s.total else ""
+    return (
+        Text(str(s.stop_order), justify="right"),
+        Text(s.name, style=style),
+        Text(f"{s.loaded}/{s.total}", style=style, justify="right"),
+        Text(stop_note(s.missing, s.open_bags, s.unpacked, s.unbatched), style="yellow"),
+    )

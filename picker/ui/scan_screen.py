@@ -1,35 +1,34 @@
-"""The ordered scan lane the picking screens share: `ScanScreen` and its jobs.
+"""The ordered scan lane the picking screens share: `ScanScreen` (its jobs: `scan_jobs`).
 
 `ScanScreen` runs the session on one dedicated thread worker fed by a FIFO queue, so the UI
 never waits on the database (another terminal may hold the write lock for seconds) and
-results come back in the order the codes were scanned. A key that changes what the next code
-does (the loading screen's take-off) is one of the field's `ordered_actions`: it is taken in
-the field's own key handler too (`picker.ui.scan_input.ScanInput`), so it lands between the
-codes it was pressed between.
+results come back in the order the codes were scanned. A screen made without a session
+(loading, crating) opens it on that thread too, before the first job: codes scanned in the
+meantime wait in the queue, and a session that cannot be opened is a red line. A key that
+changes what the next code does (the loading screen's take-off) is one of the field's
+`ordered_actions`: it is taken in the field's own key handler too
+(`picker.ui.scan_input.ScanInput`), so it lands between the codes it was pressed between.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from textual import on, work
 from textual.binding import Binding
 from textual.message import Message
-from textual.renderables.digits import DIGITS
 from textual.screen import Screen
-from textual.widgets import Digits, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from picker.app.session import Session
-from picker.app.sessions import ScanSession
-from picker.domain.scales import Reading
-from picker.domain.shortage import ShortReason
+from picker.errors import PickerError
 from picker.i18n import _
 from picker.ui.devices import ScannerFeed, terminal_devices
 from picker.ui.scan_input import GS, ScanInput
+from picker.ui.scan_jobs import REFRESH, STOP, job_code
 
 if TYPE_CHECKING:
     from picker.domain.scan_outcomes import ScanResult
@@ -40,59 +39,18 @@ ViewT = TypeVar("ViewT")
 SessionT = TypeVar("SessionT", bound=Session)
 
 
-def show_big(screen: Screen[Any], name: str, text: str) -> None:
-    """Show `text` in big digits (`#{name}-big`) when it can be drawn so, else plainly."""
-    big = screen.query_one(f"#{name}-big", Digits)
-    plain = screen.query_one(f"#{name}", Static)
-    drawable = bool(text) and all(c in DIGITS for c in text.upper())
-    big.display, plain.display = drawable, not drawable
-    big.update(text.upper() if drawable else "")
-    plain.update("" if drawable else text)
-
-
 def fkey(key: str, action: str, description: str, tooltip: str, binding_id: str) -> Binding:
     """A footer key of a picking screen, with its id for keymaps (`pick.skip` → F2)."""
     shown = key.upper() if key.startswith("f") else key.capitalize()[:3]
     return Binding(key, action, description, tooltip=tooltip, key_display=shown, id=binding_id)
 
 
-@dataclass(frozen=True, slots=True)
-class ShortJob:
-    """Declare the rest of the line `sku` short (the line the picker was looking at)."""
-
-    reason: ShortReason
-    sku: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class WeighJob:
-    """Record a bench scale's reading as the weight of `sku` (None: the open weighed item)."""
-
-    reading: Reading
-    sku: str | None
-
-
-def job_code(job: object) -> str:
-    """How a job reads in the scan log and on a red line."""
-    if isinstance(job, ShortJob):
-        return f"CMD-SHORT {job.reason.value}"
-    if isinstance(job, WeighJob):
-        return job.reading.raw
-    return str(job)
-
-
-#: Worker instructions besides codes: read the view again, or stop after what is queued.
-REFRESH = object()
-
-
-STOP = object()
-
-
 class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
     """A screen that applies scans of one session in order, off the UI thread.
 
     Subclasses compose a `ScanInput`, read their view in `load_view` (worker thread) and
-    show it in `show_view`, and show each outcome in `show_result` (UI thread).
+    show it in `show_view`, and show each outcome in `show_result` (UI thread). One made
+    without a session opens it in `open_session` (worker thread).
     """
 
     #: The ScanInput's id in the subclass's compose.
@@ -122,18 +80,44 @@ class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
             super().__init__()
             self.view = view
 
-    def __init__(self, session: SessionT) -> None:
+    class SessionOpened(Message, bubble=False):
+        """The worker opened the session of a screen made without one."""
+
+    class SessionFailed(Message, bubble=False):
+        """The session was refused (an unknown route or operator): `error` says why."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, session: SessionT | None = None) -> None:
         super().__init__()
-        self.session = session
+        self._session = session
         self._jobs: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.pending = 0
         """Codes handed to the worker and not yet answered."""
+
+    @property
+    def session(self) -> SessionT:
+        """The open session; `RuntimeError` before the worker opened it (`session_open`)."""
+        if self._session is None:
+            raise RuntimeError(f"{type(self).__name__}: the session is not open yet")
+        return self._session
+
+    @property
+    def session_open(self) -> bool:
+        """Whether the session is open (a screen made with one: always)."""
+        return self._session is not None
 
     def on_mount(self) -> None:
         # Textual runs the on_mount of every class in the MRO: subclasses must not call super.
         self._lane()
         self.submit(REFRESH)
         self.scan_input.focus()
+        if self._session is not None:
+            self._start_devices()
+
+    def _start_devices(self) -> None:
         devices = terminal_devices(self.session)
         if devices is not None and devices.scanner is not None:
             self.mount(ScannerFeed(devices.scanner))
@@ -198,9 +182,11 @@ class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
                     return
                 self._run(job)
         finally:
-            self.session.disconnect()  # this thread's connection
+            self.disconnect()  # this thread's connection
 
     def _run(self, job: object) -> None:
+        if self._session is None and not self._open(job):
+            return
         if job is REFRESH:
             view = self._read_view()
             if view is not None:
@@ -223,6 +209,37 @@ class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
             log.exception("reading the view after a scan failed")
             self.post_message(self.ScanFailed(None, str(exc) or type(exc).__name__))
             return None
+
+    def _open(self, job: object) -> bool:
+        """Open the session on the lane's thread before `job`, or say why not (a code scanned
+        meanwhile is not saved); the next job tries again."""
+        try:
+            self._session = self.open_session()
+        except Exception as exc:
+            # A refusal (an unknown route or operator) is logged as such, anything else as a
+            # fault; both with the traceback.
+            refused = isinstance(exc, PickerError)
+            log.log(logging.INFO if refused else logging.ERROR, "opening the session failed: %s",
+                    exc, exc_info=exc)  # fmt: skip
+            error = str(exc) or type(exc).__name__
+            if job is REFRESH and refused:
+                self.post_message(self.SessionFailed(error))
+            else:
+                code = None if job is REFRESH else job_code(job)
+                self.post_message(self.ScanFailed(code, error))
+            return False
+        self.post_message(self.SessionOpened())
+        return True
+
+    def open_session(self) -> SessionT:
+        """Open the session of a screen made without one. Worker thread (it reads)."""
+        raise NotImplementedError
+
+    def disconnect(self) -> None:
+        """Close the lane thread's connection when the lane ends. A screen that opens its own
+        session overrides it: the thread may hold a connection of a failed attempt."""
+        if self._session is not None:
+            self._session.disconnect()
 
     def apply(self, job: object) -> ScanResult:
         """Apply one job to the session. Worker thread."""
@@ -256,26 +273,7 @@ class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
 
     def describe(self, result: ScanResult) -> str:
         """One line saying what a scan did, in the operator's words."""
-        if not result.accepted:
-            return result.message
-        product = result.product or result.sku or ""
-        if result.kind == "undo":
-            return _(
-                "undone: {product} {qty} {unit}",
-                product=product,
-                qty=-(result.qty or 0),
-                unit=self.unit_of(result.sku),
-            )
-        done, needed = result.line or (0, 0)
-        text = f"{product} +{result.qty or 0}  {done}/{needed} {self.unit_of(result.sku)}"
-        if result.grams:
-            text += " · " + _("{grams} g", grams=result.grams)
-        return text
-
-    def unit_of(self, sku: str | None) -> str:
-        """The selling unit (斤, 盒, …) of a product, from the session's catalog."""
-        product = self.session.catalog.products.get(sku or "")
-        return product.unit if product else ""
+        return result.message
 
     @on(ScanApplied)
     def _applied(self, message: ScanApplied) -> None:
@@ -290,6 +288,16 @@ class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
     def _view_loaded(self, message: ViewLoaded) -> None:
         self.show_view(message.view)
 
+    @on(SessionOpened)
+    def _session_opened(self, message: SessionOpened) -> None:
+        self._start_devices()
+        self.refresh_bindings()  # keys that need the session (`check_action`)
+
+    @on(SessionFailed)
+    def _session_failed(self, message: SessionFailed) -> None:
+        self.show_failure(message.error)
+        self.app.bell()
+
     @on(ScanFailed)
     def _failed(self, message: ScanFailed) -> None:
         if message.code is None:
@@ -301,17 +309,7 @@ class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
                 code=message.code.replace(GS, "␝"),
                 error=message.error,
             )
-            self.submit(REFRESH)
+            if self.session_open:  # else the next scan tries to open it again
+                self.submit(REFRESH)
         self.show_failure(text)
         self.app.bell()
-
-
-class StageScreen(ScanScreen[ViewT, ScanSession]):
-    """A pick or pack screen: its lane also declares shortages and takes scale readings."""
-
-    def apply(self, job: object) -> ScanResult:
-        if isinstance(job, ShortJob):
-            return self.session.short(job.reason, job.sku)
-        if isinstance(job, WeighJob):
-            return self.session.weigh(job.reading, job.sku)
-        return super().apply(job)
