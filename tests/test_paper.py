@@ -70,6 +70,11 @@ LABEL = BagLabel(
     short_units=1,
     refund_fen=3200,
     warehouse="青浦保供仓",
+    contents=(
+        ItemLine("东北五常稻花香大米 5kg 真空包装", 1, "袋"),
+        ItemLine("鸡蛋 30枚", 2, "盒"),
+        ItemLine("猪肉", 1, "斤"),
+    ),
 )
 
 
