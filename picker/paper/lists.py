@@ -153,7 +153,7 @@ def _stop_heading(stop_order: int, committee: str, columns: int) -> list[Block]:
     (not under 第), broken at a space or after its subdistrict or estate when that fits, else
     between characters."""
     head = f"第 {stop_order} 站  "
-    indent = len(head.encode("gbk"))
+    indent = printed_width(head)
     lines = _name_lines(committee, columns - indent)
     return [
         Text((head if k == 0 else " " * indent) + line, bold=True, height=2)
