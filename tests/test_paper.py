@@ -296,7 +296,7 @@ def test_a_full_bag_lists_its_first_items_and_the_count(paper: Paper) -> None:
     text = render_text(bag_label(label, paper), paper)
     shown = [k for k in range(1, 11) if f"商品{k}号" in text]
     room = 4 if paper.columns < 48 else 6
-    assert shown == list(range(1, room))  # the first ones, and a line left for the count
+    assert shown == list(range(1, room + 1))  # the first ones, then the count
     assert "等 10 件" in text and "本袋" not in text
     # The label stays a label: its barcode still reads at both widths.
     assert decode(render_png(bag_label(label, paper), paper)) == {BAG_ID}

@@ -144,8 +144,6 @@ def bag_label(
 
 #: Item lines a bag label lists at 58 / 80 mm; a fuller bag lists the first and "等 N 件".
 LABEL_ITEM_LINES = {32: 4, 48: 6}
-#: The quantity column of a label's items: `×12袋` fits, a longer one is cut.
-LABEL_QTY_WIDTH = 7
 
 
 def _bag_contents(items: Sequence[ItemLine], units: int, paper: Paper) -> list[Block]:
@@ -155,13 +153,15 @@ def _bag_contents(items: Sequence[ItemLine], units: int, paper: Paper) -> list[B
     Chinese closes a shortened list ("鸡蛋、大米等 9 件": N is the bag's whole count).
     """
     room = LABEL_ITEM_LINES.get(paper.columns, LABEL_ITEM_LINES[32])
-    shown = list(items) if len(items) <= room else list(items)[: room - 1]
+    shown = list(items)[:room]
+    qty = [f"×{i.qty}{i.unit}" for i in shown]
+    # As wide as the longest quantity (`×1000克`), up to a third of the paper.
+    qty_width = min(max((_columns(q) for q in qty), default=0), paper.columns // 3)
+    name_room = paper.columns - qty_width - 1
     aligns = (Align.LEFT, Align.RIGHT)
-    width = (0, LABEL_QTY_WIDTH)
-    name_room = paper.columns - LABEL_QTY_WIDTH - 1
     blocks: list[Block] = [
-        Columns((_abbreviated(i.name, name_room), f"×{i.qty}{i.unit}"), width, aligns)
-        for i in shown
+        Columns((_abbreviated(i.name, name_room), q), (0, qty_width), aligns)
+        for i, q in zip(shown, qty, strict=True)
     ]
     total = f"等 {units} 件" if len(shown) < len(items) else f"本袋 {units} 件"
     blocks.append(Text(total, Align.RIGHT, bold=True))
