@@ -36,6 +36,23 @@ def bag_row(db: sqlite_utils.Database, bag_id: str) -> dict[str, Any] | None:
     return {d[0]: value for d, value in zip(cur.description, row, strict=True)}
 
 
+def bag_items(db: sqlite_utils.Database, bag_id: str) -> tuple[ItemLine, ...]:
+    """What a bag holds, from the accepted pack scans into it less their undos (the log has a
+    row per bag a scan filled), in the order the products first went in."""
+    return tuple(
+        ItemLine(name, qty, unit)
+        for name, unit, qty in db.conn.execute(
+            "SELECT p.name, p.unit, sum(s.qty) FROM scan_log s JOIN products p ON p.sku = s.sku"
+            # The batch narrows the log to one batch's rows through its index.
+            " WHERE s.batch = (SELECT batch FROM bags WHERE id = :bag) AND s.stage = 'pack'"
+            " AND s.bag = :bag AND s.outcome = 'accepted'"
+            " AND s.kind IN ('product', 'weighed', 'undo')"
+            " GROUP BY s.sku HAVING sum(s.qty) > 0 ORDER BY min(s.id)",
+            {"bag": bag_id},
+        )
+    )
+
+
 def _items(db: sqlite_utils.Database, order_nos: list[str]) -> dict[str, list[ItemLine]]:
     found: dict[str, list[ItemLine]] = defaultdict(list)
     # SQLite caps bound parameters; a 500-household manifest goes in chunks.
@@ -67,6 +84,18 @@ def pick_lines(db: sqlite_utils.Database, batch_id: str) -> tuple[PickLine, ...]
 
 def operator_name(db: sqlite_utils.Database, code: str) -> str:
     row = db.conn.execute("SELECT name FROM operators WHERE code = ?", (code,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+def loading_driver(db: sqlite_utils.Database, route_id: str) -> str:
+    """The name of the driver who loaded most of the route's bags ("" when no driver has):
+    the one taking the truck out, until a lead sets the route's driver."""
+    row = db.conn.execute(
+        "SELECT o.name FROM bag_loads l JOIN operators o ON o.code = l.operator"
+        " WHERE l.route = ? AND o.role = 'driver'"
+        " GROUP BY o.code ORDER BY count(*) DESC, max(l.at) DESC LIMIT 1",
+        (route_id,),
+    ).fetchone()
     return str(row[0]) if row else ""
 
 

@@ -7,6 +7,11 @@ Width is counted in printed columns: on a Chinese printer every character is one
 one column) or two bytes (GBK / GB18030, two columns), including `·`, `—` and `℃` which a
 terminal shows as one. Text is first made printable (`printable`): characters the printer
 cannot show become `□` rather than the `?` or garbage the printer would make of them.
+
+GB18030 also encodes letters outside GBK in four bytes (𠮷 of a surname, CJK extension A and
+B, the minority scripts it mandates); a GB18030 printer prints each in one double-width cell
+like any other Chinese character, so they are sent and count two columns. Four-byte symbols
+(emoji) are not letters the printer's font has: they stay `□`.
 """
 
 from __future__ import annotations
@@ -153,10 +158,11 @@ class Document:
 
 
 def printable(text: str, encoding: str = DEFAULT_ENCODING) -> str:
-    """`text` as the printer can show it, one line: every character 1 or 2 bytes in `encoding`.
+    """`text` as the printer can show it, one line: every character one printed column
+    (ASCII) or two (anything else the encoding has, see the module's note on GB18030).
 
     ¥ becomes ￥, NBSP and tabs a space, control characters a space, invisible format
-    characters nothing, and anything else the encoding lacks (or needs 4 bytes for) `□`.
+    characters nothing, and anything else the encoding lacks (or a four-byte symbol) `□`.
     """
     if text.isascii():
         if text.isprintable():
@@ -175,6 +181,12 @@ def printable(text: str, encoding: str = DEFAULT_ENCODING) -> str:
     return "".join(_printable_char(c, encoding) for c in text)
 
 
+def _prints(c: str, size: int, category: str) -> bool:
+    """Whether a character `size` bytes long in the printer's encoding prints: every
+    two-byte one, and a four-byte (GB18030) one when it is a letter (𠮷, 㐀), not an emoji."""
+    return size == 2 or (size == 4 and category[0] == "L")
+
+
 def _printable_char(c: str, encoding: str) -> str:
     if " " <= c <= "~":
         return c
@@ -187,7 +199,7 @@ def _printable_char(c: str, encoding: str) -> str:
         size = len(c.encode(encoding))
     except UnicodeEncodeError:
         size = 0
-    if size == 2:
+    if _prints(c, size, category):
         return c
     return " " if category == "Zs" else REPLACEMENT
 

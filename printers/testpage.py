@@ -2,7 +2,10 @@
 
 Each line checks one thing that goes wrong on cheap thermal printers: the column count of the
 paper, the Chinese encoding (punctuation that becomes `?`, `·—℃` taking two columns), whether
-`GS !` enlarges Chinese, and whether barcodes and QR codes print and scan.
+the font has characters outside GB2312 (names like 赟 and 堃 are in GBK but missing from many
+cheap fonts) and, on a GB18030 printer, four-byte ones (𠮷), whether `GS !` enlarges Chinese,
+and whether barcodes and QR codes print and scan. When the font lacks characters the page says
+how to print through an image instead (`chinese = "raster"`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,16 @@ CHINESE_LINE = "中文：你好，世界。（测试）￥8.80"
 WIDE_PUNCTUATION = "·—℃ 各占两列：4℃·冷藏—"
 #: 32 / 48 columns of a character every printer's GBK font has.
 WIDTH_CHAR = "汉"
+#: Characters of names that GBK has and GB2312 lacks: fonts that stop at GB2312 lose them.
+BEYOND_GB2312 = "赟 喆 堃 镕"
+#: Four bytes in GB18030 (extension B, extension A): only a GB18030 printer has them.
+GB18030_ONLY = "𠮷 㐀"
+#: What to do when the lines above come out wrong (`chinese` is a printer setting); the
+#: setting has a line of its own so that it never wraps.
+RASTER_HINT = (
+    "以上有缺字、方框或乱码时，在 picker.toml 本打印机的设置中改为按图像打印：",
+    'chinese = "raster"',
+)
 
 
 def ruler(columns: int) -> tuple[str, str]:
@@ -35,6 +48,7 @@ def test_page(profile: PrinterProfile, now: datetime | None = None) -> Document:
     tens, units = ruler(paper.columns)
     # Payloads are ASCII whatever the printer is called.
     code = f"TEST-{paper.columns}-{now:%Y%m%d}"
+    gb18030 = (Text(f"GB18030 四字节：{GB18030_ONLY}"),) if profile.encoding == "gb18030" else ()
     blocks = (
         Text("打印机测试页", Align.CENTER, bold=True, width=2, height=2),
         Text(f"{profile.name}", Align.CENTER),
@@ -55,6 +69,10 @@ def test_page(profile: PrinterProfile, now: datetime | None = None) -> Document:
         Text(CHINESE_LINE),
         Text(WIDE_PUNCTUATION),
         Text("ASCII 0123456789 ABC xyz"),
+        Text(f"GB2312 以外：{BEYOND_GB2312}"),
+        *gb18030,
+        Text(RASTER_HINT[0]),
+        Text(RASTER_HINT[1], bold=True),
         Rule(),
         Text("放大 2x2 倍：", bold=True),
         Text("放大中文", width=2, height=2),

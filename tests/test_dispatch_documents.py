@@ -15,9 +15,11 @@ from picker.cli import main
 from picker.errors import NotFound
 from printers.document import PAPER_58, PAPER_80
 from printers.text import render_text
+from tests.conftest import csv_text
 from tests.test_dispatch import BUNDLE, dispatch_day, route_ids
+from tests.test_floor import EGGS
 from tests.test_pod import photograph
-from tests.test_print_queue import pack_small_batch
+from tests.test_print_queue import LINES_A, orders_at, pack_small_batch
 
 
 @pytest.fixture
@@ -85,6 +87,50 @@ def test_the_route_sheet_comes_from_the_days_route(day: Warehouse) -> None:
     assert f"[QR {latest}]" in render_text(day.document("route", first), PAPER_58)
     with pytest.raises(NotFound, match="no route 线路9; routes: 线路1, 线路2"):
         day.document("route", "线路9")
+
+
+def test_the_route_sheet_names_the_driver_who_loaded(day: Warehouse) -> None:
+    first, _second = route_ids(day)
+    day.set_route(first, truck="沪A12345")
+    # Nobody has loaded and no driver is set: a line to fill in by hand.
+    assert "司机：________  车牌：沪A12345" in text_of(day, "route", "线路1")
+    # A lead loading does not make them the driver.
+    assert day.load_session(first, "L01").scan("BGA001-1").accepted
+    assert "司机：________" in text_of(day, "route", "线路1")
+    assert day.load_session(first, "D01").scan("BGA002-1").accepted
+    assert "司机：赵师傅  车牌：沪A12345" in text_of(day, "route", "线路1")
+    # The driver the lead sets is the one on paper.
+    day.set_route(first, driver="L01")
+    assert "司机：张班长  车牌：沪A12345" in text_of(day, "route", "线路1")
+
+
+def test_a_bag_label_lists_what_was_packed_into_that_bag(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    packed = pack_small_batch(warehouse, tmp_path)  # A001: two bags of at most two items
+    first = render_text(packed.document("label", "BGA001-1"), PAPER_58)
+    second = render_text(packed.document("label", "BGA001-2"), PAPER_58)
+    assert "蔬菜套餐A" in first and "×1份" in first and "×1盒" in first and "本袋 2 件" in first
+    assert "蔬菜套餐A" not in second and "鸡蛋 30枚" in second and "本袋 1 件" in second
+    # Weighed pork: the units its labels completed.
+    assert "猪肉" in (pork := render_text(packed.document("label", "BGA003-1"), PAPER_58))
+    assert "×2斤" in pork
+
+
+def test_an_undone_item_leaves_the_bag_label(warehouse: Warehouse, tmp_path: Path) -> None:
+    f = tmp_path / "orders.csv"
+    f.write_text(csv_text(orders_at("A001", "12", "2", "301", lines=LINES_A)), encoding="utf-8")
+    assert not warehouse.import_file(f).rejects
+    (batch,) = warehouse.plan_batches().batches
+    warehouse.claim(batch, "P001")
+    pick = warehouse.session(batch, "P001")
+    for code in ("2*" + EGGS, BUNDLE):
+        assert pick.scan(code).accepted
+    pack = warehouse.session(batch, "P001", stage="pack")
+    for code in (BUNDLE, EGGS, "CMD-UNDO"):
+        assert pack.scan(code).accepted
+    label = render_text(warehouse.document("label", "BGA001-1"), PAPER_58)
+    assert "蔬菜套餐A" in label and "鸡蛋" not in label and "本袋 1 件" in label
 
 
 def test_pod_of_a_printed_manifest_marks_that_manifest_delivered(

@@ -8,6 +8,7 @@ with PICKER_UPDATE_GOLDEN=1 and review the diff.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -43,7 +44,7 @@ from picker.paper.sheets import (
     mask_name,
     mask_phone,
 )
-from printers.document import PAPER_58, PAPER_80, Document, Paper, printed_width
+from printers.document import PAPER_58, PAPER_80, Document, Paper, Text, printed_width
 from printers.escpos import render_escpos
 from printers.png import render_png
 from printers.profile import PrinterProfile
@@ -70,6 +71,11 @@ LABEL = BagLabel(
     short_units=1,
     refund_fen=3200,
     warehouse="青浦保供仓",
+    contents=(
+        ItemLine("东北五常稻花香大米 5kg 真空包装", 1, "袋"),
+        ItemLine("鸡蛋 30枚", 2, "盒"),
+        ItemLine("猪肉", 1, "斤"),
+    ),
 )
 
 
@@ -252,10 +258,89 @@ def test_label_masks_residents_unless_turned_off() -> None:
 
 def test_label_shows_bag_k_of_n_and_the_short_marker() -> None:
     text = render_text(bag_label(LABEL, PAPER_80), PAPER_80)
-    assert "第 2/3 袋" in text and "本袋 4 件" in text
+    assert "第    2 / 3   袋" in text and "本袋 4 件" in text
     assert "缺货 1 件  已退款 ￥32.00" in text
     clean = render_text(bag_label(replace(LABEL, short_units=0, refund_fen=0), PAPER_80), PAPER_80)
     assert "缺货" not in clean and "退款" not in clean
+
+
+@pytest.mark.parametrize("paper", [PAPER_58, PAPER_80], ids=["58", "80"])
+def test_label_prints_bag_k_of_n_as_large_as_the_address(paper: Paper) -> None:
+    doc = bag_label(LABEL, paper)
+    (number,) = [b for b in doc.blocks if isinstance(b, Text) and "2/3" in b.text]
+    assert (number.width, number.height) == (2, 2)
+    assert "第    2 / 3   袋" in render_text(doc, paper)  # spread as it prints, twice as wide
+    profile = PrinterProfile("l", "file:-", paper=paper, encoding="gbk")
+    out = render_escpos(doc, paper, profile)
+    big = out.index("第 2/3 袋".encode("gbk"))
+    assert out.rfind(b"\x1d!", 0, big) == out.rfind(b"\x1d!\x11", 0, big)  # GS ! 2x2 before it
+
+
+@pytest.mark.parametrize("paper", [PAPER_58, PAPER_80], ids=["58", "80"])
+def test_label_lists_the_bags_items_one_a_line(paper: Paper) -> None:
+    lines = render_text(bag_label(LABEL, paper), paper).splitlines()
+    rows = [line for line in lines if "×" in line]
+    assert [row.split()[-1] for row in rows] == ["×1袋", "×2盒", "×1斤"]
+    assert rows[1].startswith("鸡蛋 30枚") and rows[2].startswith("猪肉")
+    # The rice's long name is cut to its line at 58 mm, whole at 80 mm.
+    assert rows[0].startswith("东北五常稻花香大米")
+    assert ("…" in rows[0]) is (paper.columns < 48)
+    assert all(printed_width(line) <= paper.columns for line in lines)
+    assert "本袋 4 件" in lines[lines.index(rows[-1]) + 1]
+
+
+@pytest.mark.parametrize("paper", [PAPER_58, PAPER_80], ids=["58", "80"])
+def test_a_full_bag_lists_its_first_items_and_the_count(paper: Paper) -> None:
+    many = tuple(ItemLine(f"商品{k}号 特选装", 1, "件") for k in range(1, 11))
+    label = replace(LABEL, items=10, contents=many)
+    text = render_text(bag_label(label, paper), paper)
+    shown = [k for k in range(1, 11) if f"商品{k}号" in text]
+    room = 4 if paper.columns < 48 else 6
+    assert shown == list(range(1, room + 1))  # the first ones, then the count
+    assert "等 10 件" in text and "本袋" not in text
+    # The label stays a label: its barcode still reads at both widths.
+    assert decode(render_png(bag_label(label, paper), paper)) == {BAG_ID}
+
+
+def test_a_label_without_its_contents_still_counts_the_items() -> None:
+    text = render_text(bag_label(replace(LABEL, contents=()), PAPER_58), PAPER_58)
+    assert "本袋 4 件" in text and "×" not in text
+
+
+LONGER_COMMITTEE = "上海市青浦区盈浦街道航运新村第二居民委员会"
+
+
+@pytest.mark.parametrize("paper", [PAPER_58, PAPER_80], ids=["58", "80"])
+@pytest.mark.parametrize(
+    "name", [LONG_COMMITTEE, LONGER_COMMITTEE, "ABCDEFGHIJKLMNOPQRSTUVWXYZ" * 2]
+)
+def test_route_sheet_continues_a_long_name_under_the_name(paper: Paper, name: str) -> None:
+    stop = replace(ROUTE.stops[1], stop_order=12, committee=name)
+    lines = render_text(route_sheet(replace(ROUTE, stops=(stop,)), paper), paper).splitlines()
+    head = "第 12 站  "
+    first = next(k for k, line in enumerate(lines) if line.startswith(head))
+    rest = list(itertools.takewhile(lambda line: not line.startswith("地址"), lines[first + 1 :]))
+    indent = printed_width(head)  # columns: a continuation starts with that many spaces
+    assert rest or printed_width(head + name) <= paper.columns
+    # Each continuation starts under the name's first character, never under 第.
+    assert all(line[:indent] == " " * indent and line[indent] != " " for line in rest)
+    assert lines[first][len(head) :] + "".join(line[indent:] for line in rest) == name
+    assert all(printed_width(line) <= paper.columns for line in (lines[first], *rest))
+
+
+def test_route_sheet_breaks_a_name_after_its_place() -> None:
+    stop = replace(ROUTE.stops[1], committee=LONGER_COMMITTEE)
+    text = render_text(route_sheet(replace(ROUTE, stops=(stop,)), PAPER_80), PAPER_80)
+    assert "第 2 站  上海市青浦区盈浦街道航运新村\n         第二居民委员会\n" in text
+    text = render_text(route_sheet(ROUTE, PAPER_58), PAPER_58)
+    assert "第 2 站  盈浦街道航运新村\n         第二居民委员会\n" in text
+
+
+def test_route_sheet_leaves_driver_and_truck_to_fill_in_by_hand() -> None:
+    blank = render_text(route_sheet(replace(ROUTE, driver="", truck=""), PAPER_58), PAPER_58)
+    assert "司机：________  车牌：________" in blank
+    filled = render_text(route_sheet(ROUTE, PAPER_58), PAPER_58)
+    assert "司机：赵师傅  车牌：沪A12345" in filled
 
 
 def test_manifest_masks_names_but_not_the_committee_contact() -> None:

@@ -183,7 +183,7 @@ def test_manifest_holds_packed_bags_only(warehouse: Warehouse, tmp_path: Path) -
 
 def test_label_refunds_picklist_and_route_from_the_floor(packed: Warehouse) -> None:
     label = render_text(packed.document("label", "BGA001-2"), PAPER_58)
-    assert "第 2/2 袋" in label and "本袋 1 件" in label and "张*明" in label
+    assert "第    2 / 2   袋" in label and "本袋 1 件" in label and "张*明" in label
     assert "[CODE128 BGA001-2]" in label and "2022-04-12" in label
     pork = render_text(packed.document("label", "BGA003-1"), PAPER_58)
     assert "已退款 ￥1.44" in pork

@@ -270,6 +270,23 @@ def test_escpos_chinese_is_inside_fs_and_in_the_configured_encoding(encoding: st
     assert out.startswith(b"\x1b@")
 
 
+def test_gb18030_sends_the_four_byte_surname_and_gbk_marks_it_missing() -> None:
+    line = "收货人：𠮷*明 㐀 🍅"
+    doc = Document("x", "x", (Text(line),))
+    wide = render_escpos(doc, PAPER_58, profile(encoding="gb18030"))
+    (inside,) = split_chinese(wide)[1]
+    assert "𠮷".encode("gb18030") in inside and "㐀".encode("gb18030") in inside
+    assert inside.decode("gb18030") == "收货人：𠮷*明 㐀 " + REPLACEMENT  # an emoji is no letter
+    # Four bytes, one double-width cell on paper: the columns count it as two.
+    assert printed_width("𠮷*明", "gb18030") == 5
+    assert render_text(doc, PAPER_58, "gb18030").startswith(line.replace("🍅", REPLACEMENT))
+    # GBK has no 𠮷: it stays visibly missing, never a question mark or a dropped character.
+    narrow = render_escpos(doc, PAPER_58, profile(encoding="gbk"))
+    (inside,) = split_chinese(narrow)[1]
+    assert inside.decode("gbk") == f"收货人：{REPLACEMENT}*明 {REPLACEMENT} {REPLACEMENT}"
+    assert b"?" not in narrow
+
+
 def test_escpos_label_bytes() -> None:
     out = render_escpos(sample_label(), PAPER_58, profile(encoding="gbk"))
     assert b"\x1d!\x11" in out  # GS ! 2x2: Chinese enlarges too
@@ -619,6 +636,26 @@ def test_test_page(paper: Paper) -> None:
     assert b"?" not in out
     found = decode(PILImage.open(io.BytesIO(render_png(page, paper))))
     assert {d.data.decode() for d in found} == {f"TEST-{paper.columns}-20220412"}
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_test_page_tries_characters_beyond_gb2312_and_says_what_to_do(encoding: str) -> None:
+    printer = profile(paper=PAPER_58, encoding=encoding)
+    page = testpage.test_page(printer, WHEN)
+    text = render_text(page, PAPER_58, encoding)
+    _outside, inside = split_chinese(render_escpos(page, PAPER_58, printer))
+    joined = b"".join(inside)
+    for char in "赟喆堃镕":
+        assert char in text and char.encode(encoding) in joined, char
+        with pytest.raises(UnicodeEncodeError):
+            char.encode("gb2312")
+    # The four-byte sample only where the encoding has it.
+    assert ("𠮷" in text) is (encoding == "gb18030")
+    assert ("𠮷".encode("gb18030") in joined) is (encoding == "gb18030")
+    assert REPLACEMENT not in text
+    # The remedy is printed whole on a line of its own, as it is typed in picker.toml.
+    assert 'chinese = "raster"' in text.splitlines()
+    assert "乱码" in text
 
 
 def test_images_and_feeds_render_everywhere() -> None:

@@ -199,6 +199,7 @@ class Documents(Service):
             short_units=row["short_units"],
             refund_fen=row["refund_fen"],
             warehouse=self.settings.warehouse_name,
+            contents=paper_rows.bag_items(self.db, bag_id),
         )
 
     def _manifest(self, mid: str) -> paper.Manifest:
@@ -283,7 +284,9 @@ class Documents(Service):
             found.name,
             day,
             stops,
-            driver=found.driver_name or found.driver or "",
+            driver=found.driver_name
+            or found.driver
+            or paper_rows.loading_driver(self.db, found.id),
             truck=found.truck,
             warehouse=self.settings.warehouse_name,
         )

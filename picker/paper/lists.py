@@ -14,7 +14,19 @@ from picker.domain.documents import PickLine, Refund, RefundHousehold
 from picker.domain.money import format_fen
 from picker.domain.states import RefundKind
 from picker.paper.sheets import person, title
-from printers.document import Align, Block, Columns, Cut, Document, Feed, Paper, QRCode, Rule, Text
+from printers.document import (
+    Align,
+    Block,
+    Columns,
+    Cut,
+    Document,
+    Feed,
+    Paper,
+    QRCode,
+    Rule,
+    Text,
+    printed_width,
+)
 
 REFUND_KINDS: dict[str, str] = {
     RefundKind.SHORT: "缺货",
@@ -109,7 +121,7 @@ def route_sheet(data: RouteSheet, paper: Paper, *, reprint: bool = False) -> Doc
     blocks.append(Rule("="))
     for stop in data.stops:
         blocks += [
-            Text(f"第 {stop.stop_order} 站  {stop.committee}", bold=True, width=1, height=2),
+            *_stop_heading(stop.stop_order, stop.committee, paper.columns),
             Text(f"地址：{stop.address}"),
             Text(f"联系人：{stop.contact_name} {stop.contact_phone}".rstrip()),
             Text(f"{stop.bags} 袋  已装 {stop.loaded}{_crates(stop.crates)}", bold=True),
@@ -130,6 +142,51 @@ def route_sheet(data: RouteSheet, paper: Paper, *, reprint: bool = False) -> Doc
         Cut(),
     ]
     return Document("route", data.route, tuple(blocks), reprint)
+
+
+#: Where a committee's name may break when it needs two lines: after the place it is in.
+_NAME_BREAKS = ("街道", "镇", "乡", "新村", "小区", "社区", "村")
+
+
+def _stop_heading(stop_order: int, committee: str, columns: int) -> list[Block]:
+    """`第 2 站  name`, double height; a name longer than the line continues under itself
+    (not under 第), broken at a space or after its subdistrict or estate when that fits, else
+    between characters."""
+    head = f"第 {stop_order} 站  "
+    indent = printed_width(head)
+    lines = _name_lines(committee, columns - indent)
+    return [
+        Text((head if k == 0 else " " * indent) + line, bold=True, height=2)
+        for k, line in enumerate(lines)
+    ]
+
+
+def _name_lines(name: str, width: int) -> list[str]:
+    """`name` in lines of `width` columns, breaking at a space or after a place word where
+    one fits."""
+    lines = []
+    rest = name.strip()
+    while printed_width(rest) > width:
+        cut = _name_break(rest, width)
+        lines.append(rest[:cut].rstrip(" "))
+        rest = rest[cut:].lstrip(" ")
+    return [*lines, rest]
+
+
+def _name_break(name: str, width: int) -> int:
+    """How many characters of `name` go on a line of `width` columns (at least one)."""
+    fits = 0
+    while fits < len(name) and printed_width(name[: fits + 1]) <= width:
+        fits += 1
+    fits = max(fits, 1)
+    places = [j for j in range(1, fits + 1) if name[j - 1] == " "]
+    for word in _NAME_BREAKS:
+        at = name.find(word, 0, fits)
+        if at >= 0:
+            places.append(at + len(word))
+    best = max(places, default=0)
+    # A place word near the start would leave most of the line empty: cut at the edge then.
+    return best if best * 2 >= fits else fits
 
 
 def _crates(n: int) -> str:

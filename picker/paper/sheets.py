@@ -77,6 +77,8 @@ class BagLabel:
     short_units: int = 0
     refund_fen: int = 0
     warehouse: str = ""
+    #: What this bag holds (name, qty, unit), in packing order.
+    contents: tuple[ItemLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +116,9 @@ def indented(text: str, indent: int = 1) -> Columns:
 def bag_label(
     data: BagLabel, paper: Paper, *, mask: bool = True, reprint: bool = False
 ) -> Document:
-    """The label on one household bag: where it goes, whose it is, k of n, its Code128 id."""
+    """The label on one household bag: where it goes, whose it is, k of n, what is in it and
+    its Code128 id. Bag k of n is as large as the address: a household missing a bag asks
+    for it by that number."""
     name, phone = person(data.name, data.phone, mask)
     blocks: list[Block] = [
         title(data.committee),
@@ -124,12 +128,9 @@ def bag_label(
         blocks.append(Text(data.address.community, Align.CENTER))
     blocks += [
         Columns((name, phone), (0, 0), (Align.LEFT, Align.RIGHT)),
-        Columns(
-            (f"第 {data.k}/{data.n} 袋", f"本袋 {data.items} 件"),
-            (0, 0),
-            (Align.LEFT, Align.RIGHT),
-            bold=True,
-        ),
+        title(f"第 {data.k}/{data.n} 袋"),
+        Rule(),
+        *_bag_contents(data.contents, data.items, paper),
     ]
     if data.short_units or data.refund_fen:
         blocks.append(Text(_short_marker(data.short_units, data.refund_fen), bold=True))
@@ -139,6 +140,46 @@ def bag_label(
         Cut(),
     ]
     return Document("label", data.bag_id, tuple(blocks), reprint)
+
+
+#: Item lines a bag label lists at 58 / 80 mm; a fuller bag lists the first and "等 N 件".
+LABEL_ITEM_LINES = {32: 4, 48: 6}
+
+
+def _bag_contents(items: Sequence[ItemLine], units: int, paper: Paper) -> list[Block]:
+    """A bag's items, one a line (name cut to fit, quantity right), and its unit count.
+
+    When they do not all fit, the first ones are listed and the count reads `等 N 件`, as
+    Chinese closes a shortened list ("鸡蛋、大米等 9 件": N is the bag's whole count).
+    """
+    room = LABEL_ITEM_LINES.get(paper.columns, LABEL_ITEM_LINES[32])
+    shown = list(items)[:room]
+    qty = [f"×{i.qty}{i.unit}" for i in shown]
+    # As wide as the longest quantity (`×1000克`), up to a third of the paper.
+    qty_width = min(max((_columns(q) for q in qty), default=0), paper.columns // 3)
+    name_room = paper.columns - qty_width - 1
+    aligns = (Align.LEFT, Align.RIGHT)
+    blocks: list[Block] = [
+        Columns((_abbreviated(i.name, name_room), q), (0, qty_width), aligns)
+        for i, q in zip(shown, qty, strict=True)
+    ]
+    total = f"等 {units} 件" if len(shown) < len(items) else f"本袋 {units} 件"
+    blocks.append(Text(total, Align.RIGHT, bold=True))
+    return blocks
+
+
+def _abbreviated(name: str, width: int) -> str:
+    """`name` on one line of `width` columns: cut with `…` (two columns) when longer."""
+    if _columns(name) <= width:
+        return name
+    kept, used = [], 0
+    for c in name:
+        w = 1 if c < "\x80" else 2
+        if used + w > width - 2:
+            break
+        kept.append(c)
+        used += w
+    return "".join(kept).rstrip(" ") + "…"
 
 
 def _short_marker(units: int, fen: int) -> str:
