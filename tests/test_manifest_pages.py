@@ -6,6 +6,7 @@ a manifest with a page missing.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from pathlib import Path
@@ -19,10 +20,14 @@ from picker.app.warehouse import Warehouse
 from picker.cli import main
 from picker.domain.ids import manifest_page_id
 from picker.domain.manifest_pages import PageProof, SignedPage, page_ranges
+from picker.ui.dashboard import DashboardScreen
+from picker.ui.settlement import SettlementScreen
 from printers.document import PAPER_58
 from printers.text import render_text
 from tests.conftest import csv_text, order_rows
 from tests.test_pod import manifest_page, photograph
+from tests.test_ui_pick import wait_for
+from tests.test_ui_wiring import LEAD, answer, app_on, line, on_screen
 
 BUNDLE = "6901234567892"
 HOUSEHOLDS = 500
@@ -190,3 +195,57 @@ def test_pages_of_one_photo_and_the_whole_manifest_code(
     (delivered,) = wh.proof_of_delivery([manifest_page(mid)], names=["old-manifest"])
     assert delivered.ok and delivered.outcome == "delivered" and delivered.pages == 0
     assert wh.manifest(mid).delivered_at and wh.audit().clean
+
+
+def test_the_lead_sees_which_page_is_missing(warehouse: Warehouse, tmp_path: Path) -> None:
+    """Proof of delivery from the dashboard names the page still to come back; the
+    settlement screen's audit names the manifest and the page."""
+    wh = warehouse
+    mid = big_day(wh, tmp_path, households=41)
+    first, _second = page_images(wh.render("manifest", mid, fmt="png"))
+    photo = tmp_path / "page-1.png"
+    first.save(photo)
+    app = app_on(wh, operator=LEAD)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, DashboardScreen)
+            await pilot.press("d")
+            await answer(pilot, str(photo))
+            await wait_for(pilot, lambda: line(app).has_class("-ok"))
+            assert line(app).text == (
+                f"page-1.png: manifest {mid} of 青平居委: page 1 signed; not delivered yet: "
+                "page 2 of 2 still to come back"
+            )
+            await pilot.press("a")
+            await on_screen(pilot, SettlementScreen)
+            await pilot.press("a")
+            await wait_for(pilot, lambda: line(app).has_class("-error"))
+            assert line(app).text == f"manifest {mid} of XY01: page 2 of 2 not signed for"
+
+    asyncio.run(scenario())
+    assert wh.manifest(mid).delivered_at is None
+
+
+def test_picker_pod_names_the_pages_still_to_come_back(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    wh = warehouse
+    mid = big_day(wh, tmp_path, households=81)
+    paths = []
+    for k, image in enumerate(page_images(wh.render("manifest", mid, fmt="png")), 1):
+        paths.append(tmp_path / f"p{k}.png")
+        image.save(paths[-1])
+    runner = CliRunner()
+    pod = ["--lang", "en", "pod", "--db", str(wh.path)]
+    first = runner.invoke(main, [*pod, str(paths[1])])
+    assert first.exit_code == 0
+    assert f"p2.png: manifest {mid} of 青平居委: page 2 signed; not delivered yet: " in first.stdout
+    assert "pages 1, 3 of 3 still to come back" in first.stdout
+    rest = runner.invoke(main, [*pod, "--json", str(paths[0]), str(paths[2])])
+    assert rest.exit_code == 0
+    report = json.loads(rest.stdout)
+    assert [(r["outcome"], r["pages_signed"], r["pages_missing"]) for r in report] == [
+        ("pages_signed", [1], [3]),
+        ("delivered", [3], []),
+    ]
