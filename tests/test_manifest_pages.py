@@ -214,8 +214,8 @@ def test_the_lead_sees_which_page_is_missing(warehouse: Warehouse, tmp_path: Pat
             await answer(pilot, str(photo))
             await wait_for(pilot, lambda: line(app).has_class("-ok"))
             assert line(app).text == (
-                f"page-1.png: manifest {mid} of 青平居委: page 1 signed; not delivered yet: "
-                "page 2 of 2 still to come back"
+                f"page-1.png: manifest {mid} not delivered yet: page 2 of 2 still to come "
+                "back; page 1 signed (青平居委)"
             )
             await pilot.press("a")
             await on_screen(pilot, SettlementScreen)
@@ -240,8 +240,10 @@ def test_picker_pod_names_the_pages_still_to_come_back(
     pod = ["--lang", "en", "pod", "--db", str(wh.path)]
     first = runner.invoke(main, [*pod, str(paths[1])])
     assert first.exit_code == 0
-    assert f"p2.png: manifest {mid} of 青平居委: page 2 signed; not delivered yet: " in first.stdout
-    assert "pages 1, 3 of 3 still to come back" in first.stdout
+    assert (
+        f"p2.png: manifest {mid} not delivered yet: pages 1, 3 of 3 still to come back; "
+        "page 2 signed (青平居委)"
+    ) in first.stdout
     rest = runner.invoke(main, [*pod, "--json", str(paths[0]), str(paths[2])])
     assert rest.exit_code == 0
     report = json.loads(rest.stdout)

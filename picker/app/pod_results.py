@@ -115,7 +115,8 @@ def pages_text(
     missing: tuple[int, ...],
     pages: int,
 ) -> str:
-    """Pages of a manifest signed, and which of its pages are still to come back."""
+    """Which pages of a manifest are still to come back (first: a narrow screen cuts the
+    end of a line), then the pages this photo signed."""
     read = _n(
         "page {signed} signed", "pages {signed} signed", len(signed), signed=page_ranges(signed)
     )
@@ -127,7 +128,7 @@ def pages_text(
         pages=pages,
     )
     return _(
-        "{path}: manifest {manifest} of {committee}: {signed}; not delivered yet: {missing}",
+        "{path}: manifest {manifest} not delivered yet: {missing}; {signed} ({committee})",
         path=path,
         manifest=mid,
         committee=committee,
