@@ -155,3 +155,44 @@ def undelivered_loads(db: sqlite_utils.Database, route_id: str) -> int:
             (route_id,),
         ).fetchone()[0]
     )
+
+
+def sign_page(
+    db: sqlite_utils.Database, manifest_id: str, page: int, pages: int, at: str, pod_path: str
+) -> None:
+    """Record page `page` of a printing of `pages` pages as signed; a page signed before
+    keeps its first photo."""
+    db.conn.execute(
+        "INSERT OR IGNORE INTO manifest_pages (manifest, pages, page, signed_at, pod_path)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (manifest_id, pages, page, at, pod_path),
+    )
+
+
+_PAGES = (
+    "SELECT p.manifest, m.committee, p.page, p.pages FROM manifest_pages p"
+    " JOIN manifests m ON m.id = p.manifest"
+)
+
+
+def signed_pages(db: sqlite_utils.Database, manifest_id: str) -> list[tuple[str, str, int, int]]:
+    """(manifest, committee, page, pages) of the manifest's signed pages, in signing order."""
+    return db.conn.execute(
+        f"{_PAGES} WHERE p.manifest = ? ORDER BY p.signed_at, p.pages, p.page", (manifest_id,)
+    ).fetchall()
+
+
+def partly_signed(
+    db: sqlite_utils.Database, paid_day: str | None = None
+) -> list[tuple[str, str, int, int]]:
+    """Signed pages of the manifests not delivered yet, as `signed_pages` gives them: the
+    manifests a committee signed only part of. With `paid_day`, only manifests carrying a
+    bag of an order paid that day (the orders the audit of that day sees)."""
+    return db.conn.execute(
+        f"{_PAGES} WHERE m.delivered_at IS NULL AND (:day IS NULL OR EXISTS ("
+        " SELECT 1 FROM manifest_bags x JOIN bags b ON b.id = x.bag"
+        " JOIN orders o ON o.order_no = b.order_no"
+        " WHERE x.manifest = m.id AND substr(o.paid_at, 1, 10) = :day))"
+        " ORDER BY p.manifest, p.signed_at, p.pages, p.page",
+        {"day": paid_day},
+    ).fetchall()

@@ -536,6 +536,28 @@ def m0009_print_claims(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0010_manifest_pages")
+def m0010_manifest_pages(db: sqlite_utils.Database) -> None:
+    """The pages of a manifest that came back signed, each with the photo that proves it.
+
+    `pages` is the page count printed on the page (its QR says it), so pages of two printings
+    of one manifest are told apart.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE manifest_pages (
+            manifest TEXT NOT NULL REFERENCES manifests(id),
+            pages INTEGER NOT NULL CHECK (pages >= 1),
+            page INTEGER NOT NULL CHECK (page BETWEEN 1 AND pages),
+            signed_at TEXT NOT NULL,
+            pod_path TEXT NOT NULL,
+            PRIMARY KEY (manifest, pages, page)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations under the write lock; returns the names applied.
 

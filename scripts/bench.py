@@ -28,8 +28,9 @@ render_label     `printers.escpos.render_escpos` of a bag label (committee at 2x
            name and phone, counts, a short-pick line, CODE128, date, cut) for 58 mm paper in
            GBK: the ESC/POS bytes of 1,000 different labels, mean per label. Target: 1 ms.
 render_manifest  A 500-household committee manifest on 80 mm paper, built by the real builder
-           (`picker.paper.sheets.manifest`: pages, masked names, items, shortages, totals on every
-           page, signature line, QR) and rendered to ESC/POS, mean of 5. Target: 50 ms.
+           (`picker.paper.sheets.manifest`: pages, masked names, items, shortages, and on every
+           page its subtotal, signature line and QR) and rendered to ESC/POS, mean of 5.
+           Target: 50 ms.
            The label figure builds its documents outside the timing; neither uses the CSV.
 
 first_frame  Process start to first frame, in an 80×24 pseudo-terminal: `picker --db BIG.db`

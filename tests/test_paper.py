@@ -361,18 +361,37 @@ def test_reprint_is_marked_on_paper() -> None:
     assert "补  打" not in render_text(bag_label(LABEL, PAPER_58), PAPER_58)
 
 
-def test_long_manifests_repeat_header_and_totals_on_every_page() -> None:
+def test_every_page_of_a_long_manifest_can_be_signed_on_its_own() -> None:
     many = tuple(
-        household(f"B{i:04d}", str(i // 10 + 1), f"{i % 10 + 1}01", "赵六") for i in range(85)
+        household(f"B{i:04d}", str(i // 10 + 1), f"{i % 10 + 1}01", "赵六", bags=1 + i % 2)
+        for i in range(85)
     )
     doc = manifest(replace(MANIFEST, households=many), PAPER_58, per_page=40)
-    text = render_text(doc, PAPER_58)
-    assert text.count("交  接  清  单") == 3
-    assert text.count("合计：85 户  85 袋  255 件") == 3
-    assert [f"第 {p}/3 页" in text for p in (1, 2, 3)] == [True] * 3
-    # Signature and QR once, at the end.
-    assert text.count("接收人签字") == 1
-    assert text.index("第 3/3 页") < text.index("接收人签字")
+    pages = render_text(doc, PAPER_58).split("[cut]")[:-1]
+    assert len(pages) == 3
+    sums = [(40, 60), (40, 60), (5, 7)]
+    for k, (page, (households, bags)) in enumerate(zip(pages, sums, strict=True), 1):
+        assert "交  接  清  单" in page
+        assert f"本页小计：{households} 户  {bags} 袋  {households * 3} 件" in page
+        assert f"第 {k}/3 页  {MANIFEST_ID}" in page
+        assert page.count("接收人签字 ________ 日期 ______") == 1
+        assert f"[QR {MANIFEST_ID}-P{k}-3]" in page
+        assert page.index(f"第 {k}/3 页") < page.index("接收人签字") < page.index("[QR")
+    # The grand total only on the last page, after its subtotal.
+    assert ["全单合计：85 户  127 袋  255 件" in page for page in pages] == [False, False, True]
+    assert pages[2].index("本页小计") < pages[2].index("全单合计")
+
+
+def test_a_one_page_manifest_keeps_the_plain_manifest_qr() -> None:
+    text = render_text(manifest(MANIFEST, PAPER_58), PAPER_58)
+    assert f"[QR {MANIFEST_ID}]" in text and "本页小计" not in text
+    assert "合计：3 户  3 袋  5 件" in text and "全单合计" not in text
+
+
+def test_the_committee_on_a_manifest_is_printed_large() -> None:
+    doc = manifest(MANIFEST, PAPER_58)
+    (name,) = [b for b in doc.blocks if isinstance(b, Text) and b.text == LONG_COMMITTEE]
+    assert (name.width, name.height, name.bold) == (2, 2, True)
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030"])

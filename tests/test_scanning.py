@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from picker.app.demo import gtin_check_digit
 from picker.domain.gs1 import check_digit as gs1_check_digit
-from picker.domain.ids import bag_id, manifest_id, parse_bag_id, parse_manifest_id
+from picker.domain.ids import (
+    bag_id,
+    manifest_id,
+    manifest_page_id,
+    parse_bag_id,
+    parse_manifest_id,
+    parse_manifest_page,
+)
 from picker.domain.model import Barcode, Catalog, Committee, Operator, Product, Role
 from picker.domain.scale_labels import DEFAULT_SCALE_LAYOUTS, SCALE_PRESETS, ScaleLayout
 from picker.domain.scanning import GS, ScanIndex, resolve, split_quantity
@@ -247,6 +254,58 @@ def test_manifest_ids_round_trip(committee: str, day: date, seq: int) -> None:
     assert ref.isascii()
     assert parse_manifest_id(ref) == (committee, day, seq)
     assert scan(ref).ref == ref
+
+
+@pytest.mark.parametrize(
+    ("committee", "page", "pages"), [("XY01", 1, 1), ("XY01", 2, 15), ("A-P2", 999, 999)]
+)
+def test_manifest_page_codes_name_the_manifest_and_the_page(
+    committee: str, page: int, pages: int
+) -> None:
+    whole = manifest_id(committee, DAY, 3)
+    code = manifest_page_id(whole, page, pages)
+    assert code == f"{whole}-P{page}-{pages}" and code.isascii()
+    assert parse_manifest_id(code) == (committee, DAY, 3)
+    assert parse_manifest_page(code) == (page, pages)
+    # Scanned at the dock, a page is its manifest.
+    if committee == "XY01":
+        assert scan(code).ref == whole
+
+
+def test_a_whole_manifest_id_still_reads_as_the_whole_manifest() -> None:
+    assert parse_manifest_id(MANIFEST) == ("XY01", DAY, 1)
+    assert parse_manifest_page(MANIFEST) is None
+    # A committee code that looks like a page suffix stays part of the committee.
+    assert parse_manifest_id("MF-A-P2-20220412-1") == ("A-P2", DAY, 1)
+    assert parse_manifest_page("MF-A-P2-20220412-1") is None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "MF-XY01-20220412-1-P0-3",
+        "MF-XY01-20220412-1-P4-3",
+        "MF-XY01-20220412-1-P02-3",
+        "MF-XY01-20220412-1-P2-1000",
+        "MF-XY01-20220412-1-2-3",
+        "MF-XY01-20221332-1-P1-3",
+        "MF-XY01-P1-3",
+    ],
+)
+def test_not_quite_page_codes(code: str) -> None:
+    assert parse_manifest_page(code) is None
+    assert parse_manifest_id(code) is None
+
+
+@pytest.mark.parametrize(
+    ("manifest", "page", "pages"),
+    [(MANIFEST, 0, 3), (MANIFEST, 4, 3), (MANIFEST, 1, 1000), ("XY01", 1, 2)],
+)
+def test_no_page_code_that_would_not_read_back(manifest: str, page: int, pages: int) -> None:
+    with pytest.raises(ValueError):
+        manifest_page_id(manifest, page, pages)
+    with pytest.raises(ValueError):
+        manifest_page_id(manifest_page_id(MANIFEST, 1, 2), 1, 2)
 
 
 @pytest.mark.parametrize(

@@ -10,15 +10,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from db import accounts as rows
+from db import manifests as manifest_rows
 from picker.app.context import Service
 from picker.domain.audit import AuditedOrder, AuditReport, EndState, OpenReason, Problem, audit
 from picker.domain.kpi import IDLE_SECONDS, Kpis, kpis
+from picker.domain.manifest_pages import PageProof, page_ranges, proofs
 from picker.domain.model import Address
 from picker.domain.money import format_fen
 from picker.domain.settlement import Settlement, settle
 from picker.domain.states import RefundKind, state_label
 from picker.errors import InputError
-from picker.i18n import N_, _
+from picker.i18n import N_, _, _n
 
 #: End states and open reasons as people read them.
 STATE_TEXT: dict[str, str] = {
@@ -73,6 +75,19 @@ def problem_text(problem: Problem, params: tuple[tuple[str, str], ...]) -> str:
     return _(PROBLEM_TEXT[problem]).format(**values)
 
 
+def missing_pages_text(proof: PageProof) -> str:
+    """A manifest signed in part, naming the pages still to come back signed."""
+    return _n(
+        "manifest {manifest} of {committee}: page {missing} of {pages} not signed for",
+        "manifest {manifest} of {committee}: pages {missing} of {pages} not signed for",
+        len(proof.missing),
+        manifest=proof.manifest,
+        committee=proof.committee,
+        missing=page_ranges(proof.missing),
+        pages=proof.pages,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RefundEntry:
     """One refund of a household, for the refund list a committee gets."""
@@ -121,7 +136,8 @@ class Accounts(Service):
         day = check_day(day)
         with rows.snapshot(self.db) as conn:
             facts = rows.order_facts(conn, day)
-        return audit(facts, day)
+            signed = proofs(manifest_rows.partly_signed(conn, day))
+        return audit(facts, day, signed)
 
     def refund_list(
         self, committee: str | None = None, day: str | None = None

@@ -4,13 +4,18 @@ A manifest is the paper a committee signs for its bags. `issue_manifest` gives i
 (`MF-XY01-20220412-1`, printed as a QR) and ties to it the committee's closed bags that are
 on no manifest yet. The signed paper comes back as a phone photo; `proof_of_delivery` reads
 the QR (`picker.adapters.pod`) and marks the manifest delivered, keeping the photo's path.
+
+A long manifest prints in pages, each signed on its own with a QR of the manifest and the page
+(`MF-XY01-20220412-1-P2-15`): a photo of a page records that page, and the manifest is
+delivered when every page is in (`picker.domain.manifest_pages`). The plain manifest id (on
+one-page manifests, route sheets and manifests printed before pages) proves the whole of it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,28 +24,22 @@ import db
 from db import dispatch as rows
 from db import manifests as manifest_rows
 from picker.app.context import Context, Service
+from picker.app.pod_results import (
+    PodResult,
+    manifests_read,
+    pages_text,
+    pod_reason_text,
+    rejected,
+)
 from picker.app.routes import Routes
 from picker.domain.ids import manifest_id, parse_manifest_id
+from picker.domain.manifest_pages import proofs
 from picker.domain.states import RouteState
 from picker.errors import Conflict, InputError, NotFound
-from picker.i18n import N_, _
+from picker.i18n import _
 
 if TYPE_CHECKING:
     from PIL import Image
-
-POD_REASONS: dict[str, str] = {
-    "unreadable_file": N_("{path}: cannot open the photo: {error}"),
-    "no_code": N_(
-        "{path}: no readable code on the photo; photograph the manifest again, flat and in "
-        "good light, with the whole QR code in the picture"
-    ),
-    "not_a_manifest": N_("{path}: the code on the photo ({codes}) is not a manifest code"),
-    "unknown_committee": N_("{path}: manifest {manifest} is for an unknown committee {committee}"),
-    "unknown_manifest": N_(
-        "{path}: manifest {manifest} was never issued and no bags of {committee} were loaded "
-        "on {day}"
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,48 +70,6 @@ class Manifest:
             "pod_path": self.pod_path,
             "bags": list(self.bags),
         }
-
-
-@dataclass(frozen=True, slots=True)
-class PodResult:
-    """What one photo proved. `ok` is False when it proved nothing: `message` says why."""
-
-    path: str
-    ok: bool
-    manifest: str | None = None
-    committee: str | None = None
-    committee_name: str | None = None
-    reason: str = ""
-    message: str = ""
-    #: The manifest had no record: it was made from the committee's loaded bags.
-    created: bool = False
-    #: The manifest was delivered before (by an earlier photo); nothing changed.
-    already: bool = False
-    delivered_at: str | None = None
-    #: Every code read on the photo.
-    payloads: tuple[str, ...] = ()
-    #: Which variant of the photo was read (`as-is`, `x2 sharpen`, ...).
-    attempt: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "outcome": "delivered" if self.ok else "rejected",
-            "manifest": self.manifest,
-            "committee": self.committee,
-            "committee_name": self.committee_name,
-            "reason": self.reason,
-            "message": self.message,
-            "created": self.created,
-            "already_delivered": self.already,
-            "delivered_at": self.delivered_at,
-            "codes": list(self.payloads),
-            "decoded_by": self.attempt,
-        }
-
-
-def pod_reason_text(reason: str, **params: object) -> str:
-    return _(POD_REASONS[reason]).format(**params)
 
 
 class Delivery(Service):
@@ -232,7 +189,7 @@ class Delivery(Service):
                 )
             ]
         payloads = tuple(decoding.payloads)
-        ids = list(dict.fromkeys(p.strip() for p in payloads if parse_manifest_id(p.strip())))
+        ids = manifests_read(payloads)
         if not ids:
             reason = "not_a_manifest" if payloads else "no_code"
             return [
@@ -244,11 +201,21 @@ class Delivery(Service):
                     payloads=payloads,
                 )
             ]
-        return [self._deliver_manifest(mid, path, payloads, decoding.attempt) for mid in ids]
+        return [
+            self._deliver_manifest(mid, pages, path, payloads, decoding.attempt)
+            for mid, pages in ids.items()
+        ]
 
     def _deliver_manifest(
-        self, raw: str, path: str, payloads: tuple[str, ...], attempt: str
+        self,
+        raw: str,
+        pages: frozenset[tuple[int, int]],
+        path: str,
+        payloads: tuple[str, ...],
+        attempt: str,
     ) -> PodResult:
+        """Mark the manifest delivered, or, read by `pages` ((page, of pages)), those pages
+        signed and the manifest delivered once every page is."""
         parsed = parse_manifest_id(raw)
         assert parsed is not None
         committee, day, seq = parsed
@@ -256,7 +223,7 @@ class Delivery(Service):
         code = {c.upper(): c for c in catalog}.get(committee.upper())
         base = PodResult(path, False, manifest=raw, payloads=payloads, attempt=attempt)
         if code is None:
-            return _rejected(base, "unknown_committee", manifest=raw, committee=committee)
+            return rejected(base, "unknown_committee", manifest=raw, committee=committee)
         mid = manifest_id(code, day, seq)
         name = catalog[code].name
         created = already = False
@@ -265,7 +232,7 @@ class Delivery(Service):
             if found is None:
                 bags = manifest_rows.unmanifested_bags(self.db, code, loaded_on_day=day.isoformat())
                 if not bags:
-                    return _rejected(
+                    return rejected(
                         base, "unknown_manifest", manifest=mid, committee=name, day=day.isoformat()
                     )
                 stop = rows.stop_of(self.db, day.isoformat(), code)
@@ -283,14 +250,38 @@ class Delivery(Service):
                 created = True
                 found = manifest_rows.get_manifest(self.db, mid)
                 assert found is not None
+            missing: tuple[int, ...] = ()
+            count = 0
             if found.delivered_at:
                 already = True
                 delivered_at = found.delivered_at
             else:
                 delivered_at = self.now()
-                manifest_rows.set_delivered(self.db, mid, delivered_at, path)
-                for route in manifest_rows.routes_of_manifest(self.db, mid):
-                    self._finish_route(route)
+                if pages:
+                    for page, of in sorted(pages):
+                        manifest_rows.sign_page(self.db, mid, page, of, delivered_at, path)
+                    (proof,) = proofs(manifest_rows.signed_pages(self.db, mid))
+                    missing, count = proof.missing, proof.pages
+                if not missing:
+                    manifest_rows.set_delivered(self.db, mid, delivered_at, path)
+                    for route in manifest_rows.routes_of_manifest(self.db, mid):
+                        self._finish_route(route)
+        signed = tuple(sorted({page for page, _of in pages}))
+        if missing:
+            return PodResult(
+                path,
+                True,
+                mid,
+                code,
+                name,
+                message=pages_text(path, mid, name, signed, missing, count),
+                created=created,
+                payloads=payloads,
+                attempt=attempt,
+                pages=count,
+                signed=signed,
+                missing=missing,
+            )
         if already:
             message = _(
                 "{path}: manifest {manifest} of {committee} was delivered already at {at}",
@@ -298,6 +289,14 @@ class Delivery(Service):
                 manifest=mid,
                 committee=name,
                 at=delivered_at,
+            )
+        elif count:
+            message = _(
+                "{path}: manifest {manifest} of {committee} delivered: all {pages} pages signed",
+                path=path,
+                manifest=mid,
+                committee=name,
+                pages=count,
             )
         else:
             message = _(
@@ -318,6 +317,8 @@ class Delivery(Service):
             delivered_at=delivered_at,
             payloads=payloads,
             attempt=attempt,
+            pages=count,
+            signed=signed,
         )
 
     def _finish_route(self, route_id: str) -> None:
@@ -329,7 +330,3 @@ class Delivery(Service):
             and not manifest_rows.undelivered_loads(self.db, route_id)
         ):
             rows.set_status(self.db, route_id, RouteState.DONE)
-
-
-def _rejected(base: PodResult, reason: str, **params: object) -> PodResult:
-    return replace(base, reason=reason, message=pod_reason_text(reason, path=base.path, **params))

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from picker.app.accounts import KIND_TEXT, STATE_TEXT, problem_text, state_text
+from picker.app.accounts import (
+    KIND_TEXT,
+    STATE_TEXT,
+    missing_pages_text,
+    problem_text,
+    state_text,
+)
 from picker.cli.common import (
     EXIT_REJECTS,
     format_table,
@@ -213,6 +219,16 @@ def audit_json(report: AuditReport) -> dict[str, Any]:
             if o.state is EndState.OPEN and not o.problems
         ],
         "to_unpack": [{"order_no": no, "bag": bag} for no, bag in report.to_unpack],
+        "unsigned_pages": [
+            {
+                "manifest": p.manifest,
+                "committee": p.committee,
+                "pages": p.pages,
+                "missing": list(p.missing),
+                "message": missing_pages_text(p),
+            }
+            for p in report.unsigned_pages
+        ],
     }
 
 
@@ -233,8 +249,9 @@ def audit_(wh: Warehouse, day: str | None, list_open: bool, closing: bool, as_js
     It fails (exit 3) on inconsistencies, listed per order: two end states or none, an order
     in two batches or in another committee's batch, a bag on a route that does not stop at
     its committee or on another committee's manifest, bags of a cancelled order on their way,
-    refunds over the paid amount, a packed order whose bag count is not its n. Exit 0 means
-    every paid order is accounted for.
+    refunds over the paid amount, a packed order whose bag count is not its n; and a manifest
+    signed in part: some of its pages came back signed, others not (listed by page). Exit 0
+    means every paid order is accounted for.
 
     \b
     Example:
@@ -273,12 +290,25 @@ def audit_(wh: Warehouse, day: str | None, list_open: bool, closing: bool, as_js
             click.secho(
                 f"{o.order_no}  {o.committee}  {problem_text(problem, params)}", fg="red", err=True
             )
+    for proof in report.unsigned_pages:
+        click.secho(missing_pages_text(proof), fg="red", err=True)
     if report.clean:
         click.secho(_("Every paid order accounted for."), fg="green")
     else:
         count = len(report.failing)
-        message = _n("{count} order with problems.", "{count} orders with problems.", count)
-        click.secho(message.format(count=count), fg="red")
+        if count or not report.unsigned_pages:
+            message = _n("{count} order with problems.", "{count} orders with problems.", count)
+            click.secho(message.format(count=count), fg="red")
+        if report.unsigned_pages:
+            click.secho(
+                _n(
+                    "{count} manifest with pages not signed for.",
+                    "{count} manifests with pages not signed for.",
+                    len(report.unsigned_pages),
+                    count=len(report.unsigned_pages),
+                ),
+                fg="red",
+            )
     if failed:
         sys.exit(EXIT_REJECTS)
 

@@ -256,7 +256,9 @@ def depart(wh: Warehouse, route: str, operator: str, override: str | None, as_js
 def pod(wh: Warehouse, images: tuple[Path, ...], as_json: bool) -> None:
     """Proof of delivery: read the manifest QR on photos of signed manifests.
 
-    Each manifest read is marked delivered, with the photo's path kept. A photo is tried
+    Each manifest read is marked delivered, with the photo's path kept. A page of a long
+    manifest (its QR names the page) is recorded as signed, and the manifest is delivered
+    when every page is; the pages still to come back are listed in yellow. A photo is tried
     as it is, then in grayscale, bordered, sharpened, thresholded, scaled, rotated and
     inverted before it is given up. Files with no readable manifest code are listed;
     then the exit code is 3.
@@ -270,7 +272,9 @@ def pod(wh: Warehouse, images: tuple[Path, ...], as_json: bool) -> None:
         print_json([r.to_json() for r in results])
     else:
         for r in results:
-            if r.ok:
+            if r.ok and r.missing:
+                click.secho(r.message, fg="yellow")
+            elif r.ok:
                 click.echo(r.message)
             else:
                 click.secho(r.message, fg="red", err=True)

@@ -2,8 +2,10 @@
 
 An order ends delivered, refunded in full or open (with the reason it is still open); facts
 that contradict one another (two batches, a bag on the wrong route, a refund over what was
-paid, ...) are `Problem`s, and any one fails the audit. Money comes from
-`picker.domain.settlement`, so the audit and the settlement count alike. Stdlib only.
+paid, ...) are `Problem`s, and any one fails the audit. So does a manifest signed in part:
+some of its pages came back signed, others not, and its households are not proven delivered.
+Money comes from `picker.domain.settlement`, so the audit and the settlement count alike.
+Stdlib only.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from picker.domain.manifest_pages import PageProof
 from picker.domain.model import OrderStatus
 from picker.domain.settlement import OrderMoney
 from picker.domain.states import BatchState
@@ -187,6 +190,8 @@ class AuditReport:
     orders: tuple[AuditedOrder, ...]
     #: Bags of cancelled orders still in the warehouse: not a failure, but unpack them.
     to_unpack: tuple[tuple[str, str], ...] = ()
+    #: Manifests with some pages signed and some missing: each one fails the audit.
+    unsigned_pages: tuple[PageProof, ...] = ()
 
     @property
     def failing(self) -> tuple[AuditedOrder, ...]:
@@ -194,7 +199,7 @@ class AuditReport:
 
     @property
     def clean(self) -> bool:
-        return not self.failing
+        return not self.failing and not self.unsigned_pages
 
     def counts(self) -> dict[str, int]:
         """Orders per end state and, for open ones, per reason; `problem` for the failing."""
@@ -213,8 +218,11 @@ class AuditReport:
         return sum(o.net_fen for o in self.orders if o.state is EndState.OPEN)
 
 
-def audit(facts: Iterable[OrderFacts], day: str | None = None) -> AuditReport:
-    """Audit every order; bags of refunded orders that have not left are listed to unpack."""
+def audit(
+    facts: Iterable[OrderFacts], day: str | None = None, signed: Iterable[PageProof] = ()
+) -> AuditReport:
+    """Audit every order; bags of refunded orders that have not left are listed to unpack.
+    Of the manifests with `signed` pages, those with a page still missing are listed."""
     orders: list[AuditedOrder] = []
     unpack: list[tuple[str, str]] = []
     for f in facts:
@@ -223,4 +231,5 @@ def audit(facts: Iterable[OrderFacts], day: str | None = None) -> AuditReport:
             left = set(f.loaded) | set(f.on_manifest) | set(f.delivered)
             unpack += [(f.money.order_no, b) for b in f.bags if b not in left]
     orders.sort(key=lambda o: (o.committee, o.order_no))
-    return AuditReport(day, tuple(orders), tuple(unpack))
+    partly = tuple(p for p in signed if p.missing)
+    return AuditReport(day, tuple(orders), tuple(unpack), partly)

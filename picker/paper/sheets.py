@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from picker.domain.documents import Household, ItemLine
+from picker.domain.ids import manifest_page_id
 from picker.domain.model import Address
 from picker.domain.money import format_fen
 from picker.paper.crates import CrateCount, crate_rows
@@ -37,8 +38,8 @@ from printers.document import (
     Text,
 )
 
-#: Households per manifest page: a page is torn off and handed over on its own, so each
-#: carries the header and the manifest's totals at its foot.
+#: Households per manifest page: a page is torn off, handed over, signed and photographed on
+#: its own, so each carries the header, its subtotal, a signature line and its own QR.
 PAGE_HOUSEHOLDS = 40
 
 
@@ -225,36 +226,47 @@ def manifest(
     reprint: bool = False,
     per_page: int = PAGE_HOUSEHOLDS,
 ) -> Document:
-    """A committee's handover manifest (交接清单), signed by the receiver, with a QR of its id.
+    """A committee's handover manifest (交接清单), signed page by page by the receiver.
 
-    Long manifests print in pages of `per_page` households; each page repeats the header and
-    the totals, so a torn-off page still says whose it is and what the whole delivery was.
+    Long manifests print in pages of `per_page` households, cut apart. A page is handed over,
+    signed and photographed on its own, so each one repeats the header and has its own
+    subtotal, 第 k/n 页, signature line and QR of the manifest and the page
+    (`manifest_page_id`), which proof of delivery records page by page. The last page adds
+    the grand total and the crates. A one-page manifest's QR is the manifest id itself.
     """
     wide = paper.columns >= 48
-    totals = _manifest_totals(data)
     pages = _pages(data.households, per_page)
+    n = len(pages)
     blocks: list[Block] = []
-    for number, page in enumerate(pages, 1):
-        if number > 1:
-            blocks.append(Cut())
-        blocks += _manifest_header(data, number, len(pages))
+    for k, page in enumerate(pages, 1):
+        blocks += _manifest_header(data, k, n)
         for h in page:
             blocks += _household_rows(h, paper.columns, mask)
-        blocks += [Rule(), *totals, Text(f"第 {number}/{len(pages)} 页  {data.manifest_id}")]
-    blocks += [
-        Feed(2),
-        Text("接收人签字 ________ 日期 ______"),
-        Feed(1),
-        QRCode(data.manifest_id, size=6 if wide else 5),
-        Text(data.manifest_id, Align.CENTER),
-        Cut(),
-    ]
+        blocks.append(Rule())
+        if n > 1:
+            blocks += _manifest_sums("本页小计", page)
+        if k == n:
+            if n > 1:
+                blocks += [Rule("="), *_manifest_sums("全单合计", data.households)]
+            else:
+                blocks += _manifest_sums("合计", data.households)
+            blocks += crate_rows(data.crates)
+        code = data.manifest_id if n == 1 else manifest_page_id(data.manifest_id, k, n)
+        blocks += [
+            Text(f"第 {k}/{n} 页  {data.manifest_id}", bold=True),
+            Feed(2),
+            Text("接收人签字 ________ 日期 ______"),
+            Feed(1),
+            QRCode(code, size=6 if wide else 5),
+            Text(code, Align.CENTER),
+            Cut(),
+        ]
     return Document("manifest", data.manifest_id, tuple(blocks), reprint)
 
 
 def _manifest_header(data: Manifest, page: int, pages: int) -> Iterator[Block]:
     yield title("交接清单")
-    yield Text(data.committee, Align.CENTER, bold=True)
+    yield title(data.committee)
     if page > 1:
         yield Text(f"(续) 第 {page}/{pages} 页", Align.CENTER)
     yield Text(f"街道：{data.subdistrict}")
@@ -288,16 +300,17 @@ def _household_rows(h: Household, columns: int, mask: bool) -> Iterator[Block]:
         yield indented(_short_marker(h.short_units, h.refund_fen), 2)
 
 
-def _manifest_totals(data: Manifest) -> list[Block]:
-    hs = data.households
+def _manifest_sums(label: str, hs: Sequence[Household]) -> list[Block]:
+    """A sum line (`合计`, a page's `本页小计`): households, bags, units, and what was short
+    or refunded."""
     short = sum(h.short_units for h in hs)
     fen = sum(h.refund_fen for h in hs)
     blocks: list[Block] = [
         Text(
-            f"合计：{len(hs)} 户  {sum(h.bags for h in hs)} 袋  {sum(h.units for h in hs)} 件",
+            f"{label}：{len(hs)} 户  {sum(h.bags for h in hs)} 袋  {sum(h.units for h in hs)} 件",
             bold=True,
         )
     ]
     if short or fen:
         blocks.append(Text(f"缺货 {short} 件  退款 {format_fen(fen)}"))
-    return blocks + crate_rows(data.crates)
+    return blocks

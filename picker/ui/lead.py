@@ -33,7 +33,7 @@ from picker.ui.widgets import PromptScreen, RowsFooter, bind, require_lead
 if TYPE_CHECKING:
     from textual.app import App
 
-    from picker.app.delivery import PodResult
+    from picker.app.pod_results import PodResult
 
 LEAD_BINDINGS: list[BindingType] = [
     bind("t", "routes", N_("Routes"), N_("Arrange the day's routes: stops, trucks, drivers"),

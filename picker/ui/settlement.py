@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
-from picker.app.accounts import KIND_TEXT
+from picker.app.accounts import KIND_TEXT, missing_pages_text
 from picker.app.warehouse import Warehouse
 from picker.domain.audit import AuditReport
 from picker.domain.money import format_fen
@@ -248,6 +248,9 @@ class SettlementScreen(Screen[None]):
                     open=counts["open"],
                 )
             )
+        elif not report.failing:
+            # Only manifests signed in part: name the first and its missing pages.
+            line.error(missing_pages_text(report.unsigned_pages[0]))
         else:
             first = report.failing[0]
             line.error(
