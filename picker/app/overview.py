@@ -39,6 +39,7 @@ class CommitteeProgress:
     batches: dict[str, int]
     units: int
     picked: int
+    #: Order lines refunded short or under weight; `unseen` counts the new ones among them.
     short_lines: int
     refunds: int
     refund_fen: int
@@ -66,6 +67,8 @@ class Dashboard:
 
     committees: list[CommitteeProgress]
     print_jobs: dict[str, int]
+    #: Pending import rejects with no (known) committee: in no row, but in the day's total.
+    rejects_elsewhere: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,10 @@ class BoardBatch:
     committee_name: str
     status: str
     orders: int
+    #: Order lines of the batch's orders (as the orders screen counts them).
     lines: int
+    #: Pick lines: one per product to walk to, as the pick screen counts them.
+    pick_lines: int
     units: int
     picked: int
     short: int
@@ -187,6 +193,7 @@ class Overview(Service):
         return Dashboard(
             [CommitteeProgress(**r) for r in rows.committee_progress(self.db)],
             rows.print_job_counts(self.db),
+            rows.rejects_without_committee(self.db),
         )
 
     def board(self) -> list[BoardBatch]:
@@ -200,6 +207,7 @@ class Overview(Service):
                 status=b["status"],
                 orders=b["orders"],
                 lines=b["lines"],
+                pick_lines=b["skus"],
                 units=b["units"],
                 picked=b["picked"],
                 short=b["short"],

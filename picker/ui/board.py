@@ -20,7 +20,7 @@ COLUMNS = (
     ("batch", N_("Batch"), False),
     ("committee", N_("Committee"), False),
     ("orders", N_("Orders"), True),
-    ("lines", N_("Lines"), True),
+    ("lines", N_("Pick lines"), True),  # what the pick screen counts, not order lines
     ("picked", N_("Picked"), True),
     ("status", N_("Status"), False),
     ("holder", N_("Holder"), False),
@@ -60,7 +60,7 @@ def cells(b: BoardBatch) -> tuple[str, ...]:
         b.id,
         b.committee_name,
         str(b.orders),
-        str(b.lines),
+        str(b.pick_lines),
         f"{b.picked}/{b.units - b.short}",
         state_label(b.status),
         holder,

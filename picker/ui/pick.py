@@ -117,7 +117,7 @@ class PickScreen(StageScreen[PickView]):
         done_units, total_units = view.units
         self.query_one("#progress", Static).update(
             _(
-                "{done}/{total} units · {lines}/{count} lines",
+                "{done}/{total} units · {lines}/{count} pick lines",
                 done=done_units,
                 total=total_units,
                 lines=view.lines_done,
