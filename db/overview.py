@@ -138,8 +138,9 @@ def print_job_counts(db: sqlite_utils.Database) -> dict[str, int]:
     return dict(db.conn.execute("SELECT status, count(*) FROM print_jobs GROUP BY status"))
 
 
-def committee_refunds(db: sqlite_utils.Database, committee: str) -> list[dict[str, Any]]:
-    """A committee's refunds, oldest first, with the household, product and short quantity."""
+def committee_refunds(db: sqlite_utils.Database, committee: str | None) -> list[dict[str, Any]]:
+    """A committee's refunds (None: every committee's), oldest first, with the committee,
+    the household, product and short quantity."""
     keys = (
         "id",
         "at",
@@ -154,19 +155,24 @@ def committee_refunds(db: sqlite_utils.Database, committee: str) -> list[dict[st
         "reason",
         "fen",
         "batch",
+        "committee",
+        "committee_name",
     )
-    sql = """
+    where = "WHERE o.committee = ?" if committee is not None else ""
+    sql = f"""
         SELECT r.id, r.at, r.kind, r.order_no, o.building, o.unit, o.room, l.sku, p.name,
-               s.short_qty, r.reason, r.fen, r.batch
+               s.short_qty, r.reason, r.fen, r.batch, o.committee, c.name
         FROM refunds r
         JOIN orders o ON o.order_no = r.order_no
+        LEFT JOIN committees c ON c.code = o.committee
         LEFT JOIN order_lines l ON l.order_no = r.order_no AND l.line_no = r.line_no
         LEFT JOIN products p ON p.sku = l.sku
         LEFT JOIN line_shorts s ON s.order_no = r.order_no AND s.line_no = r.line_no
-        WHERE o.committee = ?
+        {where}
         ORDER BY r.id
     """
-    return [dict(zip(keys, row, strict=True)) for row in db.conn.execute(sql, (committee,))]
+    params = (committee,) if committee is not None else ()
+    return [dict(zip(keys, row, strict=True)) for row in db.conn.execute(sql, params)]
 
 
 def seen_refund(db: sqlite_utils.Database, committee: str) -> int:

@@ -109,3 +109,44 @@ async def test_home_and_end_on_the_board_and_the_orders_screen(tmp_path: Path) -
         assert table.cursor_row == table.row_count - 1
         await pilot.press("home")
         assert table.cursor_row == 0
+
+
+@run_async
+async def test_the_shortages_screen_shows_every_committee_on_c(tmp_path: Path) -> None:
+    """From 青平's shortages, `c` lists 航运新村's too (named), `a` accepts all shown."""
+    from picker.domain.shortage import ShortReason
+    from picker.ui.shortages import ShortagesScreen
+    from picker.ui.widgets import LiveTable, MessageLine
+    from tests.conftest import order_rows, save_small_catalog
+    from tests.test_floor import LINES_A, load
+
+    warehouse = Warehouse(tmp_path / "short.db")
+    save_small_catalog(warehouse)
+    rows = [
+        *order_rows("A001", lines=LINES_A),
+        *order_rows("B001", committee="航运新村居委", code="QR02", lines=LINES_A),
+    ]
+    load(warehouse, tmp_path, rows)
+    qp, hy = warehouse.plan_batches().batches
+    for batch, picker in ((qp, "P001"), (hy, "P002")):
+        warehouse.claim(batch, picker, "T1")
+        session = warehouse.session(batch, picker, "T1")
+        assert session.short(ShortReason.DAMAGED, "SKU0001").accepted
+    app = Harness(lambda: ShortagesScreen(warehouse, "XY01", "青平居委"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.screen.query_one(LiveTable)
+        await wait_for(pilot, lambda: len(table.shown) == 1)
+        [only] = table.shown.values()
+        assert str(only[2]) == "12-2-301"
+        await pilot.press("c")
+        await wait_for(pilot, lambda: len(table.shown) == 2)
+        households = sorted(str(r[2]) for r in table.shown.values())
+        assert households == ["航运新村居委 12-2-301", "青平居委 12-2-301"]
+        assert "all committees" in str(app.screen.query_one("#shortages").border_title)
+        await pilot.press("a")
+        line = app.screen.query_one(MessageLine)
+        await wait_for(pilot, lambda: line.text.endswith("0 new."))
+        assert all(r.seen for r in warehouse.committee_refunds(None))
+        await pilot.press("c")
+        await wait_for(pilot, lambda: len(table.shown) == 1)
+    assert [c.unseen for c in warehouse.dashboard().committees if c.short_lines] == [0, 0]

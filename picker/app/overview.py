@@ -86,6 +86,8 @@ class RefundRow:
     fen: int
     batch: str
     seen: bool
+    committee: str = ""
+    committee_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,13 +221,18 @@ class Overview(Service):
             if b["status"] in ON_BOARD
         ]
 
-    def committee_refunds(self, committee: str) -> list[RefundRow]:
-        """The committee's refunds (short, under-weight, cancelled), oldest first."""
-        if not rows.committee_exists(self.db, committee):
+    def committee_refunds(self, committee: str | None) -> list[RefundRow]:
+        """The committee's refunds (short, under-weight, cancelled), oldest first; with None,
+        every committee's (the lead's view of the whole day)."""
+        if committee is not None and not rows.committee_exists(self.db, committee):
             raise NotFound(_("unknown committee {value!r}", value=committee))
-        seen = rows.seen_refund(self.db, committee)
+        seen_upto: dict[str, int] = {}
         out = []
         for r in rows.committee_refunds(self.db, committee):
+            code = r["committee"]
+            if code not in seen_upto:
+                seen_upto[code] = rows.seen_refund(self.db, code)
+            seen = seen_upto[code]
             household = "-".join(p for p in (r["building"], r["unit"], r["room"]) if p)
             out.append(
                 RefundRow(
@@ -240,6 +247,8 @@ class Overview(Service):
                     fen=r["fen"],
                     batch=r["batch"] or "",
                     seen=r["id"] <= seen or r["kind"] == RefundKind.CANCEL,
+                    committee=code,
+                    committee_name=r["committee_name"] or code,
                 )
             )
         return out
