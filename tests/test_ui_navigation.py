@@ -150,3 +150,28 @@ async def test_the_shortages_screen_shows_every_committee_on_c(tmp_path: Path) -
         await pilot.press("c")
         await wait_for(pilot, lambda: len(table.shown) == 1)
     assert [c.unseen for c in warehouse.dashboard().committees if c.short_lines] == [0, 0]
+
+
+@run_async
+async def test_home_and_end_scroll_the_pick_list_from_the_scan_field(tmp_path: Path) -> None:
+    from picker.ui.pick import PickScreen
+    from picker.ui.scan_input import ScanInput
+
+    wh = Warehouse(tmp_path / "demo.db")
+    wh.build_demo(orders=120, seed=3)
+    wh.plan_batches()
+    longest = max(wh.batches(), key=lambda b: b["skus"])
+    assert longest["skus"] >= 20
+    wh.claim(longest["id"], "P001", "T1")
+    app = Harness(lambda: PickScreen(wh.session(longest["id"], "P001", "T1")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, ScanInput))
+        table = app.screen.query_one("#lines", DataTable)
+        await wait_for(pilot, lambda: table.row_count == longest["skus"])
+        await pilot.pause()
+        assert table.max_scroll_y > 0
+        await pilot.press("end")
+        await wait_for(pilot, lambda: table.scroll_y == table.max_scroll_y)
+        await pilot.press("home")
+        await wait_for(pilot, lambda: table.scroll_y == 0)
+        assert isinstance(app.focused, ScanInput) and app.focused.value == ""
