@@ -25,7 +25,8 @@ def committee_progress(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Per committee, in subdistrict/committee order: what the lead watches.
 
     orders (paid), unbatched (paid, not in a batch), batches per status, units to pick
-    (needed less short), picked, short order lines, refunds (count, fen, unseen count),
+    (needed less short), picked, short order lines (refunded short or under weight: the same
+    order lines as the refunds and their unseen count), refunds (count, fen, unseen count),
     pending import rejects, closed bags, bags in crates, crates closed and crates loaded.
     """
     q = db.conn.execute
@@ -51,11 +52,6 @@ def committee_progress(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         "SELECT b.committee, sum(x.units), sum(x.picked) FROM (SELECT batch,"
         " sum(needed - short) AS units, sum(picked) AS picked FROM pick_lines GROUP BY batch) x"
         " JOIN batches b ON b.id = x.batch GROUP BY b.committee",
-    )
-    shorts = _grouped(
-        db,
-        "SELECT b.committee, count(*) FROM line_shorts s JOIN batches b ON b.id = s.batch"
-        " GROUP BY b.committee",
     )
     # CROSS JOIN: walk the (few) refunds, not the orders.
     refunds = _grouped(
@@ -105,7 +101,8 @@ def committee_progress(db: sqlite_utils.Database) -> list[dict[str, Any]]:
                 "batches": statuses.get(code, {}),
                 "units": units or 0,
                 "picked": picked or 0,
-                "short_lines": shorts.get(code, (0,))[0],
+                # Order lines, as the "new" count and the shortages screen count them.
+                "short_lines": n_refunds,
                 "refunds": n_refunds,
                 "refund_fen": refund_fen or 0,
                 "unseen": unseen or 0,
@@ -123,13 +120,27 @@ def committee_progress(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return out
 
 
+def rejects_without_committee(db: sqlite_utils.Database) -> int:
+    """Pending import rejects that name no committee, or one not in the catalogue.
+
+    No committee row can show them, yet they are as pending as the others: the day's total
+    counts them so that it agrees with the orders screen.
+    """
+    row = db.conn.execute(
+        "SELECT count(*) FROM import_rejects r WHERE r.status = 'pending' AND NOT EXISTS"
+        " (SELECT 1 FROM committees c WHERE c.code = r.committee)"
+    ).fetchone()
+    return int(row[0])
+
+
 def print_job_counts(db: sqlite_utils.Database) -> dict[str, int]:
     """Print jobs per status."""
     return dict(db.conn.execute("SELECT status, count(*) FROM print_jobs GROUP BY status"))
 
 
-def committee_refunds(db: sqlite_utils.Database, committee: str) -> list[dict[str, Any]]:
-    """A committee's refunds, oldest first, with the household, product and short quantity."""
+def committee_refunds(db: sqlite_utils.Database, committee: str | None) -> list[dict[str, Any]]:
+    """A committee's refunds (None: every committee's), oldest first, with the committee,
+    the household, product and short quantity."""
     keys = (
         "id",
         "at",
@@ -144,19 +155,24 @@ def committee_refunds(db: sqlite_utils.Database, committee: str) -> list[dict[st
         "reason",
         "fen",
         "batch",
+        "committee",
+        "committee_name",
     )
-    sql = """
+    where = "WHERE o.committee = ?" if committee is not None else ""
+    sql = f"""
         SELECT r.id, r.at, r.kind, r.order_no, o.building, o.unit, o.room, l.sku, p.name,
-               s.short_qty, r.reason, r.fen, r.batch
+               s.short_qty, r.reason, r.fen, r.batch, o.committee, c.name
         FROM refunds r
         JOIN orders o ON o.order_no = r.order_no
+        LEFT JOIN committees c ON c.code = o.committee
         LEFT JOIN order_lines l ON l.order_no = r.order_no AND l.line_no = r.line_no
         LEFT JOIN products p ON p.sku = l.sku
         LEFT JOIN line_shorts s ON s.order_no = r.order_no AND s.line_no = r.line_no
-        WHERE o.committee = ?
+        {where}
         ORDER BY r.id
     """
-    return [dict(zip(keys, row, strict=True)) for row in db.conn.execute(sql, (committee,))]
+    params = (committee,) if committee is not None else ()
+    return [dict(zip(keys, row, strict=True)) for row in db.conn.execute(sql, params)]
 
 
 def seen_refund(db: sqlite_utils.Database, committee: str) -> int:

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from picker.app.warehouse import Warehouse
 from picker.cli import main
-from picker.domain.kpi import PickDemand, ScanRow, active_seconds, kpis
+from picker.cli.accounts import _per_hour
+from picker.domain.kpi import PickDemand, Rate, ScanRow, active_seconds, kpis
 from picker.domain.model import SHANGHAI
 from tests.conftest import order_rows, save_small_catalog
 from tests.test_floor import BUNDLE, EGGS, LINES_A, load
@@ -135,6 +136,21 @@ def test_empty_log_active_time_and_too_little_of_it() -> None:
     assert active_seconds(times, idle_seconds=600) == 240 + 360 + 5
 
 
+def test_a_rate_needs_a_quarter_hour_of_work() -> None:
+    """0.06 h of picking is no basis for lines per hour; 15 minutes is."""
+    from picker.ui.stats import rate_rows  # the KPI screen's cells
+
+    brief = Rate("P001", "王小明", 60, 0.06 * 3600)
+    enough = Rate("P002", "李四", 30, 900)
+    assert brief.per_hour == 1000 and brief.too_short
+    assert not enough.too_short
+    assert rate_rows([brief, enough]) == {
+        "P001": ("P001 王小明", "60", "0.06", "— (too short)"),
+        "P002": ("P002 李四", "30", "0.25", "120.0"),
+    }
+    assert (_per_hour(brief), _per_hour(enough)) == ("— (too short)", "120.0")
+
+
 class Clock:
     """A clock the test sets; it stands still in between."""
 
@@ -197,6 +213,8 @@ def test_stats_cli(scanned: Warehouse) -> None:
     assert data["rejects"]["rate"] == 0.25
     assert data["scans_per_hour"] == [{"hour": "2022-04-12 09:00", "accepted": 3, "rejected": 1}]
     text = runner.invoke(main, ["--lang", "en", "stats", "--db", str(scanned.path)]).output
-    assert "Lines per hour" in text and "80.0" in text and "25.0%" in text
+    # 90 s of work: the 80 lines/h it extrapolates to is not printed as a rate.
+    assert "Lines per hour" in text and "— (too short)" in text and "25.0%" in text
+    assert "80.0" not in text
     bad = runner.invoke(main, ["stats", "--db", str(scanned.path), "--day", "x"])
     assert bad.exit_code == 2

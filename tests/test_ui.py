@@ -157,7 +157,7 @@ async def test_table_lists_committees_with_totals(wh: Warehouse, zh: None) -> No
         assert cell(app, "城中居委", "rejects") == "1"
         assert cell(app, "杨家庄村委", "orders") == "0"
         headers = [str(c.label) for c in table_of(app).columns.values()]
-        assert headers == ["街道 ▲", "居委", "订单", "行数", "金额", "待处理拒收"]
+        assert headers == ["街道 ▲", "居委", "订单", "订单行", "金额", "待处理拒收"]
         assert totals(app) == "6 单 · ￥132.50 · 3/4 个居委有单 · 待处理拒收 1"
         assert table_of(app).get_cell(CODE_OF["青平居委"], "amount").justify == "right"
         assert app.title == "青浦保供仓" and app.sub_title == "张班长 · 班长 · T1"
@@ -276,7 +276,7 @@ async def test_english_headers_and_footer(wh: Warehouse) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         headers = [str(c.label) for c in table_of(app).columns.values()]
-        assert headers == ["Subdistrict ▲", "Committee", "Orders", "Lines", "Amount",
+        assert headers == ["Subdistrict ▲", "Committee", "Orders", "Order lines", "Amount",
                            "Pending rejects"]  # fmt: skip
         assert totals(app) == "6 orders · ￥132.50 · 3/4 committees with orders · 1 reject pending"
         descriptions = {b.binding.description for b in app.screen.active_bindings.values()}

@@ -316,13 +316,13 @@ async def test_a_whole_batch_picked_and_packed(wh: Warehouse, batch: str) -> Non
         assert pick.query_one("#location-big", Digits).value == "A-01-01-1"
         assert text(pick, "#product") == "鸡蛋 30枚"
         await scan(pilot, EGGS)
-        assert text(pick, "#result") == "✓ 鸡蛋 30枚 +1  1/3 盒"
+        assert text(pick, "#result") == "✓ 鸡蛋 30枚 +1  1/3 boxes"
         await scan(pilot, "4*" + EGGS)
         assert text(pick, "#result").startswith("✗ too many 鸡蛋 30枚: 3 needed, 1 done")
         assert pick.query_one("#result").has_class("-rejected") and app.bells == 1
         await pilot.press("f4")  # undo the accepted egg
         await idle(pilot)
-        assert text(pick, "#result") == "✓ undone: 鸡蛋 30枚 1 盒"
+        assert text(pick, "#result") == "✓ undone: 鸡蛋 30枚 1 box"
         await pilot.press("f2")  # skip the eggs: the bundle is next
         await idle(pilot)
         assert pick.query_one("#location-big", Digits).value == "B-01-01-1"
@@ -333,7 +333,7 @@ async def test_a_whole_batch_picked_and_packed(wh: Warehouse, batch: str) -> Non
         await pilot.press("2", "enter")  # 破损
         await idle(pilot)
         assert pick.done and pick.query_one("#banner").display
-        assert text(pick, "#result") == "✓ 鸡蛋 30枚: 2 盒 short, ￥64.00 refunded"
+        assert text(pick, "#result") == "✓ 鸡蛋 30枚: 2 boxes short, ￥64.00 refunded"
         assert [(r["order_no"], r["reason"]) for r in wh.refunds()] == [("A001", "damaged")]
         assert wh.batches()[0]["status"] == "picked"
         await pilot.press("enter")  # on to packing
@@ -342,7 +342,7 @@ async def test_a_whole_batch_picked_and_packed(wh: Warehouse, batch: str) -> Non
         pack = app.screen
         assert pack.query_one("#door-big", Digits).value == "12-2-301"
         assert "张*明" in text(pack, "#who") and text(pack, "#bag") == "bag 1 of 1"
-        assert text(pack, "#warning") == "⚠ short: 鸡蛋 30枚 2 盒"
+        assert text(pack, "#warning") == "⚠ short: 鸡蛋 30枚 2 boxes"
         await scan(pilot, pork_label(500))  # A003's pork is not for A001
         assert text(pack, "#result").startswith("✗ 猪肉 is not in the order of 12-2-301")
         assert app.bells == 2
@@ -351,7 +351,7 @@ async def test_a_whole_batch_picked_and_packed(wh: Warehouse, batch: str) -> Non
         assert "李*" in text(pack, "#who") and not pack.query_one("#warning").display
         await scan(pilot, EGGS, pork_label(495))
         items = pack.query_one("#items", DataTable)
-        assert [str(c) for c in items.get_row_at(0)][1:] == ["猪肉", "1/2 斤", "495 g"]
+        assert [str(c) for c in items.get_row_at(0)][1:] == ["猪肉", "1/2 jin", "495 g"]
         await scan(pilot, pork_label(495))
         assert pack.query_one("#banner").display
         assert wh.batches()[0]["status"] == "packed"
@@ -401,7 +401,7 @@ async def test_pack_screen_splits_a_multiplied_scan_and_refuses_a_heavy_label(
         assert text(pack, "#bag") == "bag 1 of 2"
         await scan(pilot, "3*" + BUNDLE)
         assert text(pack, "#result") == (
-            "✓ 蔬菜套餐A +3  3/3 份 · 2 into bag 1/2, 1 into bag 2/2"
+            "✓ 蔬菜套餐A +3  3/3 portions · 2 into bag 1/2, 1 into bag 2/2"
             " · bag 1/2 sealed, label queued for printing"
         )
         assert text(pack, "#bag") == "bag 2 of 2"
@@ -412,7 +412,7 @@ async def test_pack_screen_splits_a_multiplied_scan_and_refuses_a_heavy_label(
         assert pack.query_one("#result").has_class("-rejected") and app.bells == 1
         await scan(pilot, pork_label(1000))
         assert text(pack, "#result") == (
-            "✓ 猪肉 +2  2/2 斤 · 1000 g · bag 2/2 sealed, label queued for printing"
+            "✓ 猪肉 +2  2/2 jin · 1000 g · bag 2/2 sealed, label queued for printing"
         )
         assert pack.query_one("#banner").display
     bags = wh.db.execute("SELECT id, n, items, status FROM bags ORDER BY id").fetchall()
@@ -446,7 +446,7 @@ async def test_the_scan_field_keeps_focus(wh: Warehouse, batch: str) -> None:
         assert app.focused is field
         await pilot.press("f3")
         await scan(pilot, EGGS)  # a scan while choosing a reason is a scan, not a reason
-        assert app.focused is field and text(app.screen, "#result") == "✓ 鸡蛋 30枚 +1  1/3 盒"
+        assert app.focused is field and text(app.screen, "#result") == "✓ 鸡蛋 30枚 +1  1/3 boxes"
         assert not wh.refunds()
 
 

@@ -101,10 +101,10 @@ async def test_a_household_packed_with_pork_weighed_on_the_scale(
             assert "欧**明" in text(pack, "#who")
             standin.grams = 495  # the first 斤 of pork on the pan
             await shows(pilot, S.STABLE, 495)
-            assert "0.495 kg" in str(panel.content) and "猪肉 0/2 斤" in str(panel.content)
+            assert "0.495 kg" in str(panel.content) and "猪肉 0/2 jin" in str(panel.content)
             await pilot.press("enter")  # Enter on the empty scan field records it
             await idle(pilot)
-            assert text(pack, "#result") == "✓ 猪肉 +1  1/2 斤 · 495 g"
+            assert text(pack, "#result") == "✓ 猪肉 +1  1/2 jin · 495 g"
             await pilot.press("f5")  # the same weight again: it was recorded already
             await idle(pilot)
             assert text(pack, "#result").startswith("✗ that weight was recorded")
@@ -117,10 +117,10 @@ async def test_a_household_packed_with_pork_weighed_on_the_scale(
             assert text(pack, "#result") == "✗ the scale is still moving: wait for a steady weight"
             standin.motion = False
             await shows(pilot, S.STABLE, 505)
-            assert "猪肉 1/2 斤" in str(panel.content)
+            assert "猪肉 1/2 jin" in str(panel.content)
             app.screen.submit("CMD-WEIGH")  # a scanner's trigger on the command card
             await idle(pilot)
-            assert text(pack, "#result").startswith("✓ 猪肉 +1  2/2 斤 · 505 g")
+            assert text(pack, "#result").startswith("✓ 猪肉 +1  2/2 jin · 505 g")
             assert pack.query_one("#banner").display
             assert app.bells == 2
     assert warehouse.batches()[0]["status"] == "packed"
@@ -177,7 +177,7 @@ async def test_a_silent_scale_is_shown_and_the_label_still_works(
             assert text(app.screen, "#result").startswith("✗ the scale does not answer")
             app.screen.submit(pork_label(500))  # the fallback: the scale label
             await idle(pilot)
-            assert text(app.screen, "#result") == "✓ 猪肉 +1  1/2 斤 · 500 g"
+            assert text(app.screen, "#result") == "✓ 猪肉 +1  1/2 jin · 500 g"
             standin.silent = False  # back: the weight shows again
             await shows(pilot, S.STABLE, 500)
     outcomes = [(r["raw"], r["outcome"], r["reason"]) for r in warehouse.scan_log(batch)][-2:]
@@ -203,7 +203,7 @@ async def test_an_unplugged_scale_is_shown_refused_and_comes_back(
             await shows(pilot, S.STABLE, 495)
             await pilot.press("f5")
             await idle(pilot)
-            assert text(pack, "#result") == "✓ 猪肉 +1  1/2 斤 · 495 g"
+            assert text(pack, "#result") == "✓ 猪肉 +1  1/2 jin · 495 g"
             standin.grams = 0
             await shows(pilot, S.ZERO, 0)
             standin.grams = 505
@@ -220,7 +220,7 @@ async def test_an_unplugged_scale_is_shown_refused_and_comes_back(
             await shows(pilot, S.STABLE, 300)
             await pilot.press("f5")
             await idle(pilot)
-            assert text(pack, "#result").startswith("✓ 猪肉 +1  2/2 斤 · 300 g")
+            assert text(pack, "#result").startswith("✓ 猪肉 +1  2/2 jin · 300 g")
     log = [(r["raw"], r["outcome"], r["reason"]) for r in warehouse.scan_log(batch)][-3:]
     assert log == [
         ("SCALE:495", "accepted", ""),
@@ -246,7 +246,7 @@ async def test_take_it_off_holds_after_leaving_the_pack_screen(
             await shows(pilot, S.STABLE, 495)
             await pilot.press("f5")
             await idle(pilot)
-            assert text(app.screen, "#result") == "✓ 猪肉 +1  1/2 斤 · 495 g"
+            assert text(app.screen, "#result") == "✓ 猪肉 +1  1/2 jin · 495 g"
             await pilot.press("escape")  # away and back, the pork still on the pan
             await wait_for(pilot, lambda: not isinstance(app.screen, PackScreen))
             app.push_screen(PackScreen(warehouse.session(batch, "P001", "T1", stage="pack")))
@@ -262,7 +262,7 @@ async def test_take_it_off_holds_after_leaving_the_pack_screen(
             await shows(pilot, S.STABLE, 505)
             await pilot.press("f5")
             await idle(pilot)
-            assert text(app.screen, "#result").startswith("✓ 猪肉 +1  2/2 斤 · 505 g")
+            assert text(app.screen, "#result").startswith("✓ 猪肉 +1  2/2 jin · 505 g")
     accepted = [r["raw"] for r in warehouse.scan_log(batch) if r["raw"].startswith("SCALE:")]
     assert accepted == ["SCALE:495", "SCALE:505"]
 

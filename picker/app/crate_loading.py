@@ -35,6 +35,8 @@ class Truck(Protocol):
         self, route: rows.RouteRow, bag_id: str
     ) -> tuple[rows.BagRow, tuple[str, int]]: ...
 
+    def loaded_onto(self, route: rows.RouteRow) -> None: ...
+
     def result(
         self,
         raw: str,
@@ -101,8 +103,7 @@ def _load(session: Truck, raw: str, code: str) -> LoadResult:
             terminal=session.terminal,
             scan_id=scan_id,
         )
-    if route.status == RouteState.PLANNED:
-        rows.set_status(conn, route.id, RouteState.LOADING)
+    session.loaded_onto(route)
     result = session.result(raw, True, first, scan_id, stop=stop[1])
     return replace(result, kind="crate", bag=None, household=None, crate=code, crate_bags=len(todo))
 

@@ -28,7 +28,7 @@ from picker.app.load_outcomes import (
 )
 from picker.app.routes import Routes
 from picker.domain.crating import Problem
-from picker.domain.model import OrderStatus
+from picker.domain.model import OrderStatus, Role
 from picker.domain.scanning import ScanIndex, resolve
 from picker.domain.scans import ScanError, ScanKind
 from picker.domain.states import BagState, RouteState, ScanOutcome
@@ -68,7 +68,9 @@ class LoadSession:
         self.ctx = ctx
         self.routing = routing
         self.crating = crating
-        floor.operator(operator)
+        _name, role = floor.operator(operator)
+        #: A driver loading a route nobody was set to drive is its driver from then on.
+        self.is_driver = role is Role.DRIVER
         found = routing.route(route)
         self.route_id = found.id
         self.route_name = found.name
@@ -152,9 +154,19 @@ class LoadSession:
             terminal=self.terminal,
             scan_id=scan_id,
         )
-        if route.status == RouteState.PLANNED:
-            rows.set_status(conn, route.id, RouteState.LOADING)
+        self.loaded_onto(route)
         return self.result(raw, True, bag, scan_id, stop=stop[1])
+
+    def loaded_onto(self, route: rows.RouteRow) -> None:
+        """Something is on the truck now: the route is loading, and a driver loading a route
+        with no driver is its driver (the routes screen and the route sheet name them).
+        Under `db.write`."""
+        if route.status == RouteState.PLANNED:
+            rows.set_status(self.ctx.db, route.id, RouteState.LOADING)
+        if self.is_driver and not route.driver:
+            rows.update_route(
+                self.ctx.db, route.id, name=route.name, truck=route.truck, driver=self.operator
+            )
 
     def check_bag(self, route: rows.RouteRow, bag_id: str) -> tuple[rows.BagRow, tuple[str, int]]:
         """(bag, its stop) of a bag that may go onto `route` now, or `LoadRejected` saying

@@ -39,6 +39,7 @@ class CommitteeProgress:
     batches: dict[str, int]
     units: int
     picked: int
+    #: Order lines refunded short or under weight; `unseen` counts the new ones among them.
     short_lines: int
     refunds: int
     refund_fen: int
@@ -66,6 +67,8 @@ class Dashboard:
 
     committees: list[CommitteeProgress]
     print_jobs: dict[str, int]
+    #: Pending import rejects with no (known) committee: in no row, but in the day's total.
+    rejects_elsewhere: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,8 @@ class RefundRow:
     fen: int
     batch: str
     seen: bool
+    committee: str = ""
+    committee_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +99,10 @@ class BoardBatch:
     committee_name: str
     status: str
     orders: int
+    #: Order lines of the batch's orders (as the orders screen counts them).
     lines: int
+    #: Pick lines: one per product to walk to, as the pick screen counts them.
+    pick_lines: int
     units: int
     picked: int
     short: int
@@ -187,6 +195,7 @@ class Overview(Service):
         return Dashboard(
             [CommitteeProgress(**r) for r in rows.committee_progress(self.db)],
             rows.print_job_counts(self.db),
+            rows.rejects_without_committee(self.db),
         )
 
     def board(self) -> list[BoardBatch]:
@@ -200,6 +209,7 @@ class Overview(Service):
                 status=b["status"],
                 orders=b["orders"],
                 lines=b["lines"],
+                pick_lines=b["skus"],
                 units=b["units"],
                 picked=b["picked"],
                 short=b["short"],
@@ -211,13 +221,18 @@ class Overview(Service):
             if b["status"] in ON_BOARD
         ]
 
-    def committee_refunds(self, committee: str) -> list[RefundRow]:
-        """The committee's refunds (short, under-weight, cancelled), oldest first."""
-        if not rows.committee_exists(self.db, committee):
+    def committee_refunds(self, committee: str | None) -> list[RefundRow]:
+        """The committee's refunds (short, under-weight, cancelled), oldest first; with None,
+        every committee's (the lead's view of the whole day)."""
+        if committee is not None and not rows.committee_exists(self.db, committee):
             raise NotFound(_("unknown committee {value!r}", value=committee))
-        seen = rows.seen_refund(self.db, committee)
+        seen_upto: dict[str, int] = {}
         out = []
         for r in rows.committee_refunds(self.db, committee):
+            code = r["committee"]
+            if code not in seen_upto:
+                seen_upto[code] = rows.seen_refund(self.db, code)
+            seen = seen_upto[code]
             household = "-".join(p for p in (r["building"], r["unit"], r["room"]) if p)
             out.append(
                 RefundRow(
@@ -232,6 +247,8 @@ class Overview(Service):
                     fen=r["fen"],
                     batch=r["batch"] or "",
                     seen=r["id"] <= seen or r["kind"] == RefundKind.CANCEL,
+                    committee=code,
+                    committee_name=r["committee_name"] or code,
                 )
             )
         return out

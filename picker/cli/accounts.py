@@ -351,7 +351,7 @@ def _pct(r: Ratio) -> str:
 
 
 def _per_hour(r: Rate) -> str:
-    return "-" if r.per_hour is None else f"{r.per_hour:.1f}"
+    return _("— (too short)") if r.too_short or r.per_hour is None else f"{r.per_hour:.1f}"
 
 
 @main.command()
@@ -362,10 +362,10 @@ def stats(wh: Warehouse, day: str | None, as_json: bool) -> None:
     """KPIs from the scan log: lines and bags per hour, reject and short rates.
 
     Active time is the gaps between an operator's scans at a stage, gaps over 5 minutes left
-    out; under a minute of it gives no rate. Lines per hour: distinct pick lines (batch,
-    product) a picker picked a unit of or declared short. Bags per hour: closed bags,
-    credited to whoever scanned their last item. Reject rate: rejected / all scans, every
-    stage. Short rate: short units / needed units of the batches picked.
+    out; under 15 minutes of it the rate is shown as too short. Lines per hour: distinct
+    pick lines (batch, product) a picker picked a unit of or declared short. Bags per hour:
+    closed bags, credited to whoever scanned their last item. Reject rate: rejected / all
+    scans, every stage. Short rate: short units / needed units of the batches picked.
 
     \b
     Example:

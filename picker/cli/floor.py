@@ -96,7 +96,7 @@ def batches(wh: Warehouse, status: str | None, as_json: bool) -> None:
         _("Committee"),
         _("Status"),
         _("Orders"),
-        _("Lines"),
+        _("Order lines"),
         _("Picked"),
         _("Holder"),
     )

@@ -228,7 +228,7 @@ def orders(wh: Warehouse, committee: str | None, as_json: bool) -> None:
         _("Subdistrict"),
         _("Committee"),
         _("Orders"),
-        _("Lines"),
+        _("Order lines"),
         _("Amount"),
         _("Refunded"),
         _("Rejects"),

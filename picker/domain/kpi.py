@@ -30,6 +30,9 @@ from picker.domain.states import ScanOutcome
 IDLE_SECONDS = 300
 #: Below a minute of active time a rate says nothing (3 scans in 2 s is not 5,400 an hour).
 MIN_ACTIVE_SECONDS = 60
+#: Under 15 minutes of work an hourly rate is an extrapolation (0.06 h of picking made 993.7
+#: lines/h): it is still worked out, but screens and reports show it as too short to say.
+SHORT_WORK_SECONDS = 900
 _ITEM_KINDS = ("product", "weighed")
 
 
@@ -91,6 +94,11 @@ class Rate:
         if self.active_seconds < MIN_ACTIVE_SECONDS:
             return None
         return self.done * 3600 / self.active_seconds
+
+    @property
+    def too_short(self) -> bool:
+        """Too little active time (under `SHORT_WORK_SECONDS`) for the rate to be shown."""
+        return self.active_seconds < SHORT_WORK_SECONDS
 
 
 @dataclass(frozen=True, slots=True)

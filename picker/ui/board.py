@@ -20,7 +20,7 @@ COLUMNS = (
     ("batch", N_("Batch"), False),
     ("committee", N_("Committee"), False),
     ("orders", N_("Orders"), True),
-    ("lines", N_("Lines"), True),
+    ("lines", N_("Pick lines"), True),  # what the pick screen counts, not order lines
     ("picked", N_("Picked"), True),
     ("status", N_("Status"), False),
     ("holder", N_("Holder"), False),
@@ -48,6 +48,11 @@ KEYS: list[BindingType] = [
          show=False),
     bind("escape", "back", N_("Back"), N_("Clear the filter, or back to the dashboard"),
          "home.back"),
+    # Priority: the find field would take Home/End; a filter is a few characters anyway.
+    Binding("home", "cursor_edge(0)", N_("First row"), tooltip=N_("Highlight the first batch"),
+            show=False, priority=True, id="home.first"),
+    Binding("end", "cursor_edge(1)", N_("Last row"), tooltip=N_("Highlight the last batch"),
+            show=False, priority=True, id="home.last"),
 ]  # fmt: skip
 #: The keys only a shift lead has; others do not see them in the footer.
 LEAD_ONLY = ("home.take_over", "home.reassign")
@@ -60,7 +65,7 @@ def cells(b: BoardBatch) -> tuple[str, ...]:
         b.id,
         b.committee_name,
         str(b.orders),
-        str(b.lines),
+        str(b.pick_lines),
         f"{b.picked}/{b.units - b.short}",
         state_label(b.status),
         holder,

@@ -53,7 +53,7 @@ def totals(d: Dashboard) -> str:
     percent = sum(c.picked for c in rows) * 100 // units if units else 0
     jobs = d.print_jobs
     orders = sum(c.orders for c in rows)
-    rejects = sum(c.rejects for c in rows)
+    rejects = sum(c.rejects for c in rows) + d.rejects_elsewhere
     bags = sum(c.bags for c in rows)
     return _n(
         "{orders} order ({unbatched} to plan) · batches waiting/working/done"

@@ -165,6 +165,12 @@ class HomeScreen(Screen[None]):
         if table.row_count:
             table.move_cursor(row=max(0, min(table.cursor_row + delta, table.row_count - 1)))
 
+    def action_cursor_edge(self, end: int) -> None:
+        """Highlight the first (0) or the last (1) batch; the find field keeps the keys."""
+        table = self.query_one(LiveTable)
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1 if end else 0)
+
     def selected(self) -> BoardBatch | None:
         """The highlighted batch."""
         key = self.query_one(LiveTable).selected_key()

@@ -28,6 +28,7 @@ from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.orders_table import COLUMNS, SortOrder, cells, styled
 from picker.ui.rejects import RejectsScreen
+from picker.ui.widgets import RowTable
 
 __all__ = ["OrdersScreen", "RejectsScreen", "SortOrder"]
 
@@ -105,7 +106,7 @@ class OrdersScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="orders", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="orders", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="filter-bar"):
             yield Label(_("Committee:"))
             yield Input(id="filter", placeholder=_("type to filter, Esc clears"), compact=True)

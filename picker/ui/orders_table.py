@@ -16,7 +16,7 @@ COLUMNS = (
     ("subdistrict", N_("Subdistrict"), False),
     ("committee", N_("Committee"), False),
     ("orders", N_("Orders"), True),
-    ("lines", N_("Lines"), True),
+    ("lines", N_("Order lines"), True),
     ("amount", N_("Amount"), True),
     ("rejects", N_("Pending rejects"), True),
 )

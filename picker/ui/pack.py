@@ -34,6 +34,7 @@ from picker.ui.scan_input import ScanInput
 from picker.ui.scan_jobs import WeighJob
 from picker.ui.scan_screen import fkey
 from picker.ui.stage_screen import StageScreen, show_big
+from picker.ui.units import quantity
 from picker.ui.widgets import hide_from_footer
 
 __all__ = ["PackScreen", "PackView", "mask_name"]
@@ -145,7 +146,10 @@ class PackScreen(StageScreen[PackView]):
         warning.display = bool(shorts)
         warning.update(
             "⚠ "
-            + _("short: {items}", items=", ".join(f"{i.name} {i.short} {i.unit}" for i in shorts))
+            + _(
+                "short: {items}",
+                items=", ".join(f"{i.name} {quantity(i.short, i.unit)}" for i in shorts),
+            )
         )
         self.query_one("#items").display = not view.done
         self._fill_items(view)
@@ -223,7 +227,11 @@ class PackScreen(StageScreen[PackView]):
         item = item or (open_items[0] if open_items else None)
         self.weigh_sku = item.sku if item else None
         # The scale weighs what is left of the line: its weight completes it, not a count.
-        shown = f"{item.name} {item.packed}/{item.needed} {item.unit}" if item else ""
+        shown = (
+            f"{item.name} {quantity(item.needed, item.unit, f'{item.packed}/{item.needed}')}"
+            if item
+            else ""
+        )
         self.query_one(ScalePanel).set_item(shown)
 
     def action_weigh(self) -> None:

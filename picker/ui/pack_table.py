@@ -7,6 +7,7 @@ from rich.text import Text
 
 from picker.i18n import N_, _
 from picker.ui.pack_view import PackView
+from picker.ui.units import quantity
 
 #: (column key, header; a blank header stays blank)
 ITEM_COLUMNS = (("mark", " "), ("product", N_("Product")), ("qty", N_("In bag")),
@@ -26,7 +27,7 @@ def item_rows(view: PackView, scale: bool) -> list[tuple[str | Text, ...]]:
             note.append(_("{grams} g", grams=i.grams) if i.grams else hint)
         if i.short:
             note.append((" " if note else "") + _("{qty} short", qty=i.short), "bold red")
-        rows.append((i.mark(), i.name, f"{i.packed}/{i.needed} {i.unit}", note))
+        rows.append((i.mark(), i.name, quantity(i.needed, i.unit, f"{i.packed}/{i.needed}"), note))
     return rows
 
 

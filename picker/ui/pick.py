@@ -31,6 +31,7 @@ from picker.ui.scan_jobs import ShortJob
 from picker.ui.scan_screen import fkey
 from picker.ui.short_reason import ShortReasonScreen
 from picker.ui.stage_screen import StageScreen, show_big
+from picker.ui.units import quantity, unit_word
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +111,16 @@ class PickScreen(StageScreen[PickView]):
         if hint:
             product += Content.styled("  " + hint, "$text-warning")
         self.query_one("#product", Static).update(product)
-        self.query_one("#unit", Static).update(cur.unit if cur else "")
+        self.query_one("#unit", Static).update(
+            unit_word(cur.needed - cur.short, cur.unit) if cur else ""
+        )
         self.query_one("#done-count", Digits).update(str(cur.picked) if cur else "")
         self.query_one("#needed-count", Digits).update(str(cur.needed - cur.short) if cur else "")
         self.query_one("#slash").display = cur is not None
         done_units, total_units = view.units
         self.query_one("#progress", Static).update(
             _(
-                "{done}/{total} units · {lines}/{count} lines",
+                "{done}/{total} units · {lines}/{count} pick lines",
                 done=done_units,
                 total=total_units,
                 lines=view.lines_done,
@@ -138,7 +141,11 @@ class PickScreen(StageScreen[PickView]):
                 ln.mark(),
                 Text(ln.location, style=style),
                 Text(ln.name, style=style),
-                Text(f"{ln.picked}/{ln.needed - ln.short} {ln.unit}", style=style, justify="right"),
+                Text(
+                    quantity(ln.needed - ln.short, ln.unit, f"{ln.picked}/{ln.needed - ln.short}"),
+                    style=style,
+                    justify="right",
+                ),
                 Text(ln.note(), style="red" if ln.short else "yellow"),
                 key=ln.sku,
             )
@@ -162,7 +169,7 @@ class PickScreen(StageScreen[PickView]):
                 "{product}: {qty} {unit} short, {amount} refunded",
                 product=product,
                 qty=result.qty or 0,
-                unit=self.unit_of(result.sku),
+                unit=unit_word(result.qty or 0, self.unit_of(result.sku)),
                 amount=format_fen(result.refund_fen),
             )
         return super().describe(result)
@@ -192,7 +199,7 @@ class PickScreen(StageScreen[PickView]):
             elif choice:
                 self.submit(choice)  # a code scanned while the modal was open
 
-        remaining = f"{current.remaining} {current.unit} {current.name}"
+        remaining = f"{quantity(current.remaining, current.unit)} {current.name}"
         self.app.push_screen(ShortReasonScreen(current.name, remaining), chosen)
 
     def action_back(self) -> None:

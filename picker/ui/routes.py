@@ -1,9 +1,11 @@
 """The shift lead's routes screen: the day's trucks and their stops, arranged with keys.
 
-The routes on the left, the stops of the highlighted route on the right. A stop moves up or
-down its route, or onto another route; a route gets its driver and truck; a truck can be
-added. Every change is a use case run in a thread worker; the screen then reads the day
-again. The day's routes are planned from the committees' configuration on first open.
+The routes on the left, the stops of the highlighted route on the right; the arrows choose
+the route, Enter (or Tab) hands them to its stops, and every route key acts on the route
+whose stops are shown. A stop moves up or down its route, or onto another route; a route
+gets its driver and truck; a truck can be added. Every change is a use case run in a
+thread worker; the screen then reads the day again. The day's routes are planned from the
+committees' configuration on first open.
 """
 
 from __future__ import annotations
@@ -89,7 +91,9 @@ class RoutesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = _("Routes")
-        self.query_one("#stops", DataTable).focus()
+        # The arrows choose the route first: with the stops focused, ↓ looked like choosing
+        # the next route while `l` and `d` still acted on the first.
+        self.query_one("#routes", DataTable).focus()
         self._run(self.warehouse.plan_routes)
 
     @property
@@ -131,6 +135,11 @@ class RoutesScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#routes")
     def _route_highlighted(self) -> None:
         self._show_stops()
+
+    @on(DataTable.RowSelected, "#routes")
+    def _route_chosen(self) -> None:
+        """Enter on a route: its stops (shown beside it) take the arrows, to arrange them."""
+        self.query_one("#stops", DataTable).focus()
 
     def _show_stops(self, committee: str | None = None) -> None:
         route = self.route

@@ -17,15 +17,15 @@ import queue
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from textual import on, work
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from picker.app.session import Session
 from picker.errors import PickerError
-from picker.i18n import _
+from picker.i18n import N_, _
 from picker.ui.devices import ScannerFeed, terminal_devices
 from picker.ui.scan_input import GS, ScanInput
 from picker.ui.scan_jobs import REFRESH, STOP, job_code
@@ -55,6 +55,14 @@ class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
 
     #: The ScanInput's id in the subclass's compose.
     SCAN_INPUT_ID: ClassVar[str] = "scan"
+    #: The lists here take no focus (the scan field keeps it): Home and End scroll them from
+    #: the field. A scanner never sends either key, so the field loses nothing.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "list_edge(0)", N_("First row"), show=False, priority=True,
+                tooltip=N_("Scroll the lists to the top"), id="scan.first"),
+        Binding("end", "list_edge(1)", N_("Last row"), show=False, priority=True,
+                tooltip=N_("Scroll the lists to the bottom"), id="scan.last"),
+    ]  # fmt: skip
 
     class ScanApplied(Message, bubble=False):
         """The session applied one code (or short); `view` is set when the lane is idle."""
@@ -128,6 +136,14 @@ class ScanScreen(Screen[None], Generic[ViewT, SessionT]):
     def on_screen_resume(self) -> None:
         """Back from a modal (help, short reason): the scan field takes the keys again."""
         self.scan_input.focus()
+
+    def action_list_edge(self, end: int) -> None:
+        """Scroll every list on the screen to its top (0) or bottom (1)."""
+        for table in self.query(DataTable):
+            if end:
+                table.scroll_end(animate=False)
+            else:
+                table.scroll_home(animate=False)
 
     @property
     def scan_input(self) -> ScanInput:

@@ -55,13 +55,15 @@ def reason_label(row: RefundRow) -> str:
     return row.reason
 
 
-def cells(row: RefundRow) -> tuple[str | Text, ...]:
+def cells(row: RefundRow, with_committee: bool = False) -> tuple[str | Text, ...]:
+    """A refund's cells; in the view of every committee the household is named with its
+    committee's, since households repeat across committees."""
     new = Text(_("new"), "bold red") if not row.seen else ""
     qty = str(row.short_qty) if row.short_qty else ""
     return (
         new,
         row.at[11:16],
-        row.household,
+        f"{row.committee_name} {row.household}" if with_committee else row.household,
         row.product or _(KIND_LABELS.get(row.kind, "")),
         qty,
         reason_label(row),
@@ -75,16 +77,24 @@ class ShortagesScreen(ModalScreen[None]):
     CSS_PATH = "dashboard.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("a", "accept", N_("Accept"), N_("Mark these shortages seen"), "shortages.accept"),
+        bind(
+            "c",
+            "everyone",
+            N_("All committees"),
+            N_("Show every committee's shortages, or this committee's again"),
+            "shortages.all",
+        ),
         bind("escape,q", "dismiss", N_("Close"), N_("Back to the dashboard"), "shortages.close"),
     ]
 
     class RefundsLoaded(Message):
         """A worker read the committee's refunds (or `error` says why not)."""
 
-        def __init__(self, rows: list[RefundRow], error: str = "") -> None:
+        def __init__(self, rows: list[RefundRow], error: str = "", everyone: bool = False) -> None:
             super().__init__()
             self.rows = rows
             self.error = error
+            self.everyone = everyone
 
     def __init__(self, warehouse: Warehouse, committee: str, name: str) -> None:
         super().__init__()
@@ -94,13 +104,17 @@ class ShortagesScreen(ModalScreen[None]):
         self.committee_name = name
         self.rows: list[RefundRow] = []
         """The refunds as last read."""
+        self.everyone = False
+        """Every committee's refunds (`c` toggles), not only this committee's."""
+
+    def _title(self) -> str:
+        name = _("all committees") if self.everyone else self.committee_name
+        return _("Shortages and refunds: {committee}", committee=name)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="shortages") as box:
-            box.border_title = _(
-                "Shortages and refunds: {committee}", committee=self.committee_name
-            )
-            box.border_subtitle = _("a accepts · Esc closes")
+            box.border_title = self._title()
+            box.border_subtitle = _("a accepts · c all/this committee · Esc closes")
             yield LiveTable(COLUMNS, id="refunds")
             yield MessageLine()
 
@@ -109,16 +123,17 @@ class ShortagesScreen(ModalScreen[None]):
         self._read(accept_upto=None)
 
     @work(thread=True, exit_on_error=False, group="shortages")
-    def _read(self, accept_upto: int | None) -> None:
+    def _read(self, accept_upto: dict[str, int] | None) -> None:
         try:
-            if accept_upto is not None:
-                self.warehouse.accept_shortages(self.committee, accept_upto)
-            rows = self.warehouse.committee_refunds(self.committee)
+            for committee, upto in (accept_upto or {}).items():
+                self.warehouse.accept_shortages(committee, upto)
+            everyone = self.everyone
+            rows = self.warehouse.committee_refunds(None if everyone else self.committee)
         except Exception as exc:  # shown as a red line in the modal
             log.exception("reading the refunds of committee %s failed", self.committee)
             self.post_message(self.RefundsLoaded([], str(exc)))
         else:
-            self.post_message(self.RefundsLoaded(rows))
+            self.post_message(self.RefundsLoaded(rows, everyone=everyone))
 
     @on(RefundsLoaded)
     def _loaded(self, message: RefundsLoaded) -> None:
@@ -126,8 +141,10 @@ class ShortagesScreen(ModalScreen[None]):
         if message.error:
             line.error(_("Cannot read the warehouse: {error}", error=message.error))
             return
+        if message.everyone != self.everyone:
+            return  # read before `c` was pressed: the read it started comes next
         self.rows = message.rows
-        self.query_one(LiveTable).show({str(r.id): cells(r) for r in self.rows})
+        self.query_one(LiveTable).show({str(r.id): cells(r, self.everyone) for r in self.rows})
         new = sum(not r.seen for r in self.rows)
         total = format_fen(sum(r.fen for r in self.rows))
         line.info(
@@ -143,5 +160,14 @@ class ShortagesScreen(ModalScreen[None]):
 
     def action_accept(self) -> None:
         """Mark every refund shown as seen: the lead has taken note of these shortages."""
-        if self.rows:
-            self._read(accept_upto=max(r.id for r in self.rows))
+        upto: dict[str, int] = {}
+        for r in self.rows:
+            upto[r.committee] = max(upto.get(r.committee, 0), r.id)
+        if upto:
+            self._read(accept_upto=upto)
+
+    def action_everyone(self) -> None:
+        """Every committee's shortages, or back to this committee's."""
+        self.everyone = not self.everyone
+        self.query_one("#shortages", Vertical).border_title = self._title()
+        self._read(accept_upto=None)

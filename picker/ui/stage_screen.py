@@ -13,6 +13,7 @@ from picker.app.sessions import ScanSession
 from picker.i18n import _
 from picker.ui.scan_jobs import ShortJob, WeighJob
 from picker.ui.scan_screen import ScanScreen, ViewT
+from picker.ui.units import quantity, unit_word
 
 if TYPE_CHECKING:
     from picker.domain.scan_outcomes import ScanResult
@@ -48,10 +49,11 @@ class StageScreen(ScanScreen[ViewT, ScanSession]):
                 "undone: {product} {qty} {unit}",
                 product=product,
                 qty=-(result.qty or 0),
-                unit=self.unit_of(result.sku),
+                unit=unit_word(-(result.qty or 0), self.unit_of(result.sku)),
             )
         done, needed = result.line or (0, 0)
-        text = f"{product} +{result.qty or 0}  {done}/{needed} {self.unit_of(result.sku)}"
+        amount = quantity(needed, self.unit_of(result.sku), f"{done}/{needed}")
+        text = f"{product} +{result.qty or 0}  {amount}"
         if result.grams:
             text += " · " + _("{grams} g", grams=result.grams)
         return text

@@ -64,7 +64,7 @@ def rate_rows(rates: Sequence[Rate]) -> dict[str, tuple[Cell, ...]]:
             f"{r.operator} {r.name}",
             str(r.done),
             f"{r.active_seconds / 3600:.2f}",
-            "-" if r.per_hour is None else f"{r.per_hour:.1f}",
+            _("— (too short)") if r.too_short or r.per_hour is None else f"{r.per_hour:.1f}",
         )
         for r in rates
     }

@@ -132,7 +132,19 @@ class MessageLine(Static):
 Cell = str | Text
 
 
-class LiveTable(DataTable[Text]):
+class RowTable(DataTable[Text]):
+    """A table whose cursor picks rows: Home and End go to the first and the last row
+    (DataTable's own Home and End scroll sideways when the cursor is on rows)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("home", "scroll_top", N_("First row"), N_("Go to the first row"), "list.first",
+             show=False),
+        bind("end", "scroll_bottom", N_("Last row"), N_("Go to the last row"), "list.last",
+             show=False),
+    ]  # fmt: skip
+
+
+class LiveTable(RowTable):
     """A table refreshed in place: only changed cells are redrawn while the rows stay the
     same; when rows come or go it is rebuilt and the cursor stays on its row's key.
 
