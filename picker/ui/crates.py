@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Digits, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Digits, Header, ProgressBar, Static
 
 from picker.app.crate_outcomes import CrateResult, CrateView
 from picker.app.crate_session import CrateSession
@@ -28,6 +28,7 @@ from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.scan_input import ScanInput
 from picker.ui.scan_screen import ScanScreen, fkey
+from picker.ui.widgets import RowsFooter
 
 if TYPE_CHECKING:
     from picker.app.crates import CrateInfo
@@ -128,7 +129,7 @@ class CrateScreen(ScanScreen[CrateView, CrateSession]):
         yield ProgressBar(id="bar", show_eta=False, show_percentage=False)
         yield DataTable(id="bags", cursor_type="row", zebra_stripes=True)
         yield ScanInput(placeholder=_("Scan a crate label or a bag label"), id="scan")
-        yield Footer()
+        yield RowsFooter(1)
 
     def on_mount(self) -> None:
         self.sub_title = _("Crates")

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker
 
 from picker.app.overview import BoardBatch
@@ -40,6 +40,7 @@ from picker.ui.widgets import (
     LiveTable,
     MessageLine,
     PromptScreen,
+    RowsFooter,
     hide_from_footer,
     require_lead,
 )
@@ -97,7 +98,7 @@ class HomeScreen(Screen[None]):
         yield FindInput(placeholder=_("Scan a batch, or type a committee to filter"), id="find")
         yield LiveTable(COLUMNS, id="board")
         yield MessageLine()
-        yield Footer(compact=True)
+        yield RowsFooter(1)
 
     def on_mount(self) -> None:
         self.query_one(LiveTable).can_focus = False  # the find field keeps the keys

@@ -36,6 +36,11 @@ class RoutesScreen(Screen[None]):
     """Arrange the day's routes: stop order, which route a committee is on, driver, truck."""
 
     CSS_PATH = "routes.tcss"
+    #: Under 110 columns the stops stand under the routes, so that every header shows.
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         bind(
             "shift+up,minus",

@@ -49,19 +49,23 @@ COLUMNS = (
     ("delivered", N_("Delivered"), True),
     ("open", N_("Open"), True),
 )
+#: Narrower than this, the refunds are one column, so that net, delivered and open (what is
+#: still owed) stay in view at 80 columns; the kinds show from this width on.
+WIDE = 100
+NARROW_COLUMNS = (*COLUMNS[:3], ("refunds", N_("Refunds"), True), *COLUMNS[6:])
 
 
-def cells(row: SettlementRow) -> tuple[Cell, ...]:
-    """A row's cells in `COLUMNS` order; open money in bold, so it is not missed."""
+def cells(row: SettlementRow, narrow: bool = False) -> tuple[Cell, ...]:
+    """A row's cells in `COLUMNS` order (`NARROW_COLUMNS` when `narrow`); open money in
+    bold, so it is not missed."""
     name = f"{row.code} {row.name}".strip() if not row.subdistrict else row.name
     open_cell: Cell = format_fen(row.open_fen)
     if row.open_fen:
         open_cell = Text(format_fen(row.open_fen), style="bold")
+    kinds = (row.refunds_fen,) if narrow else (row.short_fen, row.underweight_fen, row.cancel_fen)
     amounts = (
         row.paid_fen,
-        row.short_fen,
-        row.underweight_fen,
-        row.cancel_fen,
+        *kinds,
         row.net_fen,
         row.delivered_fen,
     )
@@ -174,10 +178,18 @@ class SettlementScreen(Screen[None]):
         s = self.settlement
         rows = s.payment_codes if self.by_code else s.committees
         table = self.query_one(LiveTable)
+        narrow = self.size.width < WIDE
+        spec = NARROW_COLUMNS if narrow else COLUMNS
+        if table.spec != spec:  # the terminal was resized across `WIDE`: rebuild
+            table.spec, table.widths = spec, []
         first = _("Payment code") if self.by_code else _("Committee")
         # The header is redrawn with the rows: committees and codes never share a key.
         table.ordered_columns[0].label = Text(first)
-        table.show({r.code: cells(r) for r in rows})
+        table.show({r.code: cells(r, narrow) for r in rows})
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self._show()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed read or audit is a red line; the timer tries reading again."""

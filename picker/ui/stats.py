@@ -108,6 +108,12 @@ class StatsScreen(Screen[None]):
     """The floor's KPIs for one scan day or all, with a chart of scans per hour."""
 
     CSS_PATH = "stats.tcss"
+    #: Under 130 columns the boxes stand one under the other and the screen scrolls: side by
+    #: side, their headers would be cut.
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (130, "-wide"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("d", "day", N_("Day"), N_("KPIs of one day, or of all"), "stats.day"),
         bind("r", "refresh", N_("Refresh"), N_("Read the figures again now"), "stats.refresh"),

@@ -252,19 +252,26 @@ class PromptScreen(ModalScreen[str | None]):
 
 
 class RowsFooter(Footer):
-    """A compact footer that lays its keys out on `rows` rows, for a screen with more keys
-    than 80 columns hold on one (the shift lead's dashboard, the routes screen)."""
+    """A compact footer that lays its keys out on at least `rows` rows, and on as many more
+    (up to `MAX_ROWS`) as the terminal's width needs, so that no key's description is cut:
+    a screen with more keys than 80 columns hold on one row (the shift lead's dashboard,
+    the routes screen, the crating screen in English) shows them all. F1 lists them too."""
 
     DEFAULT_CSS = """
     RowsFooter {
         layout: grid;
     }
     """
+    #: More rows than this would take the screen's own lines; F1 lists every key.
+    MAX_ROWS = 4
+    #: Cells kept free on the first row for the palette key docked right (`▏^p 命令`).
+    PALETTE_CELLS = 14
 
     def __init__(self, rows: int = 2) -> None:
         super().__init__(compact=True)
         self.rows = rows
         self.styles.height = rows
+        self._width = 0
 
     def compose(self) -> ComposeResult:
         keys = list(super().compose())
@@ -277,7 +284,19 @@ class RowsFooter(Footer):
             for k in keys
             if not k.has_class("-command-palette")
         ]
-        columns = max(1, -(-len(labels) // self.rows))
-        widths = [max(map(cell_len, labels[c::columns])) for c in range(min(columns, len(labels)))]
+        self._width = width = self.app.size.width
+        for rows in range(self.rows, self.MAX_ROWS + 1):
+            columns = max(1, -(-len(labels) // rows))
+            widths = [
+                max(map(cell_len, labels[c::columns])) for c in range(min(columns, len(labels)))
+            ]
+            if sum(widths) + self.PALETTE_CELLS <= width:
+                break
+        self.styles.height = rows
         self.styles.grid_size_columns = columns
         self.styles.grid_columns = " ".join(map(str, widths)) or "auto"
+
+    def on_resize(self) -> None:
+        """Lay the keys out again for the new width."""
+        if self.app.size.width != self._width:
+            self.refresh(recompose=True)
