@@ -37,7 +37,7 @@ class RoutesScreen(Screen[None]):
 
     CSS_PATH = "routes.tcss"
     #: Under 110 columns the stops stand under the routes, so that every header shows.
-    HORIZONTAL_BREAKPOINTS = [
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (an instance attribute of Textual's Screen)
         (0, "-narrow"),
         (110, "-wide"),
     ]

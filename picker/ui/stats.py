@@ -110,7 +110,7 @@ class StatsScreen(Screen[None]):
     CSS_PATH = "stats.tcss"
     #: Under 130 columns the boxes stand one under the other and the screen scrolls: side by
     #: side, their headers would be cut.
-    HORIZONTAL_BREAKPOINTS = [
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (an instance attribute of Textual's Screen)
         (0, "-narrow"),
         (130, "-wide"),
     ]
