@@ -303,3 +303,27 @@ async def test_a_lead_departs_a_route_from_the_routes_screen(
         "L01",
         "picking is late, next run",
     )
+
+
+@run_async
+async def test_a_long_refusal_on_the_load_screen_wraps_instead_of_being_cut(
+    day: Warehouse,
+) -> None:
+    """At 56 columns the wrong-route refusal needs two lines: the result line wraps (it was
+    one row high, so the truck and stop the driver must read were cut off)."""
+    from tests.test_fit import same_words, shown, strips_of
+
+    app = Harness(lambda: LoadScreen(day, "线路1", "D01", "DOCK1"))
+    async with app.run_test(size=(56, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, ScanInput))
+        await idle(pilot)
+        screen = app.screen
+        await scan(pilot, "BGB001-1")
+        result = screen.query_one("#result")
+        message = text(screen, "#result")
+        assert result.has_class("-rejected") and "线路2" in message
+        await idle(pilot)
+        region = result.region
+        assert region.height >= 2
+        seen = "".join(shown(strips_of(app), region.x, region.y, region.width, region.height))
+        assert same_words(message, seen), (message, seen)
