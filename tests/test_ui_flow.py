@@ -32,7 +32,7 @@ from picker.domain.shortage import ShortReason
 from picker.i18n import set_language
 from picker.ui.app import PickerApp, make_app
 from picker.ui.dashboard import DashboardScreen
-from picker.ui.dashboard_table import COLUMNS
+from picker.ui.dashboard_table import NARROW_COLUMNS
 from picker.ui.home import HomeScreen
 from picker.ui.pick import PickScreen
 from picker.ui.queue import QueueScreen
@@ -585,8 +585,9 @@ async def test_a_lead_prints_and_reprints_a_manifest(
     app = app_on(printing, clock, operator=LEAD)
     async with app.run_test(size=(80, 24)) as pilot:
         await dashboard(pilot)
-        bags = [key for key, _label, _numeric in COLUMNS].index("bags")
-        assert rows_of(app)["YP01"][3] == "0/0/1" and rows_of(app)["YP01"][bags] == "1"
+        keys = [key for key, _label, _numeric in NARROW_COLUMNS]  # 80 columns: the narrow table
+        row = rows_of(app)["YP01"]
+        assert row[keys.index("batches")] == "0/0/1" and row[keys.index("bags")] == "1"
         await pilot.press("down", "m")  # 航运新村居委
         await wait_for(pilot, lambda: message(app).has_class("-ok"))
         first = max(j.id for j in wh.print_jobs())
