@@ -32,7 +32,7 @@ from picker.domain.shortage import ShortReason
 from picker.i18n import set_language
 from picker.ui.app import PickerApp, make_app
 from picker.ui.dashboard import DashboardScreen
-from picker.ui.dashboard_table import COLUMNS
+from picker.ui.dashboard_table import NARROW_COLUMNS
 from picker.ui.home import HomeScreen
 from picker.ui.pick import PickScreen
 from picker.ui.queue import QueueScreen
@@ -485,14 +485,15 @@ async def test_dashboard_shows_a_second_terminals_claim_and_scans_within_2_s(
         rebuilds: list[bool] = []
         clear = table.clear
         table.clear = lambda columns=False: (rebuilds.append(columns), clear(columns))[1]  # type: ignore[method-assign]
-        assert rows_of(app)["YP01"][3:5] == ("1/0/0", "0%")
+        at = [key for key, _label, _numeric in NARROW_COLUMNS].index("batches")  # 80 columns
+        assert rows_of(app)["YP01"][at : at + 2] == ("1/0/0", "0%")
         other = Warehouse(wh.path, clock=clock)  # another terminal, another connection
         t0 = time.monotonic()
         other.claim(HY, "P002", "T2")
         session = other.session(HY, "P002", "T2")
         assert session.scan(BUNDLE).accepted and session.scan(EGGS).accepted
         other.close()
-        await wait_for(pilot, lambda: rows_of(app)["YP01"][3:5] == ("0/1/0", "66%"), 2)
+        await wait_for(pilot, lambda: rows_of(app)["YP01"][at : at + 2] == ("0/1/0", "66%"), 2)
         assert time.monotonic() - t0 < 2
         assert rebuilds == []  # cells updated in place
 
@@ -529,7 +530,7 @@ async def test_dashboard_imports_a_file_and_plans_batches(
 
     late.write_text(csv_text(order_rows("A003", lines=LINES_A)), encoding="utf-8")
     app = app_on(wh, clock, operator=LEAD)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:  # wide enough for the to-plan column
         await dashboard(pilot)
         await pilot.press("i")
         app.screen.query_one(Input).value = str(late)  # typing a long path key by key is slow
@@ -585,8 +586,9 @@ async def test_a_lead_prints_and_reprints_a_manifest(
     app = app_on(printing, clock, operator=LEAD)
     async with app.run_test(size=(80, 24)) as pilot:
         await dashboard(pilot)
-        bags = [key for key, _label, _numeric in COLUMNS].index("bags")
-        assert rows_of(app)["YP01"][3] == "0/0/1" and rows_of(app)["YP01"][bags] == "1"
+        keys = [key for key, _label, _numeric in NARROW_COLUMNS]  # 80 columns: the narrow table
+        row = rows_of(app)["YP01"]
+        assert row[keys.index("batches")] == "0/0/1" and row[keys.index("bags")] == "1"
         await pilot.press("down", "m")  # 航运新村居委
         await wait_for(pilot, lambda: message(app).has_class("-ok"))
         first = max(j.id for j in wh.print_jobs())

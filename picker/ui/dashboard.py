@@ -27,7 +27,7 @@ from picker.domain.money import format_fen
 from picker.errors import PickerError
 from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
-from picker.ui.dashboard_table import COLUMNS, cells, totals
+from picker.ui.dashboard_table import COLUMNS, NARROW_COLUMNS, WIDE, cells, totals
 from picker.ui.lead import LEAD_BINDINGS, LeadKeys
 from picker.ui.live import VersionWatch
 from picker.ui.printer_states import PrinterStates
@@ -149,9 +149,23 @@ class DashboardScreen(LeadKeys, Screen[None]):
     @on(FiguresLoaded)
     def _loaded(self, message: FiguresLoaded) -> None:
         self.figures = message.dashboard
-        rows = {c.code: cells(c) for c in message.dashboard.committees}
-        self.query_one(LiveTable).show(rows)
+        self._show()
         self.query_one("#totals", Static).update(totals(message.dashboard))
+
+    def _show(self) -> None:
+        """The committees in the columns that fit the screen's width."""
+        if self.figures is None:
+            return
+        table = self.query_one(LiveTable)
+        narrow = self.size.width < WIDE
+        spec = NARROW_COLUMNS if narrow else COLUMNS
+        if table.spec != spec:  # the terminal was resized across `WIDE`: rebuild
+            table.spec, table.widths = spec, []
+        table.show({c.code: cells(c, narrow) for c in self.figures.committees})
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self._show()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed read is a red line; the timer tries again."""

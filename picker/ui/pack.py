@@ -28,7 +28,13 @@ from picker.domain.money import format_fen
 from picker.i18n import N_, _
 from picker.ui import localize_bindings
 from picker.ui.devices import ScalePanel, terminal_devices
-from picker.ui.pack_table import HOUSEHOLD_COLUMNS, ITEM_COLUMNS, household_rows, item_rows
+from picker.ui.pack_table import (
+    HOUSEHOLD_COLUMNS,
+    ITEM_COLUMNS,
+    fill,
+    household_rows,
+    item_rows,
+)
 from picker.ui.pack_view import PackView, mask_name, read_pack_view
 from picker.ui.scan_input import ScanInput
 from picker.ui.scan_jobs import WeighJob
@@ -104,11 +110,9 @@ class PackScreen(StageScreen[PackView]):
     def on_mount(self) -> None:
         self.sub_title = _("Pack {batch}", batch=self.session.batch_id)
         items = self.query_one("#items", DataTable)
-        for key, label in ITEM_COLUMNS:
-            items.add_column(_(label) if label.strip() else label, key=key)
         households = self.query_one("#households", DataTable)
-        for key, label in HOUSEHOLD_COLUMNS:
-            households.add_column(_(label) if label.strip() else label, key=key)
+        fill(items, ITEM_COLUMNS, {})
+        fill(households, HOUSEHOLD_COLUMNS, {})
         items.can_focus = households.can_focus = False
 
     def before_scan(self) -> None:
@@ -160,16 +164,12 @@ class PackScreen(StageScreen[PackView]):
         banner.update(_("Batch packed. Esc: back") if view.done else "")
 
     def _fill_items(self, view: PackView) -> None:
-        table = self.query_one("#items", DataTable)
-        table.clear()
-        for row in item_rows(view, self.devices is not None):
-            table.add_row(*row)
+        rows = {str(i): r for i, r in enumerate(item_rows(view, self.devices is not None))}
+        fill(self.query_one("#items", DataTable), ITEM_COLUMNS, rows)
 
     def _fill_households(self, view: PackView) -> None:
         table = self.query_one("#households", DataTable)
-        table.clear()
-        for order_no, row in household_rows(view).items():
-            table.add_row(*row, key=order_no)
+        fill(table, HOUSEHOLD_COLUMNS, household_rows(view))
         if view.current is not None:
             table.move_cursor(row=view.households.index(view.current), animate=False)
 
