@@ -175,3 +175,18 @@ async def test_home_and_end_scroll_the_pick_list_from_the_scan_field(tmp_path: P
         await pilot.press("home")
         await wait_for(pilot, lambda: table.scroll_y == 0)
         assert isinstance(app.focused, ScanInput) and app.focused.value == ""
+
+
+def test_the_home_and_end_keys_of_a_table_speak_the_interface_language() -> None:
+    """A table's own keys are translated like a screen's (help listed them in English)."""
+    from picker.i18n import current_language, set_language
+    from picker.ui.widgets import RowTable
+
+    before = current_language()
+    set_language("zh_CN")
+    try:
+        table = RowTable(id="t")
+        described = {b.id: b.description for b in table._bindings.key_to_bindings["home"]}
+    finally:
+        set_language(before)
+    assert described["list.first"] == "第一行"

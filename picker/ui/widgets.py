@@ -143,6 +143,10 @@ class RowTable(DataTable[Text]):
              show=False),
     ]  # fmt: skip
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        localize_bindings(self)
+
 
 class LiveTable(RowTable):
     """A table refreshed in place: only changed cells are redrawn while the rows stay the
