@@ -139,7 +139,10 @@ def test_a_worker_that_fails_in_the_app_leaves_its_traceback_in_the_log(
     async def run() -> None:
         async with app.run_test(size=(120, 30)) as pilot:
             deadline = time.monotonic() + 20
-            while "cannot read the summary" not in path.read_text(encoding="utf-8"):
+            # The file is created with its first record: until then there is nothing to read.
+            while not path.exists() or "cannot read the summary" not in path.read_text(
+                encoding="utf-8"
+            ):
                 assert time.monotonic() < deadline, "the failed worker was not logged"
                 await pilot.pause(0.05)
 
