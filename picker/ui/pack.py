@@ -20,7 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Digits, Footer, Header, Static
+from textual.widgets import Digits, Footer, Header, Static
 
 from picker.app.sessions import ScanResult, ScanSession
 from picker.domain.ids import parse_bag_id
@@ -31,7 +31,6 @@ from picker.ui.devices import ScalePanel, terminal_devices
 from picker.ui.pack_table import (
     HOUSEHOLD_COLUMNS,
     ITEM_COLUMNS,
-    fill,
     household_rows,
     item_rows,
 )
@@ -41,7 +40,7 @@ from picker.ui.scan_jobs import WeighJob
 from picker.ui.scan_screen import fkey
 from picker.ui.stage_screen import StageScreen, show_big
 from picker.ui.units import quantity
-from picker.ui.widgets import hide_from_footer
+from picker.ui.widgets import LiveTable, hide_from_footer
 
 __all__ = ["PackScreen", "PackView", "mask_name"]
 
@@ -101,18 +100,16 @@ class PackScreen(StageScreen[PackView]):
         yield Static(id="result", markup=False)
         if self.devices is not None:
             yield ScalePanel(self.devices, id="scale")
-        yield DataTable(id="items", cursor_type="none")
+        yield LiveTable(ITEM_COLUMNS, id="items", cursor_type="none", zebra_stripes=False)
         yield Static(id="banner", markup=False)
-        yield DataTable(id="households", cursor_type="row", zebra_stripes=True)
+        yield LiveTable(HOUSEHOLD_COLUMNS, id="households")
         yield ScanInput(placeholder=_("Scan an item into the bag…"), id="scan")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = _("Pack {batch}", batch=self.session.batch_id)
-        items = self.query_one("#items", DataTable)
-        households = self.query_one("#households", DataTable)
-        fill(items, ITEM_COLUMNS, {})
-        fill(households, HOUSEHOLD_COLUMNS, {})
+        items = self.query_one("#items", LiveTable)
+        households = self.query_one("#households", LiveTable)
         items.can_focus = households.can_focus = False
 
     def before_scan(self) -> None:
@@ -165,11 +162,11 @@ class PackScreen(StageScreen[PackView]):
 
     def _fill_items(self, view: PackView) -> None:
         rows = {str(i): r for i, r in enumerate(item_rows(view, self.devices is not None))}
-        fill(self.query_one("#items", DataTable), ITEM_COLUMNS, rows)
+        self.query_one("#items", LiveTable).show(rows)
 
     def _fill_households(self, view: PackView) -> None:
-        table = self.query_one("#households", DataTable)
-        fill(table, HOUSEHOLD_COLUMNS, household_rows(view))
+        table = self.query_one("#households", LiveTable)
+        table.show(household_rows(view))
         if view.current is not None:
             table.move_cursor(row=view.households.index(view.current), animate=False)
 

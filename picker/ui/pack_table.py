@@ -3,42 +3,18 @@ hand-out order with the current one, the packed ones, cancellations and shortage
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
-from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import DataTable
 
 from picker.i18n import N_, _
 from picker.ui.pack_view import PackView
 from picker.ui.units import quantity
 
-#: (column key, header; a blank header stays blank)
-ITEM_COLUMNS = (("mark", " "), ("product", N_("Product")), ("qty", N_("In bag")),
-                ("note", N_("Note")))  # fmt: skip
-HOUSEHOLD_COLUMNS = (("mark", " "), ("door", N_("Door")), ("name", N_("Name")),
-                     ("order", N_("Order")), ("note", N_("Note")))  # fmt: skip
-
-
-def fill(
-    table: DataTable[object],
-    columns: Sequence[tuple[str, str]],
-    rows: Mapping[str, Sequence[str | Text]],
-) -> None:
-    """Show `rows` (key -> cells in `columns` order) with each column as wide as its header
-    and widest cell. DataTable measures the cells of new rows only when it is next idle, and
-    a frame drawn before that cuts them to the header's width ("12-2" for "12-2-301"); widths
-    fixed here are right from the first frame."""
-    headers = [_(label) if label.strip() else label for _key, label in columns]
-    widths = [
-        max([cell_len(header), *(cell_len(str(row[i])) for row in rows.values())])
-        for i, header in enumerate(headers)
-    ]
-    table.clear(columns=True)
-    for (key, _label), header, width in zip(columns, headers, widths, strict=True):
-        table.add_column(header, key=key, width=width)
-    for row_key, row in rows.items():
-        table.add_row(*row, key=row_key)
+#: (column key, header, numeric) for `LiveTable`; a blank header stays blank
+ITEM_COLUMNS = (("mark", " ", False), ("product", N_("Product"), False),
+                ("qty", N_("In bag"), False), ("note", N_("Note"), False))  # fmt: skip
+HOUSEHOLD_COLUMNS = (("mark", " ", False), ("door", N_("Door"), False),
+                     ("name", N_("Name"), False), ("order", N_("Order"), False),
+                     ("note", N_("Note"), False))  # fmt: skip
 
 
 def item_rows(view: PackView, scale: bool) -> list[tuple[str | Text, ...]]:

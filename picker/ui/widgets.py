@@ -8,7 +8,7 @@ value (a file path, a bag id, an operator code). Reading a screen's data in a wo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets.data_table import CursorType
 
 from picker.domain.auth import SignedIn
 from picker.domain.model import Role
@@ -157,8 +158,15 @@ class LiveTable(RowTable):
     caches cells rendered before it measures new rows, and shows them cut short.
     """
 
-    def __init__(self, columns: Sequence[tuple[str, str, bool]], *, id: str) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str, bool]],
+        *,
+        id: str,
+        cursor_type: CursorType = "row",
+        zebra_stripes: bool = True,
+    ) -> None:
+        super().__init__(id=id, cursor_type=cursor_type, zebra_stripes=zebra_stripes)
         self.spec = tuple(columns)
         self.shown: dict[str, tuple[Cell, ...]] = {}
         """The rows on screen, by key."""
@@ -173,7 +181,7 @@ class LiveTable(RowTable):
         text.justify = "right" if self.spec[i][2] else "left"
         return text
 
-    def show(self, rows: dict[str, tuple[Cell, ...]]) -> None:
+    def show(self, rows: Mapping[str, tuple[Cell, ...]]) -> None:
         """Bring the table to `rows` (key -> cells in column order), touching what changed."""
         widths = [
             max([cell_len(_(label)), *(cell_len(str(r[i])) for r in rows.values())])
@@ -193,7 +201,7 @@ class LiveTable(RowTable):
                 self.add_column(header, key=key, width=width)
             for key, values in rows.items():
                 self.add_row(*(self._cell(i, v) for i, v in enumerate(values)), key=key)
-            if selected in rows:
+            if selected is not None and selected in rows:
                 self.move_cursor(row=list(rows).index(selected), animate=False)
             self.widths = widths
         self.shown = dict(rows)
