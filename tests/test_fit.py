@@ -434,3 +434,36 @@ async def test_pack_tables_show_whole_cells_from_the_first_frame(
     wh.close()
     assert seen and all(rows[::2]), rows  # households shown every time
     assert not any(seen), seen
+
+
+@run_async
+async def test_the_crates_table_shows_whole_bag_ids_from_the_first_frame(
+    language: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like the pack tables: the crate's bags were drawn "BG20" until the table was idle."""
+    from picker.ui import crates as crates_module
+
+    monkeypatch.chdir(tmp_path)
+    wh = the_day(tmp_path / "fit.db", tmp_path)
+    seen: list[list[str]] = []
+    rows: list[int] = []
+
+    class Watched(CrateScreen):
+        CSS_PATH = Path(crates_module.__file__).with_name("crates.tcss")
+
+        def show_view(self, view: Any) -> None:
+            super().show_view(view)
+            table = self.query_one("#bags", DataTable)
+            seen.append(cut_columns(table))
+            rows.append(table.row_count)
+
+    app = fit_app(wh)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pushing(lambda w: Watched(w, "P001", "T1"))(pilot, wh)
+        await pilot.press("f2")
+        await settle(pilot)
+        await scan(pilot, "BGA001-1")
+        await settle(pilot)
+    wh.close()
+    assert any(rows), rows
+    assert not any(seen), seen

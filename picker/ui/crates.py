@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Digits, Header, ProgressBar, Static
+from textual.widgets import Digits, Header, ProgressBar, Static
 
 from picker.app.crate_outcomes import CrateResult, CrateView
 from picker.app.crate_session import CrateSession
@@ -28,7 +28,7 @@ from picker.i18n import N_, _, _n
 from picker.ui import localize_bindings
 from picker.ui.scan_input import ScanInput
 from picker.ui.scan_screen import ScanScreen, fkey
-from picker.ui.widgets import RowsFooter
+from picker.ui.widgets import LiveTable, RowsFooter
 
 if TYPE_CHECKING:
     from picker.app.crates import CrateInfo
@@ -90,6 +90,10 @@ def crate_where(crate: CrateInfo) -> str:
     return _("{route} · stop {stop}", route=crate.route_name, stop=crate.stop)
 
 
+#: (column key, header, numeric) of the crate's bags
+BAG_COLUMNS = (("bag", N_("Bag"), False), ("address", N_("Household"), False))
+
+
 class CrateScreen(ScanScreen[CrateView, CrateSession]):
     """Fill crates with one committee's bags each; close them and print their labels."""
 
@@ -127,16 +131,14 @@ class CrateScreen(ScanScreen[CrateView, CrateSession]):
         yield Static(id="crate-state", markup=False)
         yield Static(id="result", markup=False)
         yield ProgressBar(id="bar", show_eta=False, show_percentage=False)
-        yield DataTable(id="bags", cursor_type="row", zebra_stripes=True)
+        yield LiveTable(BAG_COLUMNS, id="bags")
         yield ScanInput(placeholder=_("Scan a crate label or a bag label"), id="scan")
         yield RowsFooter(1)
 
     def on_mount(self) -> None:
         self.sub_title = _("Crates")
-        table = self.query_one("#bags", DataTable)
-        table.can_focus = False  # the scan field keeps the keys
-        for key, label in (("bag", N_("Bag")), ("address", N_("Household"))):
-            table.add_column(_(label), key=key)
+        # The scan field keeps the keys.
+        self.query_one("#bags", LiveTable).can_focus = False
 
     def open_session(self) -> CrateSession:
         return self.warehouse.crate_session(self.operator_code, self.terminal)
@@ -151,15 +153,16 @@ class CrateScreen(ScanScreen[CrateView, CrateSession]):
         self.view = view
         self.leave_armed = False
         crate = view.crate
-        table = self.query_one("#bags", DataTable)
-        table.clear()
+        rows: dict[str, tuple[str, ...]] = {}
         if crate is None:
             info, state, bags, capacity = _("No crate"), "", 0, 0
         else:
             info = f"{crate.code}  {crate.committee_name}\n{crate_where(crate)}"
             state, bags, capacity = crate_state(crate), len(crate.bags), crate.max_bags
-            for bag, address in view.lines:
-                table.add_row(bag, address, key=bag)
+            rows = {bag: (bag, address) for bag, address in view.lines}
+        # LiveTable sizes its columns from the cells it is given: a plain DataTable showed
+        # "BG20" for a bag id until it was next idle.
+        self.query_one("#bags", LiveTable).show(rows)
         notes = []
         if view.waiting:
             notes.append(waiting_note(view.waiting))
